@@ -1,0 +1,112 @@
+"""Published events of the visitor (front desk) context, topic `concierge.visitor.v1`.
+
+Personal data is kept to what consumers need: no ID numbers, no phone numbers of
+visitors; the caller's phone in a switchboard message is what the host calls back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from contracts.base import AwareDatetime, ContractEvent
+
+
+class VisitorEvent(ContractEvent):
+    context: ClassVar[str] = "visitor"
+
+
+class VisitorPreRegistered(VisitorEvent):
+    visit_id: UUID
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    expected_from: AwareDatetime
+    expected_until: AwareDatetime
+    occurred_at: AwareDatetime
+
+
+class VisitorArrived(VisitorEvent):
+    """An unannounced visitor is at the desk; the host is being asked."""
+
+    visit_id: UUID
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    occurred_at: AwareDatetime
+
+
+class HostNotified(VisitorEvent):
+    visit_id: UUID
+    host_unit: str
+    host_name: str
+    reason: Literal["arrival", "approval_requested"]
+    occurred_at: AwareDatetime
+
+
+class VisitorCheckedIn(VisitorEvent):
+    visit_id: UUID
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    id_checked: bool
+    id_type: str | None
+    pre_registered: bool
+    occurred_at: AwareDatetime
+
+
+class VisitDenied(VisitorEvent):
+    visit_id: UUID
+    reason: str
+    occurred_at: AwareDatetime
+
+
+class VisitorCheckedOut(VisitorEvent):
+    visit_id: UUID
+    occurred_at: AwareDatetime
+
+
+class VisitorOverstayed(VisitorEvent):
+    visit_id: UUID
+    business_date: date
+    occurred_at: AwareDatetime
+
+
+class PhoneMessageTaken(VisitorEvent):
+    message_id: UUID
+    caller_name: str
+    caller_company: str | None
+    caller_phone: str
+    reason: str
+    for_unit: str
+    for_person: str
+    occurred_at: AwareDatetime
+
+
+class PhoneMessageDelivered(VisitorEvent):
+    message_id: UUID
+    acknowledged_by: str
+    occurred_at: AwareDatetime
+
+
+EVENTS: tuple[type[VisitorEvent], ...] = (
+    VisitorPreRegistered,
+    VisitorArrived,
+    HostNotified,
+    VisitorCheckedIn,
+    VisitDenied,
+    VisitorCheckedOut,
+    VisitorOverstayed,
+    PhoneMessageTaken,
+    PhoneMessageDelivered,
+)

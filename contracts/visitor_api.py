@@ -1,0 +1,104 @@
+"""Commands of the visitor service: what the gateway sends over gRPC (and accepts as JSON).
+
+One set of models validates input at both ends: FastAPI turns a violation into a
+422 naming the field, the service re-validates what arrives over gRPC.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.base import AwareDatetime
+from contracts.fields import Name, OptionalName, PartySize, Phone, Text, UnitNumber
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IdType(StrEnum):
+    ID_CARD = "id_card"
+    PASSPORT = "passport"
+    DRIVING_LICENCE = "driving_licence"
+    OTHER = "other"
+
+
+class IdCheck(Command):
+    """ID seen at the desk. The number is only compared with the watchlist, never stored."""
+
+    id_checked: bool = False
+    id_type: IdType | None = None
+    id_number: str | None = Field(default=None, min_length=4, max_length=40)
+
+    @model_validator(mode="after")
+    def _type_when_checked(self) -> IdCheck:
+        if self.id_checked and self.id_type is None:
+            raise ValueError("id_type is required when id_checked is true")
+        return self
+
+
+class VisitorDetails(Command):
+    visitor_name: Name
+    visitor_company: OptionalName = None
+    host_unit: UnitNumber
+    host_name: Name
+    purpose: Text
+    party_size: PartySize = 1
+
+
+class PreRegisterVisit(VisitorDetails):
+    expected_from: AwareDatetime
+    expected_until: AwareDatetime
+
+
+class RegisterArrival(VisitorDetails, IdCheck):
+    """An unannounced visitor at the desk."""
+
+
+class CheckIn(IdCheck):
+    pass
+
+
+class HostDecision(Command):
+    approve: bool
+    reason: Text | None = None
+
+
+class DenyVisit(Command):
+    reason: Text
+
+
+class CheckOut(Command):
+    pass
+
+
+class WatchlistScope(StrEnum):
+    SITE = "site"
+    GROUP = "group"
+
+
+class AddWatchlistEntry(Command):
+    name: Name
+    id_number: str | None = Field(default=None, min_length=4, max_length=40)
+    reason: Text
+    scope: WatchlistScope = WatchlistScope.SITE
+
+
+class TakePhoneMessage(Command):
+    caller_name: Name
+    caller_company: OptionalName = None
+    caller_phone: Phone
+    reason: Text
+    for_unit: UnitNumber
+    for_person: Name
+
+
+class DeliverPhoneMessage(Command):
+    acknowledged_by: Name
+
+
+class FlagOverstays(Command):
+    business_date: date | None = None

@@ -1,0 +1,68 @@
+"""The one error hierarchy of Concierge, mapped once to gRPC and once to HTTP.
+
+Domain code raises these; the gRPC servicers turn them into status codes and the
+gateway turns status codes back into HTTP responses, so a rule broken deep in an
+aggregate reaches the front desk as a clear 404/409/422 with a message.
+"""
+
+from __future__ import annotations
+
+
+class ConciergeError(Exception):
+    """Base of every error that is the caller's to fix (never a server fault)."""
+
+    http_status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ConciergeError):
+    """The input breaks a rule about its shape or values (HTTP 422)."""
+
+    http_status = 422
+    code = "invalid"
+
+
+class NotFound(ConciergeError):
+    """The named object does not exist, or not at this site (HTTP 404)."""
+
+    http_status = 404
+    code = "not_found"
+
+
+class Conflict(ConciergeError):
+    """The object's current state forbids the command (HTTP 409)."""
+
+    http_status = 409
+    code = "conflict"
+
+
+class Forbidden(ConciergeError):
+    """The caller's role or sites do not allow this (HTTP 403)."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class Unauthenticated(ConciergeError):
+    """No valid credentials (HTTP 401)."""
+
+    http_status = 401
+    code = "unauthenticated"
+
+
+class ServiceUnavailable(ConciergeError):
+    """A backing service did not answer in time (HTTP 503, never a hang)."""
+
+    http_status = 503
+    code = "unavailable"
+
+
+ERRORS_BY_CODE: dict[str, type[ConciergeError]] = {
+    cls.code: cls
+    for cls in (Invalid, NotFound, Conflict, Forbidden, Unauthenticated, ServiceUnavailable)
+}

@@ -1,0 +1,80 @@
+"""Event store wiring: an eventsourcing Application on Postgres, one schema per service.
+
+`ServiceApplication` adds what every Concierge application needs on top of the
+library: its schema created on start, date transcoding, commands run under a
+correlation id, version conflicts surfaced as `Conflict`, and site-scoped loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from psycopg import sql
+
+from runtime.aggregate import correlated
+from runtime.errors import Conflict, NotFound
+from runtime.settings import ServiceSettings
+
+T = TypeVar("T")
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def ensure_schema(database_url: str, schema: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+class ServiceApplication(Application[UUID]):
+    """Base of each service's application; `name` gives its events table name."""
+
+    def __init__(self, settings: ServiceSettings, schema: str) -> None:
+        ensure_schema(settings.database_url, schema)
+        self.settings = settings
+        self.schema = schema
+        super().__init__(env=settings.postgres_env(schema))
+
+    @property
+    def events_table(self) -> str:
+        return f"{self.name.lower()}_events"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def run(self, correlation_id: str | None, command: Callable[[], T]) -> T:
+        """Run one command under a correlation id; a lost optimistic race is a Conflict."""
+        with correlated(correlation_id):
+            try:
+                return command()
+            except RecordConflictError as exc:
+                raise Conflict("the object was changed at the same time; retry") from exc
+
+    def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:
+        """Load an aggregate of `kind` that belongs to `site_id`, else NotFound.
+
+        Another site's object answers exactly like a missing one, so ids cannot be
+        probed across sites (OWASP API1).
+        """
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{label} {aggregate_id} not found") from None
+        if not isinstance(aggregate, kind) or aggregate.site_id != site_id:
+            raise NotFound(f"{label} {aggregate_id} not found")
+        return aggregate

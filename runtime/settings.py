@@ -1,0 +1,48 @@
+"""Settings shared by every service, read from the environment (pydantic-settings).
+
+Each service subclasses `ServiceSettings` with its own fields; defaults match the
+local processes that `deploy/local/up.sh` starts, so nothing needs setting to run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = "postgresql://concierge:concierge@127.0.0.1:55432/concierge"
+    kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    # Prefix on every Postgres schema and Kafka topic; tests set a unique one per run.
+    concierge_namespace: str = ""
+    jwt_secret: str = "concierge-local-dev-secret-change-me"
+    jwt_issuer: str = "concierge-local"
+    jwt_audience: str = "concierge"
+    log_level: str = "INFO"
+
+    def postgres_env(self, schema: str) -> dict[str, str]:
+        """The eventsourcing environment for a Postgres event store in `schema`."""
+        url = urlparse(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_SCHEMA": schema,
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "20",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+        }
+
+    def schema(self, name: str) -> str:
+        """The namespaced Postgres schema for `name` (e.g. 'visitor')."""
+        return f"{self.concierge_namespace}{name}" if self.concierge_namespace else name
+
+    def topic(self, name: str) -> str:
+        """The namespaced Kafka topic for a published topic name."""
+        return f"{self.concierge_namespace}{name}" if self.concierge_namespace else name

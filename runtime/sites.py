@@ -1,0 +1,15 @@
+"""Per-site time zones: day and month boundaries are taken in the site's own zone."""
+
+from __future__ import annotations
+
+import json
+import os
+from uuid import UUID
+
+from runtime.clock import DEFAULT_TIMEZONE
+
+
+def site_timezone(site_id: UUID | str) -> str:
+    """The zone of a site from CONCIERGE_SITE_TIMEZONES (JSON {site_id: zone})."""
+    zones = json.loads(os.environ.get("CONCIERGE_SITE_TIMEZONES", "{}") or "{}")
+    return str(zones.get(str(site_id), DEFAULT_TIMEZONE))

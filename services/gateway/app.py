@@ -1,0 +1,82 @@
+"""The HTTP gateway: REST/JSON over the services' gRPC APIs, with auth and site isolation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+
+from runtime.errors import ConciergeError, ServiceUnavailable
+from runtime.rpc import RpcClient
+from services.gateway import visitor_routes
+from services.gateway.settings import GatewaySettings
+
+REQUEST_SECONDS = Histogram(
+    "concierge_request_duration_seconds", "Gateway request duration", ["method", "route"]
+)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.visitor = RpcClient(
+            settings.visitor_grpc_target, "visitor", timeout=settings.grpc_timeout_seconds
+        )
+        yield
+        await app.state.visitor.close()
+
+    app = FastAPI(
+        title="Concierge gateway",
+        version="1.0.0",
+        description="Front-desk, mail, repairs, billing and feedback for multi-building groups.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(visitor_routes.router)
+
+    @app.exception_handler(ConciergeError)
+    async def concierge_error(_: Request, exc: ConciergeError) -> JSONResponse:
+        loc = ["body", exc.field] if exc.field else []
+        body = {"detail": [{"loc": loc, "msg": exc.message, "type": exc.code}]}
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+    @app.middleware("http")
+    async def correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        REQUEST_SECONDS.labels(request.method, getattr(route, "path", "unmatched")).observe(
+            time.perf_counter() - started
+        )
+        response.headers["x-correlation-id"] = request.state.correlation_id
+        return response
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="Readiness: every backing service answers")
+    async def readyz(request: Request) -> Any:
+        try:
+            await request.app.state.visitor.call("Ping")
+        except ServiceUnavailable as exc:
+            return JSONResponse({"status": "unavailable", "detail": exc.message}, status_code=503)
+        return {"status": "ready"}
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,167 @@
+"""Front-desk endpoints: visits, watchlist, switchboard, and the visitor read models."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from contracts import visitor_api as api
+from runtime.auth import Principal
+from services.gateway.security import FRONT_DESK, READERS, SUPERVISORS, site_access
+
+router = APIRouter(prefix="/sites/{site_id}", tags=["visitor"])
+
+Desk = Annotated[Principal, site_access(FRONT_DESK)]
+Reader = Annotated[Principal, site_access(READERS)]
+Supervisor = Annotated[Principal, site_access(SUPERVISORS)]
+
+
+async def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return await request.app.state.visitor.call(
+        method,
+        site_id=site_id,
+        correlation_id=request.state.correlation_id,
+        actor=getattr(request.state, "subject", None),
+        **fields,
+    )
+
+
+@router.post("/visits/pre-registrations", status_code=201, summary="Host pre-registers a visitor")
+async def pre_register(
+    site_id: UUID, body: api.PreRegisterVisit, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "PreRegister", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.post(
+    "/visits", status_code=201, summary="Unannounced visitor at the desk; the host is asked"
+)
+async def register_arrival(
+    site_id: UUID, body: api.RegisterArrival, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "RegisterArrival", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.get("/visits/{visit_id}", summary="One visit")
+async def get_visit(site_id: UUID, visit_id: UUID, request: Request, _: Reader) -> dict[str, Any]:
+    return await call(request, "GetVisit", site_id, visit_id=visit_id)
+
+
+@router.post("/visits/{visit_id}/check-in", summary="A pre-registered visitor checks in")
+async def check_in(
+    site_id: UUID, visit_id: UUID, body: api.CheckIn, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(
+        request, "CheckIn", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
+    )
+
+
+@router.post("/visits/{visit_id}/host-decision", summary="The host approves or declines")
+async def host_decision(
+    site_id: UUID, visit_id: UUID, body: api.HostDecision, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(
+        request, "HostDecides", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
+    )
+
+
+@router.post("/visits/{visit_id}/deny", summary="The desk turns the visitor away")
+async def deny(
+    site_id: UUID, visit_id: UUID, body: api.DenyVisit, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(
+        request, "Deny", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
+    )
+
+
+@router.post("/visits/{visit_id}/check-out", summary="The visitor leaves")
+async def check_out(site_id: UUID, visit_id: UUID, request: Request, _: Desk) -> dict[str, Any]:
+    return await call(request, "CheckOut", site_id, visit_id=visit_id)
+
+
+@router.post("/overstays/flag", summary="Flag visitors still in at the end of a business day")
+async def flag_overstays(
+    site_id: UUID, body: api.FlagOverstays, request: Request, _: Supervisor
+) -> dict[str, Any]:
+    return await call(request, "FlagOverstays", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.post("/watchlist", status_code=201, summary="Add a person to the watchlist")
+async def add_watchlist_entry(
+    site_id: UUID, body: api.AddWatchlistEntry, request: Request, _: Supervisor
+) -> dict[str, Any]:
+    return await call(request, "AddWatchlistEntry", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.post("/phone-messages", status_code=201, summary="Switchboard takes a message")
+async def take_phone_message(
+    site_id: UUID, body: api.TakePhoneMessage, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "TakePhoneMessage", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.post("/phone-messages/{message_id}/delivery", summary="Message delivered and acknowledged")
+async def deliver_phone_message(
+    site_id: UUID, message_id: UUID, body: api.DeliverPhoneMessage, request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(
+        request,
+        "DeliverPhoneMessage",
+        site_id,
+        message_id=message_id,
+        payload=body.model_dump(mode="json"),
+    )
+
+
+@router.get("/phone-messages", summary="The switchboard message book")
+async def phone_messages(
+    site_id: UUID, request: Request, _: Reader, undelivered_only: bool = False
+) -> list[dict[str, Any]]:
+    return await call(request, "PhoneMessages", site_id, undelivered_only=undelivered_only)
+
+
+@router.get("/in-building", summary="Who is in the building now")
+async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[str, Any]]:
+    return await call(request, "InBuilding", site_id)
+
+
+LOG_COLUMNS = [
+    "visit_id", "business_date", "status", "visitor_name", "visitor_company", "host_unit",
+    "host_name", "purpose", "party_size", "pre_registered", "registered_at", "checked_in_at",
+    "checked_out_at", "id_checked", "id_type", "denial_reason", "overstayed_on",
+]  # fmt: skip
+
+
+@router.get("/visit-log", summary="Daily visitor log (JSON, or CSV with format=csv)")
+async def visit_log(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    day: Annotated[date, Query(alias="date")],
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    rows = await call(request, "DailyLog", site_id, date=day.isoformat())
+    if format == "json":
+        return rows
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LOG_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return StreamingResponse(
+        iter([buffer.getvalue()]),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="visits-{site_id}-{day}.csv"'},
+    )
+
+
+@router.get("/visits-per-host", summary="Check-ins per host and hour of a day")
+async def visits_per_host(
+    site_id: UUID, request: Request, _: Reader, day: Annotated[date, Query(alias="date")]
+) -> list[dict[str, Any]]:
+    return await call(request, "HostHourly", site_id, date=day.isoformat())

@@ -1,0 +1,1 @@
+"""The mail bounded context."""

@@ -1,0 +1,212 @@
+"""Visitor application: front-desk commands against the event store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from contracts import visitor_api as api
+from runtime.clock import clock
+from runtime.errors import Conflict
+from runtime.eventstore import ServiceApplication
+from runtime.settings import ServiceSettings
+from services.visitor.domain import GROUP_SCOPE, PhoneMessage, Visit, Watchlist
+
+
+class VisitorSettings(ServiceSettings):
+    visitor_grpc_port: int = 50061
+    # Key for hashing ID numbers compared against the watchlist (never stored in clear).
+    visitor_id_hash_key: str = "concierge-local-id-hash-key"
+
+
+class VisitorApplication(ServiceApplication):
+    name = "visitor"
+
+    def __init__(self, settings: VisitorSettings) -> None:
+        super().__init__(settings, settings.schema("visitor"))
+        self._id_key = settings.visitor_id_hash_key.encode()
+
+    # -- visits -------------------------------------------------------------------------
+
+    def pre_register(self, site_id: UUID, cmd: api.PreRegisterVisit, correlation_id: str) -> UUID:
+        def command() -> UUID:
+            visit = Visit.pre_register(
+                site_id=site_id,
+                visitor_name=cmd.visitor_name,
+                visitor_company=cmd.visitor_company,
+                host_unit=cmd.host_unit,
+                host_name=cmd.host_name,
+                purpose=cmd.purpose,
+                party_size=cmd.party_size,
+                expected_from=cmd.expected_from,
+                expected_until=cmd.expected_until,
+                at=clock.now(),
+            )
+            self.save(visit)
+            return visit.id
+
+        return self.run(correlation_id, command)
+
+    def register_arrival(
+        self, site_id: UUID, cmd: api.RegisterArrival, correlation_id: str
+    ) -> UUID:
+        def command() -> UUID:
+            self._refuse_watchlisted(site_id, cmd.visitor_name, cmd.id_number)
+            visit = Visit.arrive_unannounced(
+                site_id=site_id,
+                visitor_name=cmd.visitor_name,
+                visitor_company=cmd.visitor_company,
+                host_unit=cmd.host_unit,
+                host_name=cmd.host_name,
+                purpose=cmd.purpose,
+                party_size=cmd.party_size,
+                id_checked=cmd.id_checked,
+                id_type=cmd.id_type.value if cmd.id_type else None,
+                at=clock.now(),
+            )
+            self.save(visit)
+            return visit.id
+
+        return self.run(correlation_id, command)
+
+    def check_in(
+        self, site_id: UUID, visit_id: UUID, cmd: api.CheckIn, correlation_id: str
+    ) -> None:
+        def command() -> None:
+            visit = self.visit(site_id, visit_id)
+            self._refuse_watchlisted(site_id, visit.visitor_name, cmd.id_number)
+            visit.check_in(
+                id_checked=cmd.id_checked,
+                id_type=cmd.id_type.value if cmd.id_type else None,
+                at=clock.now(),
+            )
+            self.save(visit)
+
+        self.run(correlation_id, command)
+
+    def host_decides(
+        self, site_id: UUID, visit_id: UUID, cmd: api.HostDecision, correlation_id: str
+    ) -> None:
+        def command() -> None:
+            visit = self.visit(site_id, visit_id)
+            visit.host_decides(approve=cmd.approve, reason=cmd.reason, at=clock.now())
+            self.save(visit)
+
+        self.run(correlation_id, command)
+
+    def deny(self, site_id: UUID, visit_id: UUID, cmd: api.DenyVisit, correlation_id: str) -> None:
+        def command() -> None:
+            visit = self.visit(site_id, visit_id)
+            visit.deny(reason=cmd.reason, at=clock.now())
+            self.save(visit)
+
+        self.run(correlation_id, command)
+
+    def check_out(self, site_id: UUID, visit_id: UUID, correlation_id: str) -> None:
+        def command() -> None:
+            visit = self.visit(site_id, visit_id)
+            visit.check_out(at=clock.now())
+            self.save(visit)
+
+        self.run(correlation_id, command)
+
+    def flag_overstays(
+        self, site_id: UUID, visit_ids: list[UUID], business_date: date, correlation_id: str
+    ) -> int:
+        """Flag each still-checked-in visit of `visit_ids`; saved in one transaction."""
+
+        def command() -> int:
+            now = clock.now()
+            flagged = [
+                visit
+                for visit in (self.visit(site_id, visit_id) for visit_id in visit_ids)
+                if visit.flag_overstay(business_date=business_date, at=now)
+            ]
+            if flagged:
+                self.save(*flagged)
+            return len(flagged)
+
+        return self.run(correlation_id, command)
+
+    def visit(self, site_id: UUID, visit_id: UUID) -> Visit:
+        return self.load_at_site(visit_id, site_id, Visit, "visit")
+
+    # -- watchlist ----------------------------------------------------------------------
+
+    def add_watchlist_entry(
+        self, site_id: UUID, cmd: api.AddWatchlistEntry, correlation_id: str
+    ) -> str:
+        scope = GROUP_SCOPE if cmd.scope == api.WatchlistScope.GROUP else str(site_id)
+
+        def command() -> str:
+            watchlist = self._watchlist(scope) or Watchlist(scope=scope)
+            entry_id = str(uuid4())
+            watchlist.add_entry(
+                entry_id=entry_id,
+                name=cmd.name,
+                id_hash=self._id_hash(cmd.id_number),
+                reason=cmd.reason,
+                at=clock.now(),
+            )
+            self.save(watchlist)
+            return entry_id
+
+        return self.run(correlation_id, command)
+
+    def _watchlist(self, scope: str) -> Watchlist | None:
+        try:
+            return self.repository.get(Watchlist.create_id(scope))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+
+    def _refuse_watchlisted(self, site_id: UUID, name: str, id_number: str | None) -> None:
+        """A watchlist match (site or group-wide) blocks check-in."""
+        id_hash = self._id_hash(id_number)
+        for scope in (str(site_id), GROUP_SCOPE):
+            watchlist = self._watchlist(scope)
+            if watchlist and watchlist.match(name, id_hash):
+                raise Conflict(
+                    "visitor matches the watchlist; check-in blocked, alert the supervisor",
+                    field="visitor_name",
+                )
+
+    def _id_hash(self, id_number: str | None) -> str | None:
+        if not id_number:
+            return None
+        normalised = "".join(id_number.split()).upper().encode()
+        return hmac.new(self._id_key, normalised, hashlib.sha256).hexdigest()
+
+    # -- switchboard --------------------------------------------------------------------
+
+    def take_phone_message(
+        self, site_id: UUID, cmd: api.TakePhoneMessage, correlation_id: str
+    ) -> UUID:
+        def command() -> UUID:
+            message = PhoneMessage(
+                site_id=site_id,
+                caller_name=cmd.caller_name,
+                caller_company=cmd.caller_company,
+                caller_phone=cmd.caller_phone,
+                reason=cmd.reason,
+                for_unit=cmd.for_unit,
+                for_person=cmd.for_person,
+                at=clock.now(),
+            )
+            self.save(message)
+            return message.id
+
+        return self.run(correlation_id, command)
+
+    def deliver_phone_message(
+        self, site_id: UUID, message_id: UUID, cmd: api.DeliverPhoneMessage, correlation_id: str
+    ) -> None:
+        def command() -> None:
+            message = self.load_at_site(message_id, site_id, PhoneMessage, "phone message")
+            message.deliver(acknowledged_by=cmd.acknowledged_by, at=clock.now())
+            self.save(message)
+
+        self.run(correlation_id, command)

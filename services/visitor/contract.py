@@ -1,0 +1,92 @@
+"""What leaves the visitor service: domain events mapped to published contracts.
+
+Watchlist events stay inside (who is on a watchlist is confidential); every other
+domain event maps to exactly one contract event, so `ce_id` = aggregate id + version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import topics
+from contracts import visitor as published
+from contracts.base import ContractEvent
+from services.visitor.domain import PhoneMessage, Visit
+
+TOPIC = topics.VISITOR
+
+
+def contract_for(e: Any) -> ContractEvent | None:
+    """The published form of a domain event, or None for internal events."""
+    common = {"site_id": getattr(e, "site_id", None), "occurred_at": getattr(e, "at", None)}
+    match e:
+        case Visit.Registered() if e.pre_registered:
+            return published.VisitorPreRegistered(
+                **common,
+                visit_id=e.originator_id,
+                visitor_name=e.visitor_name,
+                visitor_company=e.visitor_company,
+                host_unit=e.host_unit,
+                host_name=e.host_name,
+                purpose=e.purpose,
+                party_size=e.party_size,
+                expected_from=e.expected_from,
+                expected_until=e.expected_until,
+            )
+        case Visit.Registered():
+            return published.VisitorArrived(
+                **common,
+                visit_id=e.originator_id,
+                visitor_name=e.visitor_name,
+                visitor_company=e.visitor_company,
+                host_unit=e.host_unit,
+                host_name=e.host_name,
+                purpose=e.purpose,
+                party_size=e.party_size,
+            )
+        case Visit.HostNotified():
+            return published.HostNotified(
+                **common,
+                visit_id=e.originator_id,
+                host_unit=e.host_unit,
+                host_name=e.host_name,
+                reason=e.reason,
+            )
+        case Visit.CheckedIn():
+            return published.VisitorCheckedIn(
+                **common,
+                visit_id=e.originator_id,
+                visitor_name=e.visitor_name,
+                visitor_company=e.visitor_company,
+                host_unit=e.host_unit,
+                host_name=e.host_name,
+                purpose=e.purpose,
+                party_size=e.party_size,
+                id_checked=e.id_checked,
+                id_type=e.id_type,
+                pre_registered=e.pre_registered,
+            )
+        case Visit.Denied():
+            return published.VisitDenied(**common, visit_id=e.originator_id, reason=e.reason)
+        case Visit.CheckedOut():
+            return published.VisitorCheckedOut(**common, visit_id=e.originator_id)
+        case Visit.Overstayed():
+            return published.VisitorOverstayed(
+                **common, visit_id=e.originator_id, business_date=e.business_date
+            )
+        case PhoneMessage.Taken():
+            return published.PhoneMessageTaken(
+                **common,
+                message_id=e.originator_id,
+                caller_name=e.caller_name,
+                caller_company=e.caller_company,
+                caller_phone=e.caller_phone,
+                reason=e.reason,
+                for_unit=e.for_unit,
+                for_person=e.for_person,
+            )
+        case PhoneMessage.Delivered():
+            return published.PhoneMessageDelivered(
+                **common, message_id=e.originator_id, acknowledged_by=e.acknowledged_by
+            )
+    return None

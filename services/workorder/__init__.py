@@ -1,0 +1,1 @@
+"""The workorder bounded context."""
