@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.infra import ensure_infra, free_port, process, wait_http
+
+
+@dataclass(frozen=True)
+class Infra:
+    database_url: str
+    kafka: str
+    namespace: str  # unique per test run: schemas and topics never collide
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "CONCIERGE_NAMESPACE": self.namespace,
+            **extra,
+        }
+
+
+@pytest.fixture(scope="session")
+def infra() -> Infra:
+    database_url, kafka = ensure_infra()
+    return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
+
+
+@dataclass(frozen=True)
+class Stack:
+    infra: Infra
+    base_url: str
+    visitor_port: int
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra) -> Iterator[Stack]:
+    """The visitor service and the gateway, as processes, on the real infrastructure."""
+    visitor_port, gateway_port = free_port(), free_port()
+    env = infra.env(
+        VISITOR_GRPC_PORT=str(visitor_port),
+        VISITOR_GRPC_TARGET=f"127.0.0.1:{visitor_port}",
+        GATEWAY_PORT=str(gateway_port),
+    )
+    with (
+        process(["-m", "services.visitor"], env, "visitor"),
+        process(["-m", "services.gateway"], env, "gateway"),
+    ):
+        base_url = f"http://127.0.0.1:{gateway_port}"
+        wait_http(f"{base_url}/readyz")
+        yield Stack(infra, base_url, visitor_port)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/integration/" in str(item.fspath) or "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)

@@ -1,0 +1,123 @@
+"""Test infrastructure: the real PostgreSQL and Kafka, and services run as processes.
+
+`DATABASE_URL` / `KAFKA_BOOTSTRAP_SERVERS` come from the environment when set; else
+`deploy/local/up.sh` starts the local processes (Docker is not assumed).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgresql://concierge:concierge@127.0.0.1:55432/concierge"
+DEFAULT_KAFKA = "127.0.0.1:59092"
+
+
+def _reachable(host_port: str) -> bool:
+    host, port = host_port.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_infra() -> tuple[str, str]:
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    pg_host_port = database_url.split("@", 1)[1].split("/", 1)[0]
+    if not (_reachable(pg_host_port) and _reachable(kafka.split(",")[0])):
+        subprocess.run([str(ROOT / "deploy/local/up.sh")], check=True, stdout=subprocess.DEVNULL)
+    return database_url, kafka
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], log_name: str) -> Iterator[subprocess.Popen]:
+    """Run `python <args>` with `env` added; its output goes to .local/logs/tests/."""
+    log_dir = ROOT / ".local" / "logs" / "tests"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"{log_name}.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not become ready")
+
+
+async def topic_partitions(bootstrap: str, topic: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(
+        p["partition"] for d in described if d["error_code"] == 0 for p in d["partitions"]
+    )
+
+
+async def read_topic(bootstrap: str, topic: str, timeout: float = 10.0) -> list[Any]:
+    """Every message now in `topic`, from offset 0 to the current end."""
+    partitions = await topic_partitions(bootstrap, topic)
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        messages: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end")
+            batch = await consumer.getmany(timeout_ms=500)
+            for msgs in batch.values():
+                messages.extend(msgs)
+        return messages
+    finally:
+        await consumer.stop()
