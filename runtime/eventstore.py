@@ -75,6 +75,6 @@ class ServiceApplication(Application[UUID]):
             aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{label} {aggregate_id} not found") from None
-        if not isinstance(aggregate, kind) or aggregate.site_id != site_id:
+        if not isinstance(aggregate, kind) or getattr(aggregate, "site_id", None) != site_id:
             raise NotFound(f"{label} {aggregate_id} not found")
         return aggregate

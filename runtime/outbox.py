@@ -112,7 +112,8 @@ class OutboxRelay:
         await asyncio.gather(*sends)
         await conn.execute(
             f"INSERT INTO {self._table} (topic, last_notification_id) VALUES ($1, $2)"
-            " ON CONFLICT (topic) DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id",
+            " ON CONFLICT (topic)"
+            " DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id",
             self.topic,
             notifications[-1].id,
         )
@@ -128,6 +129,6 @@ class OutboxRelay:
             contract,
             aggregate_id=notification.originator_id,
             version=notification.originator_version,
-            time=getattr(event, "at", None) or event.timestamp,
+            time=getattr(event, "at", None) or event.timestamp,  # type: ignore[attr-defined]
             correlation_id=getattr(event, "correlation_id", "") or "",
         )

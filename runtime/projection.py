@@ -86,23 +86,31 @@ class ProjectionRunner:
         self.group_id = group_id or f"{schema}.{projection.name}"
         self.batch_size = batch_size
         self.pool: asyncpg.Pool | None = None
+        self._connecting = asyncio.Lock()
         self.consumer: AIOKafkaConsumer | None = None
         self.dlq_sent = 0
         self.applied = 0
 
     async def connect(self) -> asyncpg.Pool:
-        if self.pool is None:
-            await self._create_schema()
-            self.pool = await asyncpg.create_pool(
-                self.database_url,
-                min_size=1,
-                max_size=4,
-                server_settings={"search_path": self.schema},
-            )
-            async with self.pool.acquire() as conn:
-                await conn.execute(BOOKKEEPING)
-                await self.projection.setup(conn)
+        async with self._connecting:
+            if self.pool is None:
+                await self._setup()
+        assert self.pool is not None
         return self.pool
+
+    async def _setup(self) -> None:
+        await self._create_schema()
+        self.pool = await asyncpg.create_pool(
+            self.database_url,
+            min_size=1,
+            max_size=4,
+            server_settings={"search_path": self.schema},
+        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            # Replicas starting together would race on CREATE TABLE IF NOT EXISTS.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
+            await conn.execute(BOOKKEEPING)
+            await self.projection.setup(conn)
 
     async def _create_schema(self) -> None:
         conn = await asyncpg.connect(self.database_url)

@@ -22,6 +22,7 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "concierge-local"
     jwt_audience: str = "concierge"
     log_level: str = "INFO"
+    outbox_batch_size: int = 2000
 
     def postgres_env(self, schema: str) -> dict[str, str]:
         """The eventsourcing environment for a Postgres event store in `schema`."""
@@ -39,7 +40,7 @@ class ServiceSettings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": "5",
         }
 
-    def schema(self, name: str) -> str:
+    def schema_name(self, name: str) -> str:
         """The namespaced Postgres schema for `name` (e.g. 'visitor')."""
         return f"{self.concierge_namespace}{name}" if self.concierge_namespace else name
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -121,3 +122,42 @@ async def read_topic(bootstrap: str, topic: str, timeout: float = 10.0) -> list[
         return messages
     finally:
         await consumer.stop()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    partitions = await topic_partitions(bootstrap, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in ends.items()}
+    finally:
+        await consumer.stop()
+
+
+async def run_until_caught_up(runner: Any, topic: str, timeout: float = 60.0) -> None:
+    """Run a ProjectionRunner until its stored positions reach the topic's end offsets."""
+    ends = await end_offsets(runner.bootstrap_servers, topic)
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    pool = await runner.connect()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            rows = await pool.fetch(
+                "SELECT partition, next_offset FROM projection_positions"
+                " WHERE projection = $1 AND topic = $2",
+                runner.projection.name,
+                topic,
+            )
+            done = {r["partition"]: r["next_offset"] for r in rows}
+            if all(done.get(p, 0) >= end for p, end in ends.items() if end > 0):
+                return
+            if task.done():
+                task.result()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"projection did not catch up: {done} < {ends}")
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task

@@ -8,6 +8,7 @@ python -m services.visitor rebuild         # drop the read model, rebuild from o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -33,7 +34,7 @@ def projection_runner(settings: VisitorSettings) -> ProjectionRunner:
         topics=[settings.topic(topics.VISITOR)],
         database_url=settings.database_url,
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        schema=settings.schema("visitor_read"),
+        schema=settings.schema_name("visitor_read"),
     )
 
 
@@ -64,6 +65,7 @@ async def main() -> None:
             contract_for=contract_for,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             database_url=settings.database_url,
+            batch_size=settings.outbox_batch_size,
         ).run(stop)
 
     async def day_end(stop: asyncio.Event) -> None:
@@ -76,10 +78,8 @@ async def main() -> None:
                     await asyncio.to_thread(
                         app.flag_overstays, site_id, candidates, yesterday, None
                     )
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=60)
-            except TimeoutError:
-                pass
 
     await run_parts(
         {"api": api, "relay": relay, "projection": runner.run, "day_end": day_end},

@@ -27,7 +27,7 @@ class VisitorApplication(ServiceApplication):
     name = "visitor"
 
     def __init__(self, settings: VisitorSettings) -> None:
-        super().__init__(settings, settings.schema("visitor"))
+        super().__init__(settings, settings.schema_name("visitor"))
         self._id_key = settings.visitor_id_hash_key.encode()
 
     # -- visits -------------------------------------------------------------------------

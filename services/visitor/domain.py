@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -140,7 +141,7 @@ class Visit(SiteAggregate):
     def _host_notified(self, reason: str, host_unit: str, host_name: str, at: datetime) -> None:
         self.host_notified_at = at
 
-    def _facts(self) -> dict[str, object]:
+    def _facts(self) -> dict[str, Any]:
         """What a check-in event carries so consumers need no earlier event."""
         return {
             "visitor_name": self.visitor_name,

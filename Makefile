@@ -1,0 +1,49 @@
+# Concierge: one entry point for developers and CI. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install up down lint schemas test test-unit run bench clean
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || (apt-get update -qq && apt-get install -y -qq python3)
+	@python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq python3-venv)
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up:
+	deploy/local/up.sh >/dev/null
+
+down:
+	deploy/local/down.sh
+
+lint: install
+	$(VENV)/bin/ruff check --output-format concise .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m contracts.schema_check check
+	$(VENV)/bin/mypy contracts runtime services/visitor/domain.py
+
+schemas: install
+	$(PY) -m contracts.schema_check export
+
+test: install up
+	source deploy/local/env.sh && $(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+run: install up
+	deploy/local/run.sh
+
+bench: install up
+	source deploy/local/env.sh && $(PY) -m bench
+
+clean: down
+	rm -rf .local $(VENV)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: every service and the gateway (honcho), a demo group seeded through the
+# HTTP API, then the URL and a token printed. Ctrl-C stops the services; `make down`
+# stops PostgreSQL and Kafka.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source deploy/local/env.sh
+export CONCIERGE_NAMESPACE="${CONCIERGE_NAMESPACE:-}"
+: "${GATEWAY_PORT:=8000}"
+export GATEWAY_PORT
+
+.venv/bin/honcho -f deploy/local/Procfile -d . start &
+honcho_pid=$!
+trap 'kill $honcho_pid 2>/dev/null; wait $honcho_pid 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.3
+done
+.venv/bin/python -m deploy.demo "http://127.0.0.1:$GATEWAY_PORT"
+wait $honcho_pid
