@@ -33,14 +33,14 @@ APPLIED = Counter("concierge_projection_events_total", "Events applied", ["proje
 
 
 class Projection(Protocol):
-    """A read model: its tables, and how one event changes them."""
+    """A read model: its tables, and how a batch of events (in order) changes them."""
 
     name: str
     tables: tuple[str, ...]
 
     async def setup(self, conn: asyncpg.Connection) -> None: ...
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None: ...
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None: ...
 
 
 BOOKKEEPING = """
@@ -151,7 +151,7 @@ class ProjectionRunner:
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
                 if batch:
-                    await self.apply_batch(batch, producer)
+                    await self.process(batch, producer)
         finally:
             await consumer.stop()
             await producer.stop()
@@ -176,10 +176,10 @@ class ProjectionRunner:
             else:
                 self.consumer.seek(tp, offset)
 
-    async def apply_batch(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> None:
+    async def process(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> None:
         """Apply one fetched batch: read model, versions and positions in one transaction.
 
-        The fast path applies the whole batch without savepoints; if any event fails
+        The fast path hands the whole batch to the projection at once; if that fails
         the transaction is rolled back and the batch is replayed event by event, each
         in a savepoint, so only the bad messages go to the dead-letter topic.
         """
@@ -213,35 +213,37 @@ class ProjectionRunner:
             subjects,
         )
         versions: dict[Any, int] = {r["subject"]: r["version"] for r in rows}
-        changed: set[Any] = set()
-        applied = 0
         dead: list[tuple[Any, str]] = []
+        fresh: list[tuple[Any, Envelope]] = []
         for msg, envelope, error in parsed:
             if envelope is None:
                 dead.append((msg, error))
-                continue
-            if envelope.aggregate_version <= versions.get(envelope.subject, 0):
-                continue  # a duplicate or a redelivery: already in the read model
+            elif envelope.aggregate_version > versions.get(envelope.subject, 0):
+                fresh.append((msg, envelope))
+                versions[envelope.subject] = envelope.aggregate_version
+            # else: a duplicate or a redelivery, already in the read model
+        applied: list[Envelope] = []
+        if not isolate:
             try:
-                if isolate:
-                    async with conn.transaction():
-                        await self.projection.apply(conn, envelope)
-                else:
-                    await self.projection.apply(conn, envelope)
+                await self.projection.apply_batch(conn, [envelope for _, envelope in fresh])
             except Exception as exc:
-                if not isolate:
-                    raise _RetryIsolated from exc
-                log.warning("projection %s cannot apply %s: %s", name, envelope.id, exc)
-                dead.append((msg, f"{type(exc).__name__}: {exc}"))
-                continue
-            versions[envelope.subject] = envelope.aggregate_version
-            changed.add(envelope.subject)
-            applied += 1
-        if changed:
+                raise _RetryIsolated from exc
+            applied = [envelope for _, envelope in fresh]
+        else:
+            for msg, envelope in fresh:
+                try:
+                    async with conn.transaction():
+                        await self.projection.apply_batch(conn, [envelope])
+                    applied.append(envelope)
+                except Exception as exc:
+                    log.warning("projection %s cannot apply %s: %s", name, envelope.id, exc)
+                    dead.append((msg, f"{type(exc).__name__}: {exc}"))
+        latest = {e.subject: e.aggregate_version for e in applied}
+        if latest:
             await conn.executemany(
                 "INSERT INTO projection_versions (projection, subject, version) VALUES ($1, $2, $3)"
                 " ON CONFLICT (projection, subject) DO UPDATE SET version = EXCLUDED.version",
-                [(name, subject, versions[subject]) for subject in changed],
+                [(name, subject, version) for subject, version in latest.items()],
             )
         positions = defaultdict(int)
         for tp, messages in batch.items():
@@ -252,8 +254,8 @@ class ProjectionRunner:
             " DO UPDATE SET next_offset = EXCLUDED.next_offset",
             [(name, topic, part, offset) for (topic, part), offset in positions.items()],
         )
-        self.applied += applied
-        APPLIED.labels(name).inc(applied)
+        self.applied += len(applied)
+        APPLIED.labels(name).inc(len(applied))
         return dead
 
     async def _send_dead_letters(self, producer: Any, dead: list[tuple[Any, str]]) -> None:

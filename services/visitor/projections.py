@@ -7,6 +7,7 @@ check-ins per host and local hour; `phone_messages` the switchboard book.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -63,87 +64,163 @@ CREATE TABLE IF NOT EXISTS phone_messages (
 CREATE INDEX IF NOT EXISTS phone_messages_site ON phone_messages (site_id, delivered_at);
 """
 
-INSERT_VISIT = """
-INSERT INTO visits (visit_id, site_id, business_date, visitor_name, visitor_company, host_unit,
-    host_name, purpose, party_size, pre_registered, status, expected_from, expected_until,
-    registered_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-"""
+VISIT_COLUMNS = (
+    "visit_id", "site_id", "business_date", "visitor_name", "visitor_company", "host_unit",
+    "host_name", "purpose", "party_size", "pre_registered", "status", "expected_from",
+    "expected_until", "registered_at", "host_notified_at", "checked_in_at", "checked_out_at",
+    "id_checked", "id_type", "denial_reason", "overstayed_on",
+)  # fmt: skip
+MESSAGE_COLUMNS = (
+    "message_id", "site_id", "caller_name", "caller_company", "caller_phone", "reason",
+    "for_unit", "for_person", "taken_at", "delivered_at", "acknowledged_by",
+)  # fmt: skip
+
+
+def _upsert(table: str, columns: tuple[str, ...]) -> str:
+    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
+        f" ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    )
+
+
+UPSERT_VISITS = _upsert("visits", VISIT_COLUMNS)
+UPSERT_MESSAGES = _upsert("phone_messages", MESSAGE_COLUMNS)
+ADD_HOURLY = (
+    "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, $6)"
+    " ON CONFLICT (site_id, business_date, host_unit, host_name, hour)"
+    " DO UPDATE SET check_ins = host_hourly.check_ins + EXCLUDED.check_ins"
+)
+
+
+class ReadModelConflict(Exception):
+    """An event that does not fit the read model (a second creation, an unknown row)."""
+
+
+Row = dict[str, Any]
 
 
 class VisitorReadModel:
+    """Folds a batch of events over the rows it touches, then writes them in bulk.
+
+    Reading the touched rows once and upserting them once per batch (instead of one
+    statement per event) is what lets a rebuild run at tens of thousands of events/s.
+    """
+
     name = "visitor_read_model"
     tables = ("visits", "host_hourly", "phone_messages")
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         await conn.execute(SCHEMA_SQL)
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
-        e = envelope.data
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        events = [envelope.data for envelope in envelopes]
+        visit_ids = list({e.visit_id for e in events if hasattr(e, "visit_id")})
+        message_ids = list({e.message_id for e in events if hasattr(e, "message_id")})
+        visits = await _rows(conn, "visits", "visit_id", visit_ids)
+        messages = await _rows(conn, "phone_messages", "message_id", message_ids)
+        fold = _Fold(visits, messages)
+        for event in events:
+            fold.apply(event)
+        if fold.touched_visits:
+            await conn.executemany(
+                UPSERT_VISITS,
+                [tuple(visits[v][c] for c in VISIT_COLUMNS) for v in fold.touched_visits],
+            )
+        if fold.touched_messages:
+            await conn.executemany(
+                UPSERT_MESSAGES,
+                [tuple(messages[m][c] for c in MESSAGE_COLUMNS) for m in fold.touched_messages],
+            )
+        if fold.hourly:
+            await conn.executemany(ADD_HOURLY, [(*k, n) for k, n in fold.hourly.items()])
+
+
+async def _rows(conn: asyncpg.Connection, table: str, key: str, ids: list[UUID]) -> dict[UUID, Row]:
+    if not ids:
+        return {}
+    rows = await conn.fetch(f"SELECT * FROM {table} WHERE {key} = ANY($1::uuid[])", ids)
+    return {r[key]: dict(r) for r in rows}
+
+
+class _Fold:
+    """How each published visitor event changes the read-model rows (in memory)."""
+
+    def __init__(self, visits: dict[UUID, Row], messages: dict[UUID, Row]) -> None:
+        self.visits = visits
+        self.messages = messages
+        self.touched_visits: dict[UUID, None] = {}  # insertion-ordered set
+        self.touched_messages: dict[UUID, None] = {}
+        self.hourly: Counter[tuple[UUID, date, str, str, int]] = Counter()
+
+    def apply(self, e: Any) -> None:
         zone = site_timezone(e.site_id)
         match e:
-            case ev.VisitorPreRegistered():
-                await conn.execute(
-                    INSERT_VISIT, e.visit_id, e.site_id, local_date(e.expected_from, zone),
-                    e.visitor_name, e.visitor_company, e.host_unit, e.host_name, e.purpose,
-                    e.party_size, True, "expected", e.expected_from, e.expected_until,
-                    e.occurred_at,
-                )  # fmt: skip
-            case ev.VisitorArrived():
-                await conn.execute(
-                    INSERT_VISIT, e.visit_id, e.site_id, local_date(e.occurred_at, zone),
-                    e.visitor_name, e.visitor_company, e.host_unit, e.host_name, e.purpose,
-                    e.party_size, False, "awaiting_host", None, None, e.occurred_at,
-                )  # fmt: skip
+            case ev.VisitorPreRegistered() | ev.VisitorArrived():
+                pre = isinstance(e, ev.VisitorPreRegistered)
+                self._new_visit(e, {
+                    "site_id": e.site_id,
+                    "business_date": local_date(e.expected_from if pre else e.occurred_at, zone),
+                    "visitor_name": e.visitor_name, "visitor_company": e.visitor_company,
+                    "host_unit": e.host_unit, "host_name": e.host_name, "purpose": e.purpose,
+                    "party_size": e.party_size, "pre_registered": pre,
+                    "status": "expected" if pre else "awaiting_host",
+                    "expected_from": e.expected_from if pre else None,
+                    "expected_until": e.expected_until if pre else None,
+                    "registered_at": e.occurred_at,
+                })  # fmt: skip
             case ev.HostNotified():
-                await conn.execute(
-                    "UPDATE visits SET host_notified_at = $2 WHERE visit_id = $1",
-                    e.visit_id, e.occurred_at,
-                )  # fmt: skip
+                self._visit(e)["host_notified_at"] = e.occurred_at
             case ev.VisitorCheckedIn():
                 day = local_date(e.occurred_at, zone)
-                await conn.execute(
-                    "UPDATE visits SET status = 'checked_in', checked_in_at = $2,"
-                    " business_date = $3, id_checked = $4, id_type = $5 WHERE visit_id = $1",
-                    e.visit_id, e.occurred_at, day, e.id_checked, e.id_type,
+                self._visit(e).update(
+                    status="checked_in", checked_in_at=e.occurred_at, business_date=day,
+                    id_checked=e.id_checked, id_type=e.id_type,
                 )  # fmt: skip
                 hour = e.occurred_at.astimezone(ZoneInfo(zone)).hour
-                await conn.execute(
-                    "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, 1)"
-                    " ON CONFLICT (site_id, business_date, host_unit, host_name, hour)"
-                    " DO UPDATE SET check_ins = host_hourly.check_ins + 1",
-                    e.site_id, day, e.host_unit, e.host_name, hour,
-                )  # fmt: skip
+                self.hourly[(e.site_id, day, e.host_unit, e.host_name, hour)] += 1
             case ev.VisitDenied():
-                await conn.execute(
-                    "UPDATE visits SET status = 'denied', denial_reason = $2 WHERE visit_id = $1",
-                    e.visit_id, e.reason,
-                )  # fmt: skip
+                self._visit(e).update(status="denied", denial_reason=e.reason)
             case ev.VisitorCheckedOut():
-                await conn.execute(
-                    "UPDATE visits SET status = 'checked_out', checked_out_at = $2"
-                    " WHERE visit_id = $1",
-                    e.visit_id, e.occurred_at,
-                )  # fmt: skip
+                self._visit(e).update(status="checked_out", checked_out_at=e.occurred_at)
             case ev.VisitorOverstayed():
-                await conn.execute(
-                    "UPDATE visits SET overstayed_on = $2 WHERE visit_id = $1",
-                    e.visit_id, e.business_date,
-                )  # fmt: skip
+                self._visit(e)["overstayed_on"] = e.business_date
             case ev.PhoneMessageTaken():
-                await conn.execute(
-                    "INSERT INTO phone_messages (message_id, site_id, caller_name, caller_company,"
-                    " caller_phone, reason, for_unit, for_person, taken_at)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    e.message_id, e.site_id, e.caller_name, e.caller_company, e.caller_phone,
-                    e.reason, e.for_unit, e.for_person, e.occurred_at,
-                )  # fmt: skip
+                if e.message_id in self.messages:
+                    raise ReadModelConflict(f"phone message {e.message_id} already recorded")
+                self.messages[e.message_id] = {
+                    "message_id": e.message_id, "site_id": e.site_id,
+                    "caller_name": e.caller_name, "caller_company": e.caller_company,
+                    "caller_phone": e.caller_phone, "reason": e.reason, "for_unit": e.for_unit,
+                    "for_person": e.for_person, "taken_at": e.occurred_at,
+                    "delivered_at": None, "acknowledged_by": None,
+                }  # fmt: skip
+                self.touched_messages[e.message_id] = None
             case ev.PhoneMessageDelivered():
-                await conn.execute(
-                    "UPDATE phone_messages SET delivered_at = $2, acknowledged_by = $3"
-                    " WHERE message_id = $1",
-                    e.message_id, e.occurred_at, e.acknowledged_by,
-                )  # fmt: skip
+                if e.message_id not in self.messages:
+                    raise ReadModelConflict(f"phone message {e.message_id} unknown")
+                self.messages[e.message_id].update(
+                    delivered_at=e.occurred_at, acknowledged_by=e.acknowledged_by
+                )
+                self.touched_messages[e.message_id] = None
+
+    def _new_visit(self, e: Any, fields: Row) -> None:
+        if e.visit_id in self.visits:
+            raise ReadModelConflict(f"visit {e.visit_id} already recorded")
+        self.visits[e.visit_id] = {
+            **dict.fromkeys(VISIT_COLUMNS),
+            **fields,
+            "visit_id": e.visit_id,
+            "id_checked": False,
+        }
+        self.touched_visits[e.visit_id] = None
+
+    def _visit(self, e: Any) -> Row:
+        if e.visit_id not in self.visits:
+            raise ReadModelConflict(f"visit {e.visit_id} unknown")
+        self.touched_visits[e.visit_id] = None
+        return self.visits[e.visit_id]
 
 
 class VisitorQueries:

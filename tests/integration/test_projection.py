@@ -97,7 +97,7 @@ async def test_bad_messages_go_to_the_dlq_and_duplicates_apply_once(infra) -> No
     errors = [dict(m.headers)["dlq_error"].decode() for m in dead]
     assert "ValidationError" in errors[0] or "JSON" in errors[0]
     assert "KeyError" in errors[1]
-    assert "UniqueViolation" in errors[2]
+    assert "ReadModelConflict" in errors[2]
     assert all(dict(m.headers)["dlq_topic"] == topic.encode() for m in dead)
 
 

@@ -1,0 +1,88 @@
+"""Outbox relay throughput: events/s from the event store to Kafka.
+
+Baseline in the same run: a raw aiokafka producer (same idempotent settings) sending
+the very same key/value/headers, already in memory. The ratio is what reading the
+notification log, mapping to contracts and recording the position costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+
+from contracts.topics import VISITOR
+from runtime.kafka import ensure_topics, idempotent_producer
+from runtime.outbox import OutboxRelay
+from services.visitor.contract import contract_for
+from tests.integration.fixtures import complete_visits, visitor_app
+
+VISITS = 5000  # x 4 events
+
+
+async def relay_until_done(relay: OutboxRelay, total: int) -> float:
+    """Seconds for the relay to publish everything up to notification `total`."""
+    stop = asyncio.Event()
+    conn = await asyncpg.connect(relay.database_url)
+    started = time.perf_counter()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        while True:
+            try:
+                done = await conn.fetchval(
+                    f'SELECT last_notification_id FROM "{relay.app.schema}".outbox_position'
+                )
+            except asyncpg.UndefinedTableError:
+                done = None
+            if done is not None and done >= total:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.005)
+    finally:
+        stop.set()
+        await task
+        await conn.close()
+
+
+async def raw_producer(bootstrap: str, topic: str, records: list[tuple[Any, Any, Any]]) -> float:
+    producer = idempotent_producer(bootstrap)
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        futures = [await producer.send(topic, value=v, key=k, headers=h) for k, v, h in records]
+        await asyncio.gather(*futures)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+async def measure(infra: Any) -> dict[str, Any]:
+    namespace = f"{infra.namespace}bench_relay_"
+    app = visitor_app(infra, namespace)
+    complete_visits(app, uuid4(), VISITS, per_save=500)
+    total = app.recorder.max_notification_id() or 0
+    topic, raw_topic = f"{namespace}{VISITOR}", f"{namespace}raw"
+    await ensure_topics(infra.kafka, [topic, raw_topic])
+
+    relay = OutboxRelay(
+        app, topic=topic, contract_for=contract_for, bootstrap_servers=infra.kafka,
+        database_url=infra.database_url,
+    )  # fmt: skip
+    relay_seconds = await relay_until_done(relay, total)
+
+    records = [
+        (env.key(), env.value(), env.headers())
+        for env in (relay._envelope(n) for n in app.recorder.select_notifications(1, total))
+        if env is not None
+    ]
+    raw_seconds = await raw_producer(infra.kafka, raw_topic, records)
+    relay_rate, raw_rate = total / relay_seconds, len(records) / raw_seconds
+    return {
+        "events": total,
+        "relay_events_per_s": round(relay_rate),
+        "raw_producer_events_per_s": round(raw_rate),
+        "relay_vs_raw_ratio": round(relay_rate / raw_rate, 3),
+        "topic": topic,
+    }
