@@ -14,7 +14,17 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any
+
+import asyncpg
+
+from runtime.eventstore import ServiceApplication
+from runtime.kafka import ensure_topics
+from runtime.outbox import ContractMapper, OutboxRelay
+from runtime.projection import Projection, ProjectionRunner
+from runtime.rpc import RpcService, serve
+from runtime.settings import ServiceSettings
 
 Part = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -60,3 +70,73 @@ def parse_args(parts: list[str]) -> argparse.Namespace:
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "rebuild"])
     parser.add_argument("--only", action="append", choices=parts, help="run only these parts")
     return parser.parse_args()
+
+
+@dataclass
+class ServiceSpec:
+    """What one service runs: its application, contract mapping, read model and API."""
+
+    context: str  # "visitor", "workorder", ...
+    settings: ServiceSettings
+    grpc_port: int
+    topic: str  # published topic (un-namespaced)
+    make_app: Callable[[], ServiceApplication]
+    contract_for: ContractMapper
+    read_model: Projection
+    make_api: Callable[[Any, asyncpg.Pool], RpcService]
+    # Extra long-running parts (schedulers, cross-context consumers), by name.
+    extra_parts: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(
+        default=lambda app, pool: {}
+    )
+    extra_part_names: tuple[str, ...] = ()
+
+
+def projection_runner(spec: ServiceSpec) -> ProjectionRunner:
+    return ProjectionRunner(
+        spec.read_model,
+        topics=[spec.settings.topic(spec.topic)],
+        database_url=spec.settings.database_url,
+        bootstrap_servers=spec.settings.kafka_bootstrap_servers,
+        schema=spec.settings.schema_name(f"{spec.context}_read"),
+    )
+
+
+async def run_service(spec: ServiceSpec) -> None:
+    """`python -m services.<context> [rebuild] [--only PART ...]`."""
+    settings = spec.settings
+    configure_logging(settings.log_level)
+    log = logging.getLogger(f"services.{spec.context}")
+    args = parse_args(["api", "relay", "projection", *spec.extra_part_names])
+    runner = projection_runner(spec)
+    if args.command == "rebuild":
+        await runner.reset()
+        await runner.close()
+        log.info("read model dropped; the projection rebuilds it from offset 0 on start")
+        return
+    topic = settings.topic(spec.topic)
+    await ensure_topics(settings.kafka_bootstrap_servers, [topic])
+    app = spec.make_app()
+    pool = await runner.connect()
+
+    async def api(stop: asyncio.Event) -> None:
+        server = await serve(spec.make_api(app, pool), spec.grpc_port)
+        log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
+        await stop.wait()
+        await server.stop(grace=2)
+
+    async def relay(stop: asyncio.Event) -> None:
+        await OutboxRelay(
+            app,
+            topic=topic,
+            contract_for=spec.contract_for,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            database_url=settings.database_url,
+            batch_size=settings.outbox_batch_size,
+        ).run(stop)
+
+    parts: dict[str, Part] = {"api": api, "relay": relay, "projection": runner.run}
+    parts.update(spec.extra_parts(app, pool))
+    try:
+        await run_parts(parts, args.only)
+    finally:
+        await runner.close()

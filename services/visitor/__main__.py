@@ -9,64 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from datetime import timedelta
+from typing import Any
 
-from contracts import topics
+import asyncpg
+
 from runtime.clock import clock
-from runtime.kafka import ensure_topics
-from runtime.outbox import OutboxRelay
-from runtime.projection import ProjectionRunner
-from runtime.rpc import serve
-from runtime.service import configure_logging, parse_args, run_parts
+from runtime.service import Part, ServiceSpec, run_service
 from runtime.sites import site_timezone
 from services.visitor.api import build_api
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.contract import TOPIC, contract_for
 from services.visitor.projections import VisitorQueries, VisitorReadModel
 
-log = logging.getLogger("services.visitor")
 
-
-def projection_runner(settings: VisitorSettings) -> ProjectionRunner:
-    return ProjectionRunner(
-        VisitorReadModel(),
-        topics=[settings.topic(topics.VISITOR)],
-        database_url=settings.database_url,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        schema=settings.schema_name("visitor_read"),
-    )
-
-
-async def main() -> None:
-    settings = VisitorSettings()
-    configure_logging(settings.log_level)
-    args = parse_args(["api", "relay", "projection", "day_end"])
-    runner = projection_runner(settings)
-    if args.command == "rebuild":
-        await runner.reset()
-        await runner.close()
-        log.info("read model dropped; the projection rebuilds it from offset 0 on start")
-        return
-    await ensure_topics(settings.kafka_bootstrap_servers, [settings.topic(TOPIC)])
-    app = VisitorApplication(settings)
-    queries = VisitorQueries(await runner.connect())
-
-    async def api(stop: asyncio.Event) -> None:
-        server = await serve(build_api(app, queries), settings.visitor_grpc_port)
-        log.info("visitor gRPC on port %s", settings.visitor_grpc_port)
-        await stop.wait()
-        await server.stop(grace=2)
-
-    async def relay(stop: asyncio.Event) -> None:
-        await OutboxRelay(
-            app,
-            topic=settings.topic(TOPIC),
-            contract_for=contract_for,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            database_url=settings.database_url,
-            batch_size=settings.outbox_batch_size,
-        ).run(stop)
+def day_end_sweep(app: VisitorApplication, pool: asyncpg.Pool) -> dict[str, Part]:
+    queries = VisitorQueries(pool)
 
     async def day_end(stop: asyncio.Event) -> None:
         """At each site's day rollover, flag visitors still in from earlier days."""
@@ -81,12 +39,28 @@ async def main() -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=60)
 
-    await run_parts(
-        {"api": api, "relay": relay, "projection": runner.run, "day_end": day_end},
-        args.only,
+    return {"day_end": day_end}
+
+
+def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
+    settings = settings or VisitorSettings()
+
+    def make_api(app: Any, pool: asyncpg.Pool) -> Any:
+        return build_api(app, VisitorQueries(pool))
+
+    return ServiceSpec(
+        context="visitor",
+        settings=settings,
+        grpc_port=settings.visitor_grpc_port,
+        topic=TOPIC,
+        make_app=lambda: VisitorApplication(settings),
+        contract_for=contract_for,
+        read_model=VisitorReadModel(),
+        make_api=make_api,
+        extra_parts=day_end_sweep,
+        extra_part_names=("day_end",),
     )
-    await runner.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(run_service(spec()))
