@@ -57,13 +57,20 @@ class ServiceApplication(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def run(self, correlation_id: str | None, command: Callable[[], T]) -> T:
-        """Run one command under a correlation id; a lost optimistic race is a Conflict."""
+    def run(self, correlation_id: str | None, command: Callable[[], T], retries: int = 0) -> T:
+        """Run one command under a correlation id.
+
+        A lost optimistic-concurrency race is retried `retries` times (the command
+        reloads what it changes), then reported as a Conflict: never an overwrite.
+        """
         with correlated(correlation_id):
-            try:
-                return command()
-            except RecordConflictError as exc:
-                raise Conflict("the object was changed at the same time; retry") from exc
+            for attempt in range(retries + 1):
+                try:
+                    return command()
+                except RecordConflictError as exc:
+                    if attempt == retries:
+                        raise Conflict("the object was changed at the same time; retry") from exc
+            raise AssertionError("unreachable")
 
     def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:
         """Load an aggregate of `kind` that belongs to `site_id`, else NotFound.

@@ -18,6 +18,7 @@ import asyncpg
 from contracts import visitor as ev
 from contracts.envelope import Envelope
 from runtime.clock import local_date
+from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
 
 SCHEMA_SQL = """
@@ -76,29 +77,11 @@ MESSAGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _upsert(table: str, columns: tuple[str, ...]) -> str:
-    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
-        f" ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
-    )
-
-
-UPSERT_VISITS = _upsert("visits", VISIT_COLUMNS)
-UPSERT_MESSAGES = _upsert("phone_messages", MESSAGE_COLUMNS)
 ADD_HOURLY = (
     "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (site_id, business_date, host_unit, host_name, hour)"
     " DO UPDATE SET check_ins = host_hourly.check_ins + EXCLUDED.check_ins"
 )
-
-
-class ReadModelConflict(Exception):
-    """An event that does not fit the read model (a second creation, an unknown row)."""
-
-
-Row = dict[str, Any]
 
 
 class VisitorReadModel:
@@ -118,40 +101,24 @@ class VisitorReadModel:
         events = [envelope.data for envelope in envelopes]
         visit_ids = list({e.visit_id for e in events if hasattr(e, "visit_id")})
         message_ids = list({e.message_id for e in events if hasattr(e, "message_id")})
-        visits = await _rows(conn, "visits", "visit_id", visit_ids)
-        messages = await _rows(conn, "phone_messages", "message_id", message_ids)
-        fold = _Fold(visits, messages)
+        fold = _Fold(
+            await RowSet.load(conn, "visits", VISIT_COLUMNS, visit_ids),
+            await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, message_ids),
+        )
         for event in events:
             fold.apply(event)
-        if fold.touched_visits:
-            await conn.executemany(
-                UPSERT_VISITS,
-                [tuple(visits[v][c] for c in VISIT_COLUMNS) for v in fold.touched_visits],
-            )
-        if fold.touched_messages:
-            await conn.executemany(
-                UPSERT_MESSAGES,
-                [tuple(messages[m][c] for c in MESSAGE_COLUMNS) for m in fold.touched_messages],
-            )
+        await fold.visits.save(conn)
+        await fold.messages.save(conn)
         if fold.hourly:
             await conn.executemany(ADD_HOURLY, [(*k, n) for k, n in fold.hourly.items()])
-
-
-async def _rows(conn: asyncpg.Connection, table: str, key: str, ids: list[UUID]) -> dict[UUID, Row]:
-    if not ids:
-        return {}
-    rows = await conn.fetch(f"SELECT * FROM {table} WHERE {key} = ANY($1::uuid[])", ids)
-    return {r[key]: dict(r) for r in rows}
 
 
 class _Fold:
     """How each published visitor event changes the read-model rows (in memory)."""
 
-    def __init__(self, visits: dict[UUID, Row], messages: dict[UUID, Row]) -> None:
+    def __init__(self, visits: RowSet, messages: RowSet) -> None:
         self.visits = visits
         self.messages = messages
-        self.touched_visits: dict[UUID, None] = {}  # insertion-ordered set
-        self.touched_messages: dict[UUID, None] = {}
         self.hourly: Counter[tuple[UUID, date, str, str, int]] = Counter()
 
     def apply(self, e: Any) -> None:
@@ -159,68 +126,44 @@ class _Fold:
         match e:
             case ev.VisitorPreRegistered() | ev.VisitorArrived():
                 pre = isinstance(e, ev.VisitorPreRegistered)
-                self._new_visit(e, {
-                    "site_id": e.site_id,
-                    "business_date": local_date(e.expected_from if pre else e.occurred_at, zone),
-                    "visitor_name": e.visitor_name, "visitor_company": e.visitor_company,
-                    "host_unit": e.host_unit, "host_name": e.host_name, "purpose": e.purpose,
-                    "party_size": e.party_size, "pre_registered": pre,
-                    "status": "expected" if pre else "awaiting_host",
-                    "expected_from": e.expected_from if pre else None,
-                    "expected_until": e.expected_until if pre else None,
-                    "registered_at": e.occurred_at,
-                })  # fmt: skip
+                self.visits.create(
+                    e.visit_id, site_id=e.site_id,
+                    business_date=local_date(e.expected_from if pre else e.occurred_at, zone),
+                    visitor_name=e.visitor_name, visitor_company=e.visitor_company,
+                    host_unit=e.host_unit, host_name=e.host_name, purpose=e.purpose,
+                    party_size=e.party_size, pre_registered=pre,
+                    status="expected" if pre else "awaiting_host",
+                    expected_from=e.expected_from if pre else None,
+                    expected_until=e.expected_until if pre else None,
+                    registered_at=e.occurred_at, id_checked=False,
+                )  # fmt: skip
             case ev.HostNotified():
-                self._visit(e)["host_notified_at"] = e.occurred_at
+                self.visits.update(e.visit_id, host_notified_at=e.occurred_at)
             case ev.VisitorCheckedIn():
                 day = local_date(e.occurred_at, zone)
-                self._visit(e).update(
-                    status="checked_in", checked_in_at=e.occurred_at, business_date=day,
-                    id_checked=e.id_checked, id_type=e.id_type,
+                self.visits.update(
+                    e.visit_id, status="checked_in", checked_in_at=e.occurred_at,
+                    business_date=day, id_checked=e.id_checked, id_type=e.id_type,
                 )  # fmt: skip
                 hour = e.occurred_at.astimezone(ZoneInfo(zone)).hour
                 self.hourly[(e.site_id, day, e.host_unit, e.host_name, hour)] += 1
             case ev.VisitDenied():
-                self._visit(e).update(status="denied", denial_reason=e.reason)
+                self.visits.update(e.visit_id, status="denied", denial_reason=e.reason)
             case ev.VisitorCheckedOut():
-                self._visit(e).update(status="checked_out", checked_out_at=e.occurred_at)
+                self.visits.update(e.visit_id, status="checked_out", checked_out_at=e.occurred_at)
             case ev.VisitorOverstayed():
-                self._visit(e)["overstayed_on"] = e.business_date
+                self.visits.update(e.visit_id, overstayed_on=e.business_date)
             case ev.PhoneMessageTaken():
-                if e.message_id in self.messages:
-                    raise ReadModelConflict(f"phone message {e.message_id} already recorded")
-                self.messages[e.message_id] = {
-                    "message_id": e.message_id, "site_id": e.site_id,
-                    "caller_name": e.caller_name, "caller_company": e.caller_company,
-                    "caller_phone": e.caller_phone, "reason": e.reason, "for_unit": e.for_unit,
-                    "for_person": e.for_person, "taken_at": e.occurred_at,
-                    "delivered_at": None, "acknowledged_by": None,
-                }  # fmt: skip
-                self.touched_messages[e.message_id] = None
+                self.messages.create(
+                    e.message_id, site_id=e.site_id, caller_name=e.caller_name,
+                    caller_company=e.caller_company, caller_phone=e.caller_phone,
+                    reason=e.reason, for_unit=e.for_unit, for_person=e.for_person,
+                    taken_at=e.occurred_at,
+                )  # fmt: skip
             case ev.PhoneMessageDelivered():
-                if e.message_id not in self.messages:
-                    raise ReadModelConflict(f"phone message {e.message_id} unknown")
-                self.messages[e.message_id].update(
-                    delivered_at=e.occurred_at, acknowledged_by=e.acknowledged_by
+                self.messages.update(
+                    e.message_id, delivered_at=e.occurred_at, acknowledged_by=e.acknowledged_by
                 )
-                self.touched_messages[e.message_id] = None
-
-    def _new_visit(self, e: Any, fields: Row) -> None:
-        if e.visit_id in self.visits:
-            raise ReadModelConflict(f"visit {e.visit_id} already recorded")
-        self.visits[e.visit_id] = {
-            **dict.fromkeys(VISIT_COLUMNS),
-            **fields,
-            "visit_id": e.visit_id,
-            "id_checked": False,
-        }
-        self.touched_visits[e.visit_id] = None
-
-    def _visit(self, e: Any) -> Row:
-        if e.visit_id not in self.visits:
-            raise ReadModelConflict(f"visit {e.visit_id} unknown")
-        self.touched_visits[e.visit_id] = None
-        return self.visits[e.visit_id]
 
 
 class VisitorQueries:

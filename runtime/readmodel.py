@@ -1,0 +1,80 @@
+"""Building blocks for read models that fold a batch of events over their rows.
+
+A projection reads the rows a batch touches once, applies the events to them in
+memory, and writes them back with one pipelined upsert: far fewer round trips than
+one statement per event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+Row = dict[str, Any]
+
+
+class ReadModelConflict(Exception):
+    """An event that does not fit the read model (a second creation, an unknown row)."""
+
+
+def upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """INSERT ... ON CONFLICT (first column) DO UPDATE every other column."""
+    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
+        f" ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    )
+
+
+async def fetch_rows(
+    conn: asyncpg.Connection, table: str, key: str, ids: list[UUID]
+) -> dict[UUID, Row]:
+    if not ids:
+        return {}
+    rows = await conn.fetch(f"SELECT * FROM {table} WHERE {key} = ANY($1::uuid[])", ids)
+    return {r[key]: dict(r) for r in rows}
+
+
+class RowSet:
+    """The rows of one table that a batch touches, keyed by their id column."""
+
+    def __init__(self, table: str, columns: tuple[str, ...], rows: dict[UUID, Row]) -> None:
+        self.table = table
+        self.columns = columns
+        self.rows = rows
+        self.touched: dict[UUID, None] = {}  # insertion-ordered set
+
+    @classmethod
+    async def load(
+        cls, conn: asyncpg.Connection, table: str, columns: tuple[str, ...], ids: list[UUID]
+    ) -> RowSet:
+        return cls(table, columns, await fetch_rows(conn, table, columns[0], ids))
+
+    def create(self, key: UUID, **fields: Any) -> Row:
+        if key in self.rows:
+            raise ReadModelConflict(f"{self.table} {key} already recorded")
+        self.rows[key] = {**dict.fromkeys(self.columns), **fields, self.columns[0]: key}
+        self.touched[key] = None
+        return self.rows[key]
+
+    def update(self, key: UUID, **fields: Any) -> Row:
+        if key not in self.rows:
+            raise ReadModelConflict(f"{self.table} {key} unknown")
+        self.rows[key].update(fields)
+        self.touched[key] = None
+        return self.rows[key]
+
+    def get(self, key: UUID) -> Row:
+        if key not in self.rows:
+            raise ReadModelConflict(f"{self.table} {key} unknown")
+        return self.rows[key]
+
+    async def save(self, conn: asyncpg.Connection) -> None:
+        if self.touched:
+            await conn.executemany(
+                upsert_sql(self.table, self.columns),
+                [tuple(self.rows[k][c] for c in self.columns) for k in self.touched],
+            )
