@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from contracts import topics, visitor
+from contracts import topics, visitor, workorder
 from contracts.base import ContractEvent
 
 TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
     topics.VISITOR: visitor.EVENTS,
+    topics.WORKORDER: workorder.EVENTS,
 }
 
 BY_TYPE: dict[str, type[ContractEvent]] = {

@@ -57,3 +57,16 @@ def end_of_day(day: date, timezone: str = DEFAULT_TIMEZONE) -> datetime:
 
 
 clock = Clock()
+
+
+def apply_change(change: object) -> datetime:
+    """Apply a `contracts.clock_api.ClockChange` to the process clock; the new now."""
+    set_to = getattr(change, "set_to", None)
+    advance = getattr(change, "advance_seconds", None)
+    if getattr(change, "reset", False):
+        clock.reset()
+    elif set_to is not None:
+        clock.set(set_to)
+    elif advance is not None:
+        clock.advance(timedelta(seconds=advance))
+    return clock.now()

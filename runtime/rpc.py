@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import grpc
 from pydantic import ValidationError
@@ -133,6 +134,15 @@ def _error_from(exc: grpc.aio.AioRpcError, service: str) -> ConciergeError:
     except (ValueError, KeyError, TypeError):
         log.error("unexpected error from %s: %s %s", service, exc.code(), exc.details())
         return ServiceUnavailable(f"the {service} service failed; try again shortly")
+
+
+def site_of(request: dict[str, Any]) -> UUID:
+    """The site a request acts on (checked against the caller's token by the gateway)."""
+    return UUID(request["site_id"])
+
+
+def correlation_of(request: dict[str, Any]) -> str | None:
+    return request.get("correlation_id")
 
 
 def _camel(name: str) -> str:

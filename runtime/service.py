@@ -19,6 +19,9 @@ from typing import Any
 
 import asyncpg
 
+from contracts.clock_api import ClockChange
+from runtime.clock import apply_change
+from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
 from runtime.kafka import ensure_topics
 from runtime.outbox import ContractMapper, OutboxRelay
@@ -91,6 +94,17 @@ class ServiceSpec:
     extra_part_names: tuple[str, ...] = ()
 
 
+def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
+    """`SetClock`: lets tests and demos move this service's business clock."""
+
+    async def set_clock(request: dict[str, Any]) -> dict[str, Any]:
+        if not settable:
+            raise Forbidden("the business clock is not settable in this deployment")
+        return {"now": apply_change(ClockChange.model_validate(request["payload"]))}
+
+    rpc.method(set_clock)
+
+
 def projection_runner(spec: ServiceSpec) -> ProjectionRunner:
     return ProjectionRunner(
         spec.read_model,
@@ -119,7 +133,9 @@ async def run_service(spec: ServiceSpec) -> None:
     pool = await runner.connect()
 
     async def api(stop: asyncio.Event) -> None:
-        server = await serve(spec.make_api(app, pool), spec.grpc_port)
+        rpc = spec.make_api(app, pool)
+        add_clock_control(rpc, settable=settings.concierge_clock_settable)
+        server = await serve(rpc, spec.grpc_port)
         log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
         await server.stop(grace=2)

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "concierge"
     log_level: str = "INFO"
     outbox_batch_size: int = 2000
+    # Tests and demos may move the business clock through the gateway; never in production.
+    concierge_clock_settable: bool = False
 
     def postgres_env(self, schema: str) -> dict[str, str]:
         """The eventsourcing environment for a Postgres event store in `schema`."""

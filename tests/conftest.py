@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,29 +31,30 @@ def infra() -> Infra:
     return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
 
 
+SERVICES = ("visitor", "workorder")
+
+
 @dataclass(frozen=True)
 class Stack:
     infra: Infra
     base_url: str
-    visitor_port: int
 
 
 @pytest.fixture(scope="session")
 def stack(infra: Infra) -> Iterator[Stack]:
-    """The visitor service and the gateway, as processes, on the real infrastructure."""
-    visitor_port, gateway_port = free_port(), free_port()
-    env = infra.env(
-        VISITOR_GRPC_PORT=str(visitor_port),
-        VISITOR_GRPC_TARGET=f"127.0.0.1:{visitor_port}",
-        GATEWAY_PORT=str(gateway_port),
-    )
-    with (
-        process(["-m", "services.visitor"], env, "visitor"),
-        process(["-m", "services.gateway"], env, "gateway"),
-    ):
+    """Every service and the gateway, as processes, on the real infrastructure."""
+    env = infra.env(GATEWAY_PORT=str(gateway_port := free_port()), CONCIERGE_CLOCK_SETTABLE="1")
+    for service in SERVICES:
+        port = free_port()
+        env[f"{service.upper()}_GRPC_PORT"] = str(port)
+        env[f"{service.upper()}_GRPC_TARGET"] = f"127.0.0.1:{port}"
+    with contextlib.ExitStack() as running:
+        for service in SERVICES:
+            running.enter_context(process(["-m", f"services.{service}"], env, service))
+        running.enter_context(process(["-m", "services.gateway"], env, "gateway"))
         base_url = f"http://127.0.0.1:{gateway_port}"
         wait_http(f"{base_url}/readyz")
-        yield Stack(infra, base_url, visitor_port)
+        yield Stack(infra, base_url)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

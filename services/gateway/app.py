@@ -12,9 +12,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 
-from runtime.errors import ConciergeError, ServiceUnavailable
+from contracts.clock_api import ClockChange
+from runtime.auth import Role
+from runtime.clock import apply_change
+from runtime.errors import ConciergeError, Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
-from services.gateway import visitor_routes
+from services.gateway import visitor_routes, workorder_routes
+from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
 REQUEST_SECONDS = Histogram(
@@ -27,11 +31,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.visitor = RpcClient(
-            settings.visitor_grpc_target, "visitor", timeout=settings.grpc_timeout_seconds
-        )
+        app.state.services = {
+            name: RpcClient(target, name, timeout=settings.grpc_timeout_seconds)
+            for name, target in (
+                ("visitor", settings.visitor_grpc_target),
+                ("workorder", settings.workorder_grpc_target),
+            )
+        }
         yield
-        await app.state.visitor.close()
+        for client in app.state.services.values():
+            await client.close()
 
     app = FastAPI(
         title="Concierge gateway",
@@ -41,6 +50,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(visitor_routes.router)
+    app.include_router(workorder_routes.router)
 
     @app.exception_handler(ConciergeError)
     async def concierge_error(_: Request, exc: ConciergeError) -> JSONResponse:
@@ -70,10 +80,21 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @app.get("/readyz", tags=["ops"], summary="Readiness: every backing service answers")
     async def readyz(request: Request) -> Any:
         try:
-            await request.app.state.visitor.call("Ping")
+            for client in request.app.state.services.values():
+                await client.call("Ping")
         except ServiceUnavailable as exc:
             return JSONResponse({"status": "unavailable", "detail": exc.message}, status_code=503)
         return {"status": "ready"}
+
+    @app.post("/admin/clock", tags=["ops"], summary="Move the business clock (tests, demos)")
+    async def set_clock(change: ClockChange, who: CurrentPrincipal, request: Request) -> Any:
+        who.require_role(frozenset({Role.GROUP_ADMIN}))
+        if not settings.concierge_clock_settable:
+            raise Forbidden("the business clock is not settable in this deployment")
+        payload = change.model_dump(mode="json")
+        for client in request.app.state.services.values():
+            await client.call("SetClock", payload=payload)
+        return {"now": apply_change(change)}
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> PlainTextResponse:

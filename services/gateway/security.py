@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -43,9 +43,24 @@ CurrentPrincipal = Annotated[Principal, Depends(principal)]
 def site_access(roles: frozenset[Role]):
     """A dependency: the caller holds one of `roles` and the path's site is theirs."""
 
-    def check(site_id: UUID, who: CurrentPrincipal) -> Principal:
+    def check(site_id: UUID, who: CurrentPrincipal, request: Request) -> Principal:
         who.require_role(roles)
         who.require_site(site_id)
+        request.state.principal = who
         return who
 
     return Depends(check)
+
+
+async def call_service(
+    request: Request, service: str, method: str, site_id: UUID, **fields: Any
+) -> Any:
+    """Call a service for a site, carrying the correlation id and who is acting."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    return await request.app.state.services[service].call(
+        method,
+        site_id=site_id,
+        correlation_id=request.state.correlation_id,
+        actor=who.subject if who else None,
+        **fields,
+    )

@@ -13,7 +13,13 @@ from fastapi.responses import StreamingResponse
 
 from contracts import visitor_api as api
 from runtime.auth import Principal
-from services.gateway.security import FRONT_DESK, READERS, SUPERVISORS, site_access
+from services.gateway.security import (
+    FRONT_DESK,
+    READERS,
+    SUPERVISORS,
+    call_service,
+    site_access,
+)
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["visitor"])
 
@@ -22,14 +28,8 @@ Reader = Annotated[Principal, site_access(READERS)]
 Supervisor = Annotated[Principal, site_access(SUPERVISORS)]
 
 
-async def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return await request.app.state.visitor.call(
-        method,
-        site_id=site_id,
-        correlation_id=request.state.correlation_id,
-        actor=getattr(request.state, "subject", None),
-        **fields,
-    )
+def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return call_service(request, "visitor", method, site_id, **fields)
 
 
 @router.post("/visits/pre-registrations", status_code=201, summary="Host pre-registers a visitor")

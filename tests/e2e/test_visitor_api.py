@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import httpx
-import psycopg
 import pytest
 
 from runtime.auth import Role, TokenConfig, mint
 from tests.conftest import Stack
+from tests.helpers import CONFIG, eventually, stored_events
+from tests.helpers import token as make_token
 from tests.infra import read_topic
 
-CONFIG = TokenConfig("concierge-local-dev-secret-change-me", "concierge-local", "concierge")
 SITE_A, SITE_B = uuid4(), uuid4()
 
 
 def token(role: Role = Role.RECEPTIONIST, sites: list[UUID] | None = None, **kw) -> str:  # type: ignore[no-untyped-def]
-    return mint(CONFIG, subject="test", role=role, sites=[SITE_A] if sites is None else sites, **kw)
+    return make_token(role, [SITE_A] if sites is None else sites, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -57,23 +56,10 @@ def walk_in(**overrides: object) -> dict:
     }
 
 
-def eventually(fetch, predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if predicate(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met; last value: {value}")
-        time.sleep(0.1)
-
-
 def store_count(stack: Stack) -> int:
-    with psycopg.connect(stack.infra.database_url) as conn:
-        row = conn.execute(
-            f'SELECT count(*) FROM "{stack.infra.namespace}visitor".visitor_events'
-        ).fetchone()
-        return int(row[0])
+    return stored_events(
+        stack.infra.database_url, f"{stack.infra.namespace}visitor", "visitor_events"
+    )
 
 
 def in_building(desk: httpx.Client, site: UUID = SITE_A) -> list[dict]:
@@ -328,7 +314,7 @@ def test_another_sites_token_can_neither_read_nor_change(desk: httpx.Client, sta
     "bad",
     [
         token(ttl=timedelta(seconds=-1)),
-        mint(TokenConfig("forged-secret-forged-secret-32b!", "concierge-local", "concierge"),
+        mint(TokenConfig("forged-secret-forged-secret-32b!", CONFIG.issuer, CONFIG.audience),
              subject="x", role=Role.GROUP_ADMIN, sites=[]),
         None,
     ],
@@ -387,6 +373,7 @@ def test_gateway_answers_503_when_the_visitor_service_is_down(infra) -> None:  #
 
     port = free_port()
     env = infra.env(GATEWAY_PORT=str(port), VISITOR_GRPC_TARGET=f"127.0.0.1:{free_port()}",
+                    WORKORDER_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     GRPC_TIMEOUT_SECONDS="1")  # fmt: skip
     with process(["-m", "services.gateway"], env, "gateway-no-backend"):
         wait_http(f"http://127.0.0.1:{port}/healthz")

@@ -1,0 +1,121 @@
+"""Published events of the work-order (repairs) context, topic `concierge.workorder.v1`.
+
+Categories, sources and urgencies are part of the published language: BI groups by
+them and the billing context reads `paid`/`fee` of verified repairs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.base import AwareDatetime, ContractEvent
+
+
+class Source(StrEnum):
+    TENANT_PHONE = "tenant_phone"
+    TENANT_APP = "tenant_app"
+    PATROL = "patrol"
+    COMPLAINT = "complaint"
+
+
+class Category(StrEnum):
+    ELECTRICAL = "electrical"
+    PLUMBING = "plumbing"
+    HVAC = "hvac"
+    CIVIL = "civil"
+    ELEVATOR = "elevator"
+    FIRE_SAFETY = "fire_safety"
+    CLEANING = "cleaning"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    EMERGENCY = "emergency"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Material(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    quantity: Decimal
+    cost: Decimal
+
+
+class WorkOrderEvent(ContractEvent):
+    context: ClassVar[str] = "workorder"
+
+    work_order_id: UUID
+    occurred_at: AwareDatetime
+
+
+class RepairReported(WorkOrderEvent):
+    source: Source
+    category: Category
+    department: str
+    location: str
+    unit: str | None
+    tenant: str | None
+    content: str
+    reporter: str
+    complaint_id: UUID | None
+
+
+class RepairDispatched(WorkOrderEvent):
+    number: str
+    team: str
+    technician: str | None
+    urgency: Urgency
+    paid: bool
+    deadline: AwareDatetime
+
+
+class RepairStarted(WorkOrderEvent):
+    technician: str
+
+
+class RepairCompleted(WorkOrderEvent):
+    result: str
+    labour_hours: Decimal
+    materials: list[Material]
+    fee: Decimal
+    completed_late: bool
+
+
+class RepairVerified(WorkOrderEvent):
+    number: str
+    verifier: str
+    method: str
+    unit: str | None
+    tenant: str | None
+    paid: bool
+    fee: Decimal
+    complaint_id: UUID | None
+
+
+class RepairReopened(WorkOrderEvent):
+    verifier: str
+    reason: str
+
+
+class WorkOrderVoided(WorkOrderEvent):
+    number: str | None
+    reason: str
+
+
+EVENTS: tuple[type[WorkOrderEvent], ...] = (
+    RepairReported,
+    RepairDispatched,
+    RepairStarted,
+    RepairCompleted,
+    RepairVerified,
+    RepairReopened,
+    WorkOrderVoided,
+)

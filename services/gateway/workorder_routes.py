@@ -1,0 +1,149 @@
+"""Repair endpoints: report, dispatch, start, complete, verify, void, and the reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from contracts import workorder_api as api
+from contracts.workorder import Category, Urgency
+from runtime.auth import Principal, Role
+from services.gateway.security import FRONT_DESK, call_service, site_access
+
+router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
+
+Reporter = Annotated[Principal, site_access(FRONT_DESK | {Role.DISPATCHER, Role.TECHNICIAN})]
+Dispatcher = Annotated[Principal, site_access(frozenset({Role.DISPATCHER}))]
+Technician = Annotated[Principal, site_access(frozenset({Role.TECHNICIAN, Role.DISPATCHER}))]
+CustomerService = Annotated[
+    Principal, site_access(frozenset({Role.CS_REP, Role.CS_SUPERVISOR, Role.CS_MANAGER}))
+]
+Voider = Annotated[
+    Principal, site_access(frozenset({Role.DISPATCHER, Role.CS_SUPERVISOR, Role.CS_MANAGER}))
+]
+Reader = Annotated[Principal, site_access(FRONT_DESK | {Role.DISPATCHER, Role.TECHNICIAN, Role.BI})]
+Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
+
+
+def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return call_service(request, "workorder", method, site_id, **fields)
+
+
+@router.post("/repairs", status_code=201, summary="Report a repair (phone, app, patrol, complaint)")
+async def report(site_id: UUID, body: api.ReportRepair, request: Request, _: Reporter) -> Any:
+    return await call(request, "Report", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.get("/repairs/{work_order_id}", summary="One repair / work order")
+async def get_work_order(site_id: UUID, work_order_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "GetWorkOrder", site_id, work_order_id=work_order_id)
+
+
+@router.post(
+    "/repairs/{work_order_id}/dispatch",
+    summary="Dispatcher issues the numbered work order (the reporter is told the number)",
+)
+async def dispatch(
+    site_id: UUID, work_order_id: UUID, body: api.DispatchRepair, request: Request, _: Dispatcher
+) -> Any:
+    return await call(
+        request, "Dispatch", site_id, work_order_id=work_order_id,
+        payload=body.model_dump(mode="json"),
+    )  # fmt: skip
+
+
+@router.post("/repairs/{work_order_id}/start", summary="Technician starts the job")
+async def start(
+    site_id: UUID, work_order_id: UUID, body: api.StartRepair, request: Request, _: Technician
+) -> Any:
+    return await call(
+        request, "Start", site_id, work_order_id=work_order_id,
+        payload=body.model_dump(mode="json"),
+    )  # fmt: skip
+
+
+@router.post("/repairs/{work_order_id}/complete", summary="Result, labour, materials, fee")
+async def complete(
+    site_id: UUID, work_order_id: UUID, body: api.CompleteRepair, request: Request, _: Technician
+) -> Any:
+    return await call(
+        request, "Complete", site_id, work_order_id=work_order_id,
+        payload=body.model_dump(mode="json"),
+    )  # fmt: skip
+
+
+@router.post(
+    "/repairs/{work_order_id}/verify",
+    summary="Customer service verifies: passed closes it, failed reopens it",
+)
+async def verify(
+    site_id: UUID,
+    work_order_id: UUID,
+    body: api.VerifyRepair,
+    request: Request,
+    _: CustomerService,
+) -> Any:
+    return await call(
+        request, "Verify", site_id, work_order_id=work_order_id,
+        payload=body.model_dump(mode="json"),
+    )  # fmt: skip
+
+
+@router.post("/repairs/{work_order_id}/void", summary="Void with a reason (the number is kept)")
+async def void(
+    site_id: UUID, work_order_id: UUID, body: api.VoidWorkOrder, request: Request, _: Voider
+) -> Any:
+    return await call(
+        request, "Void", site_id, work_order_id=work_order_id,
+        payload=body.model_dump(mode="json"),
+    )  # fmt: skip
+
+
+@router.put("/work-order-settings", summary="Site code in numbers and SLA hours per urgency")
+async def configure(site_id: UUID, body: api.ConfigureSite, request: Request, _: Manager) -> Any:
+    return await call(request, "ConfigureSite", site_id, payload=body.model_dump(mode="json"))
+
+
+@router.get("/work-orders", summary="The work-order board")
+async def board(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    status: Annotated[
+        str | None,
+        Query(pattern="^(reported|dispatched|in_progress|completed|reopened|closed|voided)$"),
+    ] = None,
+    category: Category | None = None,
+    team: Annotated[str | None, Query(max_length=120)] = None,
+    urgency: Urgency | None = None,
+) -> Any:
+    filters = {"status": status, "category": category, "team": team, "urgency": urgency}
+    return await call(request, "Board", site_id, filters=filters)
+
+
+@router.get("/work-orders/sla-breaches", summary="Open past their deadline; completed late")
+async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "SlaBreaches", site_id)
+
+
+@router.get(
+    "/work-orders/three-equals",
+    summary="Reported = dispatched = issued; returned = issued; mismatches item by item",
+)
+async def three_equals(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+) -> Any:
+    return await call(request, "ThreeEquals", site_id, period=period)
+
+
+@router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
+async def weekly(
+    site_id: UUID, request: Request, _: Reader, week_start: Annotated[date, Query()]
+) -> Any:
+    return await call(request, "Weekly", site_id, week_start=week_start.isoformat())

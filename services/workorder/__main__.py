@@ -1,0 +1,39 @@
+"""Run the work-order service: gRPC API, outbox relay, read-model projection.
+
+python -m services.workorder [rebuild] [--only api|relay|projection]
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+
+from runtime.service import ServiceSpec, run_service
+from services.workorder.api import build_api
+from services.workorder.application import WorkOrderApplication, WorkOrderSettings
+from services.workorder.contract import TOPIC, contract_for
+from services.workorder.projections import WorkOrderQueries, WorkOrderReadModel
+
+
+def spec(settings: WorkOrderSettings | None = None) -> ServiceSpec:
+    settings = settings or WorkOrderSettings()
+
+    def make_api(app: Any, pool: asyncpg.Pool) -> Any:
+        return build_api(app, WorkOrderQueries(pool))
+
+    return ServiceSpec(
+        context="workorder",
+        settings=settings,
+        grpc_port=settings.workorder_grpc_port,
+        topic=TOPIC,
+        make_app=lambda: WorkOrderApplication(settings),
+        contract_for=contract_for,
+        read_model=WorkOrderReadModel(),
+        make_api=make_api,
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(run_service(spec()))

@@ -1,0 +1,173 @@
+"""Work-order application: repair commands against the event store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from contracts import workorder_api as api
+from contracts.workorder import Urgency
+from runtime.clock import clock, local_date
+from runtime.eventstore import ServiceApplication
+from runtime.settings import ServiceSettings
+from runtime.sites import site_timezone
+from services.workorder.domain import (
+    DEFAULT_SLA_HOURS,
+    NumberSeries,
+    SitePolicy,
+    WorkOrder,
+    format_number,
+)
+
+CENT = Decimal("0.01")
+
+
+class WorkOrderSettings(ServiceSettings):
+    workorder_grpc_port: int = 50062
+
+
+class WorkOrderApplication(ServiceApplication):
+    name = "workorder"
+
+    def __init__(self, settings: WorkOrderSettings) -> None:
+        super().__init__(settings, settings.schema_name("workorder"))
+
+    def report(self, site_id: UUID, cmd: api.ReportRepair, correlation_id: str | None) -> UUID:
+        def command() -> UUID:
+            order = WorkOrder(
+                site_id=site_id,
+                source=cmd.source.value,
+                category=cmd.category.value,
+                location=cmd.location,
+                unit=cmd.unit,
+                tenant=cmd.tenant,
+                content=cmd.content,
+                reporter=cmd.reporter,
+                complaint_id=cmd.complaint_id,
+                at=clock.now(),
+            )
+            self.save(order)
+            return order.id
+
+        return self.run(correlation_id, command)
+
+    def dispatch(
+        self, site_id: UUID, order_id: UUID, cmd: api.DispatchRepair, correlation_id: str | None
+    ) -> str:
+        """Issue the next number of the site's year and dispatch, in one transaction.
+
+        A concurrent dispatch that took the same number loses the version race on the
+        number series; the command is then retried with fresh state.
+        """
+
+        def command() -> str:
+            now = clock.now()
+            order = self.order(site_id, order_id)
+            policy = self.policy(site_id)
+            year = local_date(now, site_timezone(site_id)).year
+            series = self._series(site_id, year)
+            seq = series.issue(order.id)
+            order.dispatch(
+                number=format_number(policy.site_code, year, seq),
+                team=cmd.team,
+                technician=cmd.technician,
+                urgency=cmd.urgency,
+                paid=cmd.paid,
+                work_content=cmd.work_content,
+                sla_hours=int(
+                    policy.sla_hours.get(cmd.urgency.value, DEFAULT_SLA_HOURS[cmd.urgency])
+                ),
+                at=now,
+            )
+            self.save(series, order)
+            assert order.number is not None
+            return order.number
+
+        return self.run(correlation_id, command, retries=20)
+
+    def start(self, site_id: UUID, order_id: UUID, cmd: api.StartRepair, cid: str | None) -> None:
+        def command() -> None:
+            order = self.order(site_id, order_id)
+            order.start(technician=cmd.technician, at=clock.now())
+            self.save(order)
+
+        self.run(cid, command)
+
+    def complete(
+        self, site_id: UUID, order_id: UUID, cmd: api.CompleteRepair, cid: str | None
+    ) -> None:
+        def command() -> None:
+            order = self.order(site_id, order_id)
+            order.complete(
+                result=cmd.result,
+                labour_hours=cmd.labour_hours,
+                materials=[m.model_dump(mode="json") for m in cmd.materials],
+                fee=cmd.fee.quantize(CENT),
+                at=clock.now(),
+            )
+            self.save(order)
+
+        self.run(cid, command)
+
+    def verify(
+        self, site_id: UUID, order_id: UUID, cmd: api.VerifyRepair, verifier: str, cid: str | None
+    ) -> None:
+        def command() -> None:
+            order = self.order(site_id, order_id)
+            order.verify(
+                passed=cmd.passed, verifier=verifier, method=cmd.method, notes=cmd.notes,
+                at=clock.now(),
+            )  # fmt: skip
+            self.save(order)
+
+        self.run(cid, command)
+
+    def void(self, site_id: UUID, order_id: UUID, cmd: api.VoidWorkOrder, cid: str | None) -> None:
+        def command() -> None:
+            order = self.order(site_id, order_id)
+            order.void(reason=cmd.reason, at=clock.now())
+            self.save(order)
+
+        self.run(cid, command)
+
+    def configure_site(self, site_id: UUID, cmd: api.ConfigureSite, cid: str | None) -> None:
+        sla = {u.value: h for u, h in cmd.sla_hours.items()}
+
+        def command() -> None:
+            policy = self._stored_policy(site_id)
+            if policy is None:
+                policy = SitePolicy(site_id=site_id, site_code=cmd.site_code, sla_hours=sla)
+            else:
+                policy.change(site_code=cmd.site_code, sla_hours={**policy.sla_hours, **sla})
+            self.save(policy)
+
+        self.run(cid, command)
+
+    def order(self, site_id: UUID, order_id: UUID) -> WorkOrder:
+        return self.load_at_site(order_id, site_id, WorkOrder, "work order")
+
+    def policy(self, site_id: UUID) -> SitePolicy:
+        """The site's policy, or the defaults (code from the site id, standard SLAs)."""
+        return self._stored_policy(site_id) or SitePolicy(
+            site_id=site_id,
+            site_code=SitePolicy.default_code(site_id),
+            sla_hours={u.value: h for u, h in DEFAULT_SLA_HOURS.items()},
+        )
+
+    def sla_hours(self, site_id: UUID) -> dict[str, int]:
+        policy = self.policy(site_id)
+        return {u.value: policy.sla_for(u) for u in Urgency}
+
+    def _stored_policy(self, site_id: UUID) -> SitePolicy | None:
+        try:
+            return self.repository.get(SitePolicy.create_id(site_id))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+
+    def _series(self, site_id: UUID, year: int) -> NumberSeries:
+        try:
+            return self.repository.get(NumberSeries.create_id(site_id, year))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return NumberSeries(site_id=site_id, year=year)

@@ -1,0 +1,54 @@
+"""What leaves the work-order service: domain events mapped to published contracts.
+
+Number series and site policy events stay inside; each work-order event maps to one
+published event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import topics
+from contracts import workorder as published
+from contracts.base import ContractEvent
+from services.workorder.domain import WorkOrder
+
+TOPIC = topics.WORKORDER
+
+
+def contract_for(e: Any) -> ContractEvent | None:
+    """The published form of a domain event, or None for internal events."""
+    if not isinstance(e, WorkOrder.Event):
+        return None
+    common = {"site_id": e.site_id, "work_order_id": e.originator_id, "occurred_at": e.at}
+    match e:
+        case WorkOrder.Reported():
+            return published.RepairReported(
+                **common, source=e.source, category=e.category,
+                department=WorkOrder.department_of(e.category), location=e.location,
+                unit=e.unit, tenant=e.tenant, content=e.content, reporter=e.reporter,
+                complaint_id=e.complaint_id,
+            )  # fmt: skip
+        case WorkOrder.Dispatched():
+            return published.RepairDispatched(
+                **common, number=e.number, team=e.team, technician=e.technician,
+                urgency=e.urgency, paid=e.paid, deadline=e.deadline,
+            )  # fmt: skip
+        case WorkOrder.Started():
+            return published.RepairStarted(**common, technician=e.technician)
+        case WorkOrder.Completed():
+            return published.RepairCompleted(
+                **common, result=e.result, labour_hours=e.labour_hours,
+                materials=e.materials, fee=e.fee, completed_late=e.late,
+            )  # fmt: skip
+        case WorkOrder.Verified():
+            return published.RepairVerified(
+                **common, number=e.number, verifier=e.verifier, method=e.method,
+                unit=e.unit, tenant=e.tenant, paid=e.paid, fee=e.fee,
+                complaint_id=e.complaint_id,
+            )  # fmt: skip
+        case WorkOrder.Reopened():
+            return published.RepairReopened(**common, verifier=e.verifier, reason=e.reason)
+        case WorkOrder.Voided():
+            return published.WorkOrderVoided(**common, number=e.number, reason=e.reason)
+    return None

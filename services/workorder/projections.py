@@ -1,0 +1,251 @@
+"""Work-order read models: the board, SLA breaches, three-equals, weekly report.
+
+One `work_orders` row per item holds its current state; every report is a query on
+it, always filtered by site. Times are stored as instants; periods and weeks are
+cut in the site's own time zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from contracts import workorder as ev
+from contracts.envelope import Envelope
+from runtime.readmodel import RowSet
+from runtime.sites import site_timezone
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS work_orders (
+    work_order_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    number text,
+    status text NOT NULL,
+    source text NOT NULL,
+    category text NOT NULL,
+    department text NOT NULL,
+    location text NOT NULL,
+    unit text,
+    tenant text,
+    content text NOT NULL,
+    reporter text NOT NULL,
+    complaint_id uuid,
+    reported_at timestamptz NOT NULL,
+    team text,
+    technician text,
+    urgency text,
+    paid bool NOT NULL DEFAULT false,
+    deadline timestamptz,
+    dispatched_at timestamptz,
+    started_at timestamptz,
+    completed_at timestamptz,
+    completed_late bool,
+    labour_hours numeric,
+    fee numeric(12, 2),
+    verified_at timestamptz,
+    reopen_count int NOT NULL DEFAULT 0,
+    last_reopen_reason text,
+    voided_at timestamptz,
+    void_reason text);
+CREATE INDEX IF NOT EXISTS work_orders_site_status ON work_orders (site_id, status);
+CREATE INDEX IF NOT EXISTS work_orders_site_reported ON work_orders (site_id, reported_at);
+CREATE INDEX IF NOT EXISTS work_orders_site_dispatched ON work_orders (site_id, dispatched_at);
+"""
+
+COLUMNS = (
+    "work_order_id", "site_id", "number", "status", "source", "category", "department",
+    "location", "unit", "tenant", "content", "reporter", "complaint_id", "reported_at", "team",
+    "technician", "urgency", "paid", "deadline", "dispatched_at", "started_at", "completed_at",
+    "completed_late", "labour_hours", "fee", "verified_at", "reopen_count",
+    "last_reopen_reason", "voided_at", "void_reason",
+)  # fmt: skip
+
+OPEN = ("reported", "dispatched", "in_progress", "reopened")
+RETURNED = ("completed", "closed")
+
+
+class WorkOrderReadModel:
+    name = "workorder_read_model"
+    tables = ("work_orders",)
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(SCHEMA_SQL)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        ids = list({envelope.data.work_order_id for envelope in envelopes})  # type: ignore[attr-defined]
+        orders = await RowSet.load(conn, "work_orders", COLUMNS, ids)
+        for envelope in envelopes:
+            apply(orders, envelope.data)
+        await orders.save(conn)
+
+
+def apply(orders: RowSet, e: Any) -> None:
+    """How each published work-order event changes its board row."""
+    key, at = e.work_order_id, e.occurred_at
+    match e:
+        case ev.RepairReported():
+            orders.create(
+                key, site_id=e.site_id, status="reported", source=e.source.value,
+                category=e.category.value, department=e.department, location=e.location,
+                unit=e.unit, tenant=e.tenant, content=e.content, reporter=e.reporter,
+                complaint_id=e.complaint_id, reported_at=at, paid=False, reopen_count=0,
+            )  # fmt: skip
+        case ev.RepairDispatched():
+            orders.update(
+                key, status="dispatched", number=e.number, team=e.team,
+                technician=e.technician, urgency=e.urgency.value, paid=e.paid,
+                deadline=e.deadline, dispatched_at=at,
+            )  # fmt: skip
+        case ev.RepairStarted():
+            orders.update(key, status="in_progress", technician=e.technician, started_at=at)
+        case ev.RepairCompleted():
+            orders.update(
+                key, status="completed", completed_at=at, completed_late=e.completed_late,
+                labour_hours=e.labour_hours, fee=e.fee,
+            )  # fmt: skip
+        case ev.RepairVerified():
+            orders.update(key, status="closed", verified_at=at)
+        case ev.RepairReopened():
+            row = orders.get(key)
+            orders.update(
+                key, status="reopened", reopen_count=row["reopen_count"] + 1,
+                last_reopen_reason=e.reason, completed_at=None,
+            )  # fmt: skip
+        case ev.WorkOrderVoided():
+            orders.update(key, status="voided", voided_at=at, void_reason=e.reason)
+
+
+def month_bounds(period: str, zone: str) -> tuple[datetime, datetime]:
+    """The instants a `YYYY-MM` month starts and ends at a site."""
+    year, month = (int(p) for p in period.split("-"))
+    start = datetime(year, month, 1, tzinfo=ZoneInfo(zone))
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=ZoneInfo(zone))
+    return start, end
+
+
+class WorkOrderQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def board(self, site_id: UUID, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        clauses, args = ["site_id = $1"], [site_id]
+        for column in ("status", "category", "team", "urgency"):
+            if filters.get(column):
+                args.append(filters[column])  # type: ignore[arg-type]
+                clauses.append(f"{column} = ${len(args)}")
+        return await self._rows(
+            f"SELECT * FROM work_orders WHERE {' AND '.join(clauses)}"
+            " ORDER BY reported_at DESC, work_order_id LIMIT 1000",
+            *args,
+        )
+
+    async def sla_breaches(self, site_id: UUID, now: datetime) -> dict[str, Any]:
+        """Open past their deadline, and completed after it."""
+        overdue = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND status = ANY($2::text[])"
+            " AND deadline < $3 ORDER BY deadline",
+            site_id, list(OPEN), now,
+        )  # fmt: skip
+        late = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND completed_late"
+            " ORDER BY completed_at DESC LIMIT 1000",
+            site_id,
+        )
+        return {"as_of": now, "open_past_deadline": overdue, "completed_late": late}
+
+    async def three_equals(self, site_id: UUID, period: str) -> dict[str, Any]:
+        """Reported = dispatched = issued; returned = issued; voided apart (item by item)."""
+        start, end = month_bounds(period, site_timezone(site_id))
+        reported = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND reported_at >= $2"
+            " AND reported_at < $3 ORDER BY reported_at",
+            site_id, start, end,
+        )  # fmt: skip
+        issued = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND dispatched_at >= $2"
+            " AND dispatched_at < $3 ORDER BY number",
+            site_id, start, end,
+        )  # fmt: skip
+        return reconcile(period, reported, issued)
+
+    async def weekly(self, site_id: UUID, week_start: date, now: datetime,
+                     stale_days: int = 7) -> dict[str, Any]:  # fmt: skip
+        zone = ZoneInfo(site_timezone(site_id))
+        start = datetime.combine(week_start, time.min, tzinfo=zone)
+        end = start + timedelta(days=7)
+        open_items = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND status = ANY($2::text[])"
+            " AND reported_at < $3 ORDER BY reported_at",
+            site_id, list(OPEN), end,
+        )  # fmt: skip
+        week = await self._rows(
+            "SELECT * FROM work_orders WHERE site_id = $1 AND reported_at >= $2"
+            " AND reported_at < $3",
+            site_id, start, end,
+        )  # fmt: skip
+        stale_before = min(end, now) - timedelta(days=stale_days)
+        return {
+            "week_start": week_start,
+            "reported": len(week),
+            "completed": sum(1 for r in week if r["status"] in RETURNED),
+            "open": len(open_items),
+            "long_unresolved": [r for r in open_items if r["reported_at"] < stale_before],
+            "reported_by_category": dict(Counter(r["category"] for r in week)),
+            "open_by_category": dict(Counter(r["category"] for r in open_items)),
+            "open_by_team": dict(Counter(r["team"] or "(not dispatched)" for r in open_items)),
+        }
+
+    async def _rows(self, query: str, *args: Any) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(query, *args)]
+
+
+def reconcile(
+    period: str, reported: list[dict[str, Any]], issued: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The three-equals report from the items reported and the orders issued in a period."""
+    mismatches: list[dict[str, Any]] = []
+    voided_before_dispatch = [
+        r for r in reported if r["number"] is None and r["status"] == "voided"
+    ]
+    for row in reported:
+        if row["number"] is None and row["status"] != "voided":
+            mismatches.append(_item("reported_not_dispatched", row))
+    voided_issued = [r for r in issued if r["status"] == "voided"]
+    returned = [r for r in issued if r["status"] in RETURNED]
+    for row in issued:
+        if row["status"] not in RETURNED and row["status"] != "voided":
+            mismatches.append(_item("issued_not_returned", row))
+    seqs = sorted(int(r["number"].rsplit("-", 1)[1]) for r in issued)
+    prefix = issued[0]["number"].rsplit("-", 1)[0] if issued else ""
+    for missing in sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs)) if seqs else []:
+        mismatches.append({"kind": "number_missing", "number": f"{prefix}-{missing:05d}"})
+    dispatched = sum(1 for r in reported if r["number"] is not None)
+    return {
+        "period": period,
+        "reported": len(reported),
+        "reported_by_source": dict(Counter(r["source"] for r in reported)),
+        "dispatched": dispatched,
+        "issued": len(issued),
+        "returned": len(returned),
+        "voided_before_dispatch": len(voided_before_dispatch),
+        "voided_after_dispatch": len(voided_issued),
+        "reported_equals_dispatched": len(reported) - len(voided_before_dispatch) == dispatched,
+        "issued_equals_returned": len(issued) - len(voided_issued) == len(returned),
+        "mismatches": mismatches,
+    }
+
+
+def _item(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "work_order_id": row["work_order_id"],
+        "number": row["number"],
+        "status": row["status"],
+        "category": row["category"],
+        "reported_at": row["reported_at"],
+    }

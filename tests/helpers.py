@@ -1,0 +1,42 @@
+"""Small helpers shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+
+from runtime.auth import Role, TokenConfig, mint
+
+CONFIG = TokenConfig("concierge-local-dev-secret-change-me", "concierge-local", "concierge")
+T = TypeVar("T")
+
+
+def token(role: Role, sites: list[UUID], **kw: Any) -> str:
+    return mint(CONFIG, subject=f"test-{role.value}", role=role, sites=sites, **kw)
+
+
+def bearer(role: Role, sites: list[UUID], **kw: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(role, sites, **kw)}"}
+
+
+def eventually(fetch: Callable[[], T], predicate: Callable[[T], bool], timeout: float = 15) -> T:
+    """Poll `fetch` until `predicate` holds (read models are eventually consistent)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if predicate(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met; last value: {value}")
+        time.sleep(0.05)
+
+
+def stored_events(database_url: str, schema: str, table: str) -> int:
+    """How many events a service's store holds (to prove a refused command stored nothing)."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(f'SELECT count(*) FROM "{schema}".{table}').fetchone()
+        return int(row[0]) if row else 0
