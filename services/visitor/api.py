@@ -14,7 +14,7 @@ from uuid import UUID
 
 from contracts import visitor_api as api
 from runtime.clock import clock
-from runtime.rpc import RpcService
+from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.visitor.application import VisitorApplication
 from services.visitor.domain import Visit
@@ -49,14 +49,7 @@ def visit_view(visit: Visit) -> dict[str, Any]:
 def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     rpc = RpcService("visitor")
 
-    def site(request: dict[str, Any]) -> UUID:
-        return UUID(request["site_id"])
-
-    def cid(request: dict[str, Any]) -> str | None:
-        return request.get("correlation_id")
-
-    async def in_thread(fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
+    site, cid, in_thread = site_of, correlation_of, asyncio.to_thread
 
     @rpc.method
     async def ping(request: dict[str, Any]) -> dict[str, Any]:
