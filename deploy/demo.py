@@ -14,7 +14,7 @@ from uuid import UUID
 
 import httpx
 
-from runtime.auth import Role, mint
+from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
 from services.gateway.settings import GatewaySettings
 
@@ -43,8 +43,9 @@ def main(base_url: str) -> None:
     with httpx.Client(
         base_url=base_url, headers={"Authorization": f"Bearer {admin}"}, timeout=10
     ) as api:
-        for name, site in SITES.items():
-            seed_site(api, site)
+        for (name, site), code in zip(SITES.items(), ("SHA", "HZB"), strict=True):
+            seed_front_desk(api, site)
+            seed_repairs(api, site, code, config)
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])
@@ -61,6 +62,9 @@ Concierge is running.
 
 Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/in-building
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/work-orders
+  curl -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/work-orders/three-equals?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" \
        "{base_url}/sites/{site_a}/visit-log?date={clock.today()}&format=csv"
 Mint more tokens:  .venv/bin/python -m services.gateway.tokens --role receptionist --site {site_a}
@@ -69,7 +73,7 @@ Ctrl-C stops the services; `make down` stops PostgreSQL and Kafka.
     )
 
 
-def seed_site(api: httpx.Client, site: UUID) -> None:
+def seed_front_desk(api: httpx.Client, site: UUID) -> None:
     now = datetime.now(UTC)
     api.post(
         f"/sites/{site}/watchlist",
@@ -133,6 +137,67 @@ def seed_site(api: httpx.Client, site: UUID) -> None:
             "for_person": "Zhou Min",
         },
     ).raise_for_status()
+
+
+REPAIRS = [  # category, location, unit, tenant, content, source
+    ("plumbing", "12F east washroom", "12A", "Huaxin Trading Co.", "tap leaks under the sink",
+     "tenant_phone"),
+    ("electrical", "15F corridor", "15C", "Blue Ocean Legal", "corridor lights flicker",
+     "tenant_app"),
+    ("hvac", "B2 plant room", None, None, "chiller 2 makes a grinding noise", "patrol"),
+    ("cleaning", "Lobby", None, None, "coffee spilled by the lifts", "patrol"),
+    ("civil", "21F meeting room", "21F", "Lumen Design Studio", "ceiling tile cracked",
+     "tenant_phone"),
+    ("plumbing", "8B kitchen", "8B", "Resident", "drain blocked", "tenant_phone"),
+    ("elevator", "Lift 3", None, None, "lift 3 stops unevenly at 9F", "patrol"),
+]  # fmt: skip
+
+
+def seed_repairs(api: httpx.Client, site: UUID, code: str, config: TokenConfig) -> None:
+    """Work orders in every state: reported, dispatched, in progress, completed, closed
+    (one paid), reopened and voided."""
+    staff = (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP, Role.CS_MANAGER)
+    roles = {
+        role: {"Authorization": f"Bearer {mint(config, subject=role, role=role, sites=[site])}"}
+        for role in staff
+    }
+    api.put(f"/sites/{site}/work-order-settings", json={"site_code": code},
+            headers=roles[Role.CS_MANAGER]).raise_for_status()  # fmt: skip
+    for i, (category, location, unit, tenant, content, source) in enumerate(REPAIRS):
+        order = api.post(
+            f"/sites/{site}/repairs",
+            json={"source": source, "category": category, "location": location, "unit": unit,
+                  "tenant": tenant, "content": content, "reporter": "front desk"},
+            headers=roles[Role.RECEPTIONIST],
+        ).json()["work_order_id"]  # fmt: skip
+        path = f"/sites/{site}/repairs/{order}"
+        if i == 0:
+            continue  # reported, waiting for the dispatcher
+        team = "housekeeping" if category == "cleaning" else "engineering"
+        paid = i == 5
+        api.post(f"{path}/dispatch", json={"team": team, "technician": "Lao Zhang",
+                 "urgency": "high" if i % 2 else "normal", "paid": paid},
+                 headers=roles[Role.DISPATCHER]).raise_for_status()  # fmt: skip
+        if i == 1:
+            continue  # dispatched
+        if i == 6:
+            api.post(f"{path}/void", json={"reason": "duplicate of an earlier patrol report"},
+                     headers=roles[Role.DISPATCHER]).raise_for_status()  # fmt: skip
+            continue
+        api.post(f"{path}/start", json={"technician": "Lao Zhang"},
+                 headers=roles[Role.TECHNICIAN]).raise_for_status()  # fmt: skip
+        if i == 2:
+            continue  # in progress
+        api.post(f"{path}/complete", json={"result": "done", "labour_hours": "1.5",
+                 "fee": "120.00" if paid else "0",
+                 "materials": [{"name": "parts", "quantity": "1", "cost": "35.00"}]},
+                 headers=roles[Role.TECHNICIAN]).raise_for_status()  # fmt: skip
+        if i == 3:
+            continue  # completed, waiting for customer service
+        passed = i != 4
+        api.post(f"{path}/verify", json={"passed": passed, "method": "phone",
+                 "notes": None if passed else "tenant says the crack is still there"},
+                 headers=roles[Role.CS_REP]).raise_for_status()  # fmt: skip
 
 
 if __name__ == "__main__":

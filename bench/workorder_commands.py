@@ -1,0 +1,86 @@
+"""Work-order commands through the gRPC API: report + dispatch pairs per second.
+
+Baseline in the same run: the raw eventsourcing save rate, one new aggregate per
+transaction, straight into the same kind of Postgres store (no gRPC, no validation,
+no number series). The ratio is what the API, validation, loading and the number
+series cost on top of the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from runtime.rpc import RpcClient
+from services.workorder.application import WorkOrderApplication, WorkOrderSettings
+from services.workorder.domain import WorkOrder
+from tests.infra import free_port, process
+
+PAIRS = 1000
+WORKERS = 8
+SITES = 8  # dispatches of one site serialise on its number series
+
+
+def raw_saves(infra: Any, count: int) -> float:
+    app = WorkOrderApplication(
+        WorkOrderSettings(
+            database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
+            concierge_namespace=f"{infra.namespace}bench_raw_",
+        )
+    )  # fmt: skip
+    site, now = uuid4(), datetime.now(UTC)
+    started = time.perf_counter()
+    for _ in range(count):
+        app.save(
+            WorkOrder(
+                site_id=site, source="patrol", category="hvac", location="B2", unit=None,
+                tenant=None, content="noisy fan", reporter="bench", complaint_id=None, at=now,
+            )
+        )  # fmt: skip
+    return count / (time.perf_counter() - started)
+
+
+async def through_grpc(port: int) -> float:
+    client = RpcClient(f"127.0.0.1:{port}", "workorder", timeout=30)
+    sites = [str(uuid4()) for _ in range(SITES)]
+    report = {"source": "tenant_phone", "category": "plumbing", "location": "12F",
+              "content": "leak", "reporter": "bench"}  # fmt: skip
+    dispatch = {"team": "engineering", "urgency": "normal"}
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(PAIRS):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            site = sites[queue.get_nowait() % SITES]
+            order = await client.call("Report", site_id=site, payload=report)
+            await client.call(
+                "Dispatch", site_id=site, work_order_id=order["work_order_id"], payload=dispatch
+            )
+
+    await client.call("Ping")
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(WORKERS)))
+    seconds = time.perf_counter() - started
+    await client.close()
+    return 2 * PAIRS / seconds
+
+
+def measure(infra: Any) -> dict[str, Any]:
+    port = free_port()
+    env = infra.env(
+        CONCIERGE_NAMESPACE=f"{infra.namespace}bench_wo_", WORKORDER_GRPC_PORT=str(port)
+    )
+    with process(["-m", "services.workorder", "--only", "api"], env, "bench-workorder"):
+        time.sleep(3)
+        commands = asyncio.run(through_grpc(port))
+    raw = raw_saves(infra, 2 * PAIRS)
+    return {
+        "commands": 2 * PAIRS,
+        "grpc_commands_per_s": round(commands),
+        "raw_eventsourcing_saves_per_s": round(raw),
+        "grpc_vs_raw_ratio": round(commands / raw, 3),
+    }
