@@ -8,6 +8,9 @@ cut in the site's own time zone.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -131,6 +134,9 @@ def month_bounds(period: str, zone: str) -> tuple[datetime, datetime]:
 class WorkOrderQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
+        self._snapshot: ContextVar[asyncpg.Connection | None] = ContextVar(
+            "workorder_snapshot", default=None
+        )
 
     async def board(self, site_id: UUID, filters: dict[str, str | None]) -> list[dict[str, Any]]:
         clauses, args = ["site_id = $1"], [site_id]
@@ -146,6 +152,10 @@ class WorkOrderQueries:
 
     async def sla_breaches(self, site_id: UUID, now: datetime) -> dict[str, Any]:
         """Open past their deadline, and completed after it."""
+        async with self.snapshot():
+            return await self._sla_breaches(site_id, now)
+
+    async def _sla_breaches(self, site_id: UUID, now: datetime) -> dict[str, Any]:
         overdue = await self._rows(
             "SELECT * FROM work_orders WHERE site_id = $1 AND status = ANY($2::text[])"
             " AND deadline < $3 ORDER BY deadline",
@@ -161,6 +171,12 @@ class WorkOrderQueries:
     async def three_equals(self, site_id: UUID, period: str) -> dict[str, Any]:
         """Reported = dispatched = issued; returned = issued; voided apart (item by item)."""
         start, end = month_bounds(period, site_timezone(site_id))
+        async with self.snapshot():
+            return await self._three_equals(site_id, period, start, end)
+
+    async def _three_equals(
+        self, site_id: UUID, period: str, start: datetime, end: datetime
+    ) -> dict[str, Any]:
         reported = await self._rows(
             "SELECT * FROM work_orders WHERE site_id = $1 AND reported_at >= $2"
             " AND reported_at < $3 ORDER BY reported_at",
@@ -178,6 +194,13 @@ class WorkOrderQueries:
         zone = ZoneInfo(site_timezone(site_id))
         start = datetime.combine(week_start, time.min, tzinfo=zone)
         end = start + timedelta(days=7)
+        async with self.snapshot():
+            return await self._weekly(site_id, week_start, start, end, now, stale_days)
+
+    async def _weekly(
+        self, site_id: UUID, week_start: date, start: datetime, end: datetime, now: datetime,
+        stale_days: int,
+    ) -> dict[str, Any]:  # fmt: skip
         open_items = await self._rows(
             "SELECT * FROM work_orders WHERE site_id = $1 AND status = ANY($2::text[])"
             " AND reported_at < $3 ORDER BY reported_at",
@@ -201,7 +224,23 @@ class WorkOrderQueries:
         }
 
     async def _rows(self, query: str, *args: Any) -> list[dict[str, Any]]:
+        conn = self._snapshot.get()
+        if conn is not None:
+            return [dict(r) for r in await conn.fetch(query, *args)]
         return [dict(r) for r in await self.pool.fetch(query, *args)]
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """Queries inside see one consistent state (a report never mixes two)."""
+        async with (
+            self.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            token = self._snapshot.set(conn)
+            try:
+                yield
+            finally:
+                self._snapshot.reset(token)
 
 
 def reconcile(
