@@ -1,0 +1,1032 @@
+"""Billing domain: fee schedules, unit accounts, the monthly run, arrears (no I/O).
+
+Rules cited from DOMAIN.md "Billing" (fees, receivables, arrears). Pure and
+deterministic: every time comes in as an argument, nothing reads a clock.
+
+A unit account is a small ledger. Debit lines are charges, late fees and positive
+adjustments; money sources are payments and credit adjustments. Money always goes
+to the oldest open line first (due date, then posting order; lines not yet on a
+statement come last); what a source cannot place is credit, and credit is placed
+as soon as a line opens, so an account never holds credit and open lines at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from runtime.aggregate import SiteAggregate
+from runtime.errors import Conflict, Invalid, NotFound
+from services.billing.money import (
+    DEFAULT_CURRENCY,
+    ZERO,
+    Period,
+    currency_code,
+    money,
+    quantity,
+    unit_rate,
+)
+
+
+class FeeType(StrEnum):
+    MANAGEMENT = "management"  # rate per m2 per month x unit area
+    PARKING = "parking"  # per space per month
+    WATER = "water"  # per m3 metered in the month
+    PHONE = "phone"  # per line per month
+    OTHER_SERVICE = "other_service"  # laundry, catering, business centre
+    PAID_REPAIR = "paid_repair"  # from verified work orders
+    LATE_FEE = "late_fee"  # per site policy on overdue statements
+
+
+SCHEDULED_FEES = frozenset(
+    {FeeType.MANAGEMENT, FeeType.PARKING, FeeType.WATER, FeeType.PHONE, FeeType.OTHER_SERVICE}
+)
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+    WECHAT_PAY = "wechat_pay"
+    ALIPAY = "alipay"
+    CHEQUE = "cheque"
+    OTHER = "other"
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise Invalid("times must be timezone-aware", field="at")
+
+
+def _required(text: str, field: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid(f"{field} is required", field=field)
+    return text.strip()
+
+
+def _enum(kind: type[StrEnum], value: str, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise Invalid(f"{value!r} is not one of {choices}", field=field) from None
+
+
+# ----------------------------------------------------------------------------- fee schedule
+
+
+class FeeSchedule(SiteAggregate):
+    """A site's fee rates; a rate change applies from its effective month on."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        """One schedule per site, found by the site id."""
+        return uuid5(NAMESPACE_URL, f"concierge:billing:fee-schedule:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, currency: str, at: datetime) -> None:
+        self.site_id = site_id
+        self.currency = currency
+        self.rates: dict[FeeType, dict[Period, Decimal]] = {}
+
+    @classmethod
+    def open(cls, *, site_id: UUID, at: datetime, currency: str = DEFAULT_CURRENCY) -> FeeSchedule:
+        """Currency per group, CNY unless the group says otherwise."""
+        _require_aware(at)
+        return cls(site_id=site_id, currency=currency_code(currency), at=at)
+
+    def set_rate(
+        self,
+        *,
+        fee_type: FeeType | str,
+        amount_per_unit: Decimal | int | str,
+        effective_from: Period,
+        at: datetime,
+    ) -> bool:
+        """Set a rate from a month on (rate >= 0); False when that rate is already set.
+
+        Only scheduled fees have rates: paid repairs are priced by work orders and late
+        fees by the site's late-fee policy.
+        """
+        _require_aware(at)
+        kind: FeeType = _enum(FeeType, fee_type, "fee_type")
+        if kind not in SCHEDULED_FEES:
+            raise Invalid(f"{kind} has no scheduled rate", field="fee_type")
+        rate = unit_rate(amount_per_unit)
+        if rate < 0:
+            raise Invalid("a rate must not be negative", field="amount_per_unit")
+        if self.rates.get(kind, {}).get(effective_from) == rate:
+            return False
+        self._rate_set(
+            fee_type=kind.value, amount_per_unit=rate, effective_from=str(effective_from), at=at
+        )
+        return True
+
+    @event("RateSet")
+    def _rate_set(
+        self, fee_type: str, amount_per_unit: Decimal, effective_from: str, at: datetime
+    ) -> None:
+        self.rates.setdefault(FeeType(fee_type), {})[Period.parse(effective_from)] = amount_per_unit
+
+    def rate_for(self, fee_type: FeeType | str, period: Period) -> Decimal | None:
+        """The latest rate effective on or before `period`, or None (fee not charged)."""
+        history = self.rates.get(_enum(FeeType, fee_type, "fee_type"), {})
+        effective = [start for start in history if start <= period]
+        return history[max(effective)] if effective else None
+
+    def rates_for(self, period: Period) -> dict[FeeType, Decimal]:
+        """Every rate in force in `period`."""
+        found = {kind: self.rate_for(kind, period) for kind in self.rates}
+        return {kind: rate for kind, rate in found.items() if rate is not None}
+
+
+# ------------------------------------------------------------------------ monthly charges
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    """What a unit is billed on for one month."""
+
+    area_m2: Decimal
+    parking_spaces: int = 0
+    water_m3: Decimal = ZERO  # metered consumption in the period
+    phone_lines: int = 0
+    other_services: Mapping[str, Decimal] = field(default_factory=dict)  # name -> amount
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "area_m2", quantity(self.area_m2, field="area_m2"))
+        object.__setattr__(self, "water_m3", quantity(self.water_m3, field="water_m3"))
+        for name in ("parking_spaces", "phone_lines"):
+            count = getattr(self, name)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise Invalid(f"{name} must be a whole number >= 0", field=name)
+        services = {
+            _required(service, "other_services"): money(amount, field="other_services")
+            for service, amount in self.other_services.items()
+        }
+        if any(amount < 0 for amount in services.values()):
+            raise Invalid("a service amount must not be negative", field="other_services")
+        object.__setattr__(self, "other_services", services)
+
+
+class ChargeLine(NamedTuple):
+    """One charge of a unit's month; `ref` tells apart charges of one fee type."""
+
+    fee_type: FeeType
+    amount: Decimal
+    description: str
+    ref: str = ""
+
+
+def monthly_charges(
+    rates: Mapping[FeeType, Decimal], unit: UnitProfile, period: Period
+) -> list[ChargeLine]:
+    """A unit's charges for a month from the site's rates in force (`rates_for(period)`).
+
+    Management = rate x area, parking = rate x spaces, water = rate x m3, phone =
+    rate x lines, each rounded to cents; an other_service rate is a flat monthly
+    charge, and each service used (laundry, catering, ...) is charged at its amount.
+    Fees without a rate, and zero amounts, are left out.
+    """
+    measured: list[tuple[FeeType, Decimal, str]] = [
+        (FeeType.MANAGEMENT, unit.area_m2, "m2"),
+        (FeeType.PARKING, Decimal(unit.parking_spaces), "space(s)"),
+        (FeeType.WATER, unit.water_m3, "m3"),
+        (FeeType.PHONE, Decimal(unit.phone_lines), "line(s)"),
+        (FeeType.OTHER_SERVICE, Decimal(1), "month"),
+    ]
+    lines = []
+    for kind, amount_of, unit_name in measured:
+        rate = rates.get(kind)
+        if rate is None:
+            continue
+        amount = money(rate * amount_of)
+        if amount > 0:
+            text = f"{kind} {period}: {amount_of} {unit_name} x {rate}"
+            lines.append(ChargeLine(kind, amount, text))
+    for service, amount in sorted(unit.other_services.items()):
+        if amount > 0:
+            text = f"{service} {period}"
+            lines.append(ChargeLine(FeeType.OTHER_SERVICE, money(amount), text, ref=service))
+    return lines
+
+
+# ------------------------------------------------------------------- overdue and late fees
+
+
+def is_overdue(due_date: date, grace_days: int, today: date) -> bool:
+    """Overdue once the due date plus the site's grace days has passed."""
+    if grace_days < 0:
+        raise Invalid("grace days must not be negative", field="grace_days")
+    return today > due_date + timedelta(days=grace_days)
+
+
+@dataclass(frozen=True)
+class LateFeePolicy:
+    """A site's late fee: `value` percent of the overdue amount, or a fixed `value`; capped."""
+
+    kind: Literal["percent", "fixed"]
+    value: Decimal
+    cap: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("percent", "fixed"):
+            raise Invalid("a late fee is 'percent' or 'fixed'", field="kind")
+        as_number = unit_rate if self.kind == "percent" else money
+        object.__setattr__(self, "value", as_number(self.value, field="value"))
+        if self.value < 0:
+            raise Invalid("a late fee must not be negative", field="value")
+        if self.cap is not None:
+            object.__setattr__(self, "cap", money(self.cap, field="cap"))
+            if self.cap < 0:
+                raise Invalid("a late fee cap must not be negative", field="cap")
+
+    def fee_for(self, overdue_amount: Decimal) -> Decimal:
+        """The late fee on an overdue amount, never above the cap (nothing overdue, no fee)."""
+        if overdue_amount <= 0:
+            return ZERO
+        fee = money(overdue_amount * self.value / 100) if self.kind == "percent" else self.value
+        return min(fee, self.cap) if self.cap is not None else fee
+
+
+# -------------------------------------------------------------------------------- ageing
+
+AGEING_BUCKETS = ("current", "0-30", "31-60", "61-90", "90+")
+
+
+class LedgerLine(NamedTuple):
+    """A debit line of a unit account as booked, with what has been paid on it."""
+
+    charge_id: str
+    kind: str  # "charge", "late_fee" or "adjustment"
+    period: Period
+    fee_type: str | None
+    description: str
+    due_date: date | None
+    amount: Decimal
+    paid: Decimal
+
+
+class OpenItem(NamedTuple):
+    """An open line of a unit account: what is still owed on it."""
+
+    charge_id: str
+    period: Period
+    fee_type: str | None  # None for an adjustment not tied to a charge
+    due_date: date | None  # None until the line is on a statement
+    open_amount: Decimal
+
+
+def ageing_bucket(due_date: date | None, as_of: date) -> str:
+    """Days past the due date: "current" when not yet due (or not yet billed), the due
+    date itself is day 0 of "0-30", then "31-60", "61-90" and "90+" (91 days and more)."""
+    if due_date is None or as_of < due_date:
+        return "current"
+    days = (as_of - due_date).days
+    return "0-30" if days <= 30 else "31-60" if days <= 60 else "61-90" if days <= 90 else "90+"
+
+
+def ageing(items: Iterable[OpenItem], as_of: date) -> dict[str, Decimal]:
+    """The arrears table row: open amounts per ageing bucket; the buckets sum to the total
+    outstanding (DOMAIN.md "Billing", month end)."""
+    buckets = dict.fromkeys(AGEING_BUCKETS, ZERO)
+    for item in items:
+        buckets[ageing_bucket(item.due_date, as_of)] += item.open_amount
+    return buckets
+
+
+# --------------------------------------------------------------------------- unit account
+
+
+@dataclass
+class _Line:
+    """A debit line: a charge, a late fee or a positive adjustment."""
+
+    line_id: str
+    kind: Literal["charge", "late_fee", "adjustment"]
+    period: Period
+    fee_type: str | None
+    amount: Decimal
+    description: str
+    due_date: date | None
+    seq: int
+    paid: Decimal = ZERO
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.amount - self.paid
+
+    @property
+    def order(self) -> tuple[bool, date, int]:
+        """Oldest first: by due date, then posting order; unbilled lines last."""
+        return (self.due_date is None, self.due_date or date.max, self.seq)
+
+
+@dataclass
+class _Source:
+    """Money that pays lines: a payment, or a credit (negative) adjustment."""
+
+    kind: Literal["payment", "adjustment"]
+    ref: str
+    amount: Decimal
+    method: str | None
+    allocated: dict[str, Decimal] = field(default_factory=dict)
+    reversed: bool = False
+
+    @property
+    def remaining(self) -> Decimal:
+        return ZERO if self.reversed else self.amount - sum(self.allocated.values(), ZERO)
+
+
+class UnitAccount(SiteAggregate):
+    """One unit's receivable at a site: charges, statements, payments, credit, arrears."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID, unit: str) -> UUID:
+        """One account per site and unit, found by both."""
+        return uuid5(NAMESPACE_URL, f"concierge:billing:account:{site_id}:{unit}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, unit: str, currency: str, at: datetime) -> None:
+        self.site_id = site_id
+        self.unit = unit
+        self.currency = currency
+        self._lines: dict[str, _Line] = {}
+        self._sources: dict[tuple[str, str], _Source] = {}
+        self.statements: dict[Period, date] = {}  # period -> due date
+        self.closed_periods: set[Period] = set()
+        self.overdue_periods: set[Period] = set()
+        self.dunning_sent: set[tuple[Period, int]] = set()
+        self.late_fee_periods: set[Period] = set()
+
+    @classmethod
+    def open(
+        cls, *, site_id: UUID, unit: str, at: datetime, currency: str = DEFAULT_CURRENCY
+    ) -> UnitAccount:
+        """One account per unit, in the group's currency (CNY unless set otherwise)."""
+        _require_aware(at)
+        return cls(
+            site_id=site_id, unit=_required(unit, "unit"), currency=currency_code(currency), at=at
+        )
+
+    def charge_id_for(self, period: Period, fee_type: FeeType | str, ref: str = "") -> str:
+        """The charge's deterministic id: a rerun of the month names the same charges."""
+        return str(uuid5(self.id, f"{period}:{fee_type}:{ref}"))
+
+    # ---------------------------------------------------------------- postings
+
+    def _require_open(self, period: Period) -> None:
+        if period in self.closed_periods:
+            raise Conflict(f"period {period} is closed; post an adjustment in an open period")
+
+    def _due_date(self, period: Period, due_date: date | None) -> date | None:
+        """A line posted after its period's statement is due with that statement."""
+        return due_date if due_date is not None else self.statements.get(period)
+
+    def post_charge(
+        self,
+        *,
+        charge_id: str,
+        period: Period,
+        fee_type: FeeType | str,
+        amount: Decimal | int | str,
+        description: str,
+        at: datetime,
+        due_date: date | None = None,
+    ) -> bool:
+        """Post a charge once: the same charge id again is a no-op (False), so rerunning
+        the month posts nothing twice. Closed periods accept no postings (Conflict)."""
+        _require_aware(at)
+        kind: FeeType = _enum(FeeType, fee_type, "fee_type")
+        if kind is FeeType.LATE_FEE:
+            raise Invalid("late fees are assessed, not posted", field="fee_type")
+        amount = money(amount)
+        if amount <= 0:
+            raise Invalid("a charge must be positive; corrections are adjustments", field="amount")
+        charge_id = _required(charge_id, "charge_id")
+        known = self._lines.get(charge_id)
+        if known is not None:
+            posted = (known.kind, known.amount, known.period, known.fee_type)
+            if posted != ("charge", amount, period, kind.value):
+                raise Conflict(f"charge {charge_id} was posted otherwise; adjust it instead")
+            return False
+        self._require_open(period)
+        self._charge_posted(
+            charge_id=charge_id,
+            period=str(period),
+            fee_type=kind.value,
+            amount=amount,
+            description=description,
+            due_date=self._due_date(period, due_date),
+            at=at,
+        )
+        self._apply_credit(at)
+        return True
+
+    def post_monthly_charges(
+        self, *, lines: Iterable[ChargeLine], period: Period, at: datetime
+    ) -> int:
+        """Post the month's charges (see `monthly_charges`); returns how many were new."""
+        return sum(
+            self.post_charge(
+                charge_id=self.charge_id_for(period, line.fee_type, line.ref),
+                period=period,
+                fee_type=line.fee_type,
+                amount=line.amount,
+                description=line.description,
+                at=at,
+            )
+            for line in lines
+        )
+
+    @event("ChargePosted")
+    def _charge_posted(
+        self,
+        charge_id: str,
+        period: str,
+        fee_type: str,
+        amount: Decimal,
+        description: str,
+        due_date: date | None,
+        at: datetime,
+    ) -> None:
+        self._add_line(charge_id, "charge", period, fee_type, amount, description, due_date)
+
+    def _add_line(
+        self,
+        line_id: str,
+        kind: Literal["charge", "late_fee", "adjustment"],
+        period: str,
+        fee_type: str | None,
+        amount: Decimal,
+        description: str,
+        due_date: date | None,
+    ) -> None:
+        self._lines[line_id] = _Line(
+            line_id=line_id,
+            kind=kind,
+            period=Period.parse(period),
+            fee_type=fee_type,
+            amount=amount,
+            description=description,
+            due_date=due_date,
+            seq=len(self._lines),
+        )
+
+    def adjust(
+        self,
+        *,
+        adjustment_id: str,
+        amount: Decimal | int | str,
+        reason: str,
+        period: Period,
+        at: datetime,
+        charge_id: str | None = None,
+        due_date: date | None = None,
+    ) -> bool:
+        """A correction, booked in an open period (closed periods stay as they were).
+
+        A positive amount is owed like a charge; a negative amount is credit, placed on
+        the corrected charge (`charge_id`) first, then oldest first. The same adjustment
+        id again is a no-op (False).
+        """
+        _require_aware(at)
+        amount = money(amount)
+        if amount == 0:
+            raise Invalid("an adjustment must not be zero", field="amount")
+        reason = _required(reason, "reason")
+        adjustment_id = _required(adjustment_id, "adjustment_id")
+        line = self._lines.get(adjustment_id)
+        credit = self._sources.get(("adjustment", adjustment_id))
+        if line is not None or credit is not None:
+            same = (credit is not None and -credit.amount == amount) or (
+                line is not None and line.kind == "adjustment" and line.amount == amount
+            )
+            if not same:
+                raise Conflict(f"{adjustment_id} already names another posting or adjustment")
+            return False
+        corrected = self._lines.get(charge_id) if charge_id is not None else None
+        if charge_id is not None and corrected is None:
+            raise Invalid(f"no charge {charge_id} on this account", field="charge_id")
+        self._require_open(period)
+        self._adjusted(
+            adjustment_id=adjustment_id,
+            amount=amount,
+            reason=reason,
+            period=str(period),
+            charge_id=charge_id,
+            fee_type=corrected.fee_type if corrected else None,
+            due_date=self._due_date(period, due_date) if amount > 0 else None,
+            at=at,
+        )
+        if corrected is not None and amount < 0 and corrected.open_amount > 0:
+            source = self._sources[("adjustment", adjustment_id)]
+            self._place(source, corrected, min(source.remaining, corrected.open_amount), at)
+        self._apply_credit(at)
+        return True
+
+    @event("ChargeAdjusted")
+    def _adjusted(
+        self,
+        adjustment_id: str,
+        amount: Decimal,
+        reason: str,
+        period: str,
+        charge_id: str | None,
+        fee_type: str | None,
+        due_date: date | None,
+        at: datetime,
+    ) -> None:
+        if amount > 0:
+            self._add_line(adjustment_id, "adjustment", period, fee_type, amount, reason, due_date)
+        else:
+            self._sources[("adjustment", adjustment_id)] = _Source(
+                kind="adjustment", ref=adjustment_id, amount=-amount, method=None
+            )
+
+    # -------------------------------------------------------------- statements
+
+    def issue_statement(self, *, period: Period, due_date: date, at: datetime) -> bool:
+        """The payment notice for a period: its lines become due on `due_date`. Issued
+        once per period (False when already issued); not for a closed period."""
+        _require_aware(at)
+        if period in self.statements:
+            return False
+        self._require_open(period)
+        if due_date < period.first_day:
+            raise Invalid("a statement falls due after its period starts", field="due_date")
+        lines = [line for line in self._lines.values() if line.period == period]
+        self._statement_issued(
+            period=str(period),
+            due_date=due_date,
+            charge_ids=[line.line_id for line in lines if line.due_date is None],
+            amount_due=sum((line.open_amount for line in lines), ZERO),
+            at=at,
+        )
+        return True
+
+    @event("StatementIssued")
+    def _statement_issued(
+        self,
+        period: str,
+        due_date: date,
+        charge_ids: list[str],
+        amount_due: Decimal,
+        at: datetime,
+    ) -> None:
+        self.statements[Period.parse(period)] = due_date
+        for charge_id in charge_ids:
+            self._lines[charge_id].due_date = due_date
+
+    def close_period(self, *, period: Period, at: datetime) -> bool:
+        """Month end: a closed period accepts no postings. False when already closed."""
+        _require_aware(at)
+        if period in self.closed_periods:
+            return False
+        self._period_closed(period=str(period), at=at)
+        return True
+
+    @event("PeriodClosed")
+    def _period_closed(self, period: str, at: datetime) -> None:
+        self.closed_periods.add(Period.parse(period))
+
+    # ---------------------------------------------------------------- payments
+
+    def receive_payment(
+        self,
+        *,
+        reference: str,
+        amount: Decimal | int | str,
+        method: PaymentMethod | str,
+        at: datetime,
+    ) -> bool:
+        """Record a payment once per reference (the same reference again is a no-op,
+        False; with another amount or method it is a Conflict). The money goes to the
+        oldest open charge first, partial payments included; any excess is credit for
+        the next statement."""
+        _require_aware(at)
+        reference = _required(reference, "reference")
+        amount = money(amount)
+        if amount <= 0:
+            raise Invalid("a payment must be positive", field="amount")
+        paid_by: PaymentMethod = _enum(PaymentMethod, method, "method")
+        known = self._sources.get(("payment", reference))
+        if known is not None:
+            if (known.amount, known.method) != (amount, paid_by.value):
+                raise Conflict(f"payment {reference} was recorded with another amount or method")
+            return False
+        self._payment_received(reference=reference, amount=amount, method=paid_by.value, at=at)
+        self._apply_credit(at)
+        return True
+
+    @event("PaymentReceived")
+    def _payment_received(self, reference: str, amount: Decimal, method: str, at: datetime) -> None:
+        self._sources[("payment", reference)] = _Source(
+            kind="payment", ref=reference, amount=amount, method=method
+        )
+
+    def reverse_payment(self, *, reference: str, reason: str, at: datetime) -> None:
+        """Reverse a payment (bounced, mistaken): the charges it paid are open again, its
+        unplaced credit is gone, and remaining credit is placed oldest first."""
+        _require_aware(at)
+        reason = _required(reason, "reason")
+        payment = self._sources.get(("payment", reference))
+        if payment is None:
+            raise NotFound(f"no payment {reference} on this account")
+        if payment.reversed:
+            raise Conflict(f"payment {reference} is already reversed")
+        self._payment_reversed(
+            reference=reference,
+            amount=payment.amount,
+            reason=reason,
+            released=[
+                {"charge_id": charge_id, "amount": amount}
+                for charge_id, amount in payment.allocated.items()
+                if amount > 0
+            ],
+            at=at,
+        )
+        self._apply_credit(at)
+
+    @event("PaymentReversed")
+    def _payment_reversed(
+        self,
+        reference: str,
+        amount: Decimal,
+        reason: str,
+        released: list[dict[str, Any]],
+        at: datetime,
+    ) -> None:
+        payment = self._sources[("payment", reference)]
+        for item in released:
+            self._lines[item["charge_id"]].paid -= item["amount"]
+        payment.allocated.clear()
+        payment.reversed = True
+
+    def _apply_credit(self, at: datetime) -> None:
+        """Place every unplaced amount on open lines, oldest source on oldest line."""
+        for source in list(self._sources.values()):
+            for line in self._open_lines():
+                if source.remaining <= 0:
+                    break
+                self._place(source, line, min(source.remaining, line.open_amount), at)
+
+    def _place(self, source: _Source, line: _Line, amount: Decimal, at: datetime) -> None:
+        self._payment_allocated(
+            source_kind=source.kind,
+            reference=source.ref,
+            charge_id=line.line_id,
+            amount=amount,
+            at=at,
+        )
+
+    @event("PaymentAllocated")
+    def _payment_allocated(
+        self, source_kind: str, reference: str, charge_id: str, amount: Decimal, at: datetime
+    ) -> None:
+        source = self._sources[(source_kind, reference)]
+        source.allocated[charge_id] = source.allocated.get(charge_id, ZERO) + amount
+        self._lines[charge_id].paid += amount
+
+    # --------------------------------------------------------- overdue and late fees
+
+    def _overdue_lines(self, period: Period, as_of: date, grace_days: int) -> list[_Line]:
+        return [
+            line
+            for line in self._open_lines()
+            if line.period == period
+            and line.kind != "late_fee"
+            and line.due_date is not None
+            and is_overdue(line.due_date, grace_days, as_of)
+        ]
+
+    def overdue_amount(self, period: Period, as_of: date, grace_days: int) -> Decimal:
+        """What is still open on a period's statement once past due date + grace days
+        (late fees themselves are not counted, so no fee is charged on a fee)."""
+        lines = self._overdue_lines(period, as_of, grace_days)
+        return sum((line.open_amount for line in lines), ZERO)
+
+    def mark_overdue(self, *, period: Period, as_of: date, grace_days: int, at: datetime) -> bool:
+        """An unpaid statement past its due date plus the site's grace days is overdue
+        (FeeOverdue, once per period); False when nothing is overdue or already marked."""
+        _require_aware(at)
+        lines = self._overdue_lines(period, as_of, grace_days)
+        if period in self.overdue_periods or not lines:
+            return False
+        due_date = min(line.due_date for line in lines if line.due_date is not None)
+        self._fee_overdue(
+            period=str(period),
+            due_date=due_date,
+            amount_overdue=sum((line.open_amount for line in lines), ZERO),
+            days_overdue=(as_of - due_date).days,
+            at=at,
+        )
+        return True
+
+    @event("FeeOverdue")
+    def _fee_overdue(
+        self, period: str, due_date: date, amount_overdue: Decimal, days_overdue: int, at: datetime
+    ) -> None:
+        self.overdue_periods.add(Period.parse(period))
+
+    def send_dunning_notice(
+        self, *, period: Period, level: int, at: datetime, channel: str = "notice"
+    ) -> bool:
+        """Dunning follows an overdue statement: each level once (False when sent, or
+        when the statement has been paid meanwhile)."""
+        _require_aware(at)
+        if period not in self.overdue_periods:
+            raise Conflict(f"the statement for {period} is not overdue")
+        if level < 1:
+            raise Invalid("dunning levels start at 1", field="level")
+        amount_due = sum(
+            (line.open_amount for line in self._lines.values() if line.period == period), ZERO
+        )
+        if (period, level) in self.dunning_sent or amount_due <= 0:
+            return False
+        self._dunning_notice_sent(
+            period=str(period),
+            level=level,
+            channel=_required(channel, "channel"),
+            amount_due=amount_due,
+            at=at,
+        )
+        return True
+
+    @event("DunningNoticeSent")
+    def _dunning_notice_sent(
+        self, period: str, level: int, channel: str, amount_due: Decimal, at: datetime
+    ) -> None:
+        self.dunning_sent.add((Period.parse(period), level))
+
+    def assess_late_fee(
+        self,
+        *,
+        period: Period,
+        as_of: date,
+        policy: LateFeePolicy,
+        grace_days: int,
+        at: datetime,
+        book_in: Period | None = None,
+    ) -> bool:
+        """Late fee per site policy on a statement's overdue amount, once per period.
+
+        The fee is booked in `book_in` (default: the month of `as_of`), which must be
+        open, and is due with that month's statement. False when nothing is due.
+        """
+        _require_aware(at)
+        if period in self.late_fee_periods:
+            return False
+        overdue = self.overdue_amount(period, as_of, grace_days)
+        fee = policy.fee_for(overdue)
+        if fee <= 0:
+            return False
+        booked = book_in or Period.of(as_of)
+        self._require_open(booked)
+        self._late_fee_assessed(
+            charge_id=self.charge_id_for(period, FeeType.LATE_FEE),
+            period=str(period),
+            booked_in=str(booked),
+            overdue_amount=overdue,
+            amount=fee,
+            policy=policy.kind,
+            due_date=self.statements.get(booked),
+            at=at,
+        )
+        self._apply_credit(at)
+        return True
+
+    @event("LateFeeAssessed")
+    def _late_fee_assessed(
+        self,
+        charge_id: str,
+        period: str,
+        booked_in: str,
+        overdue_amount: Decimal,
+        amount: Decimal,
+        policy: str,
+        due_date: date | None,
+        at: datetime,
+    ) -> None:
+        self.late_fee_periods.add(Period.parse(period))
+        description = f"late fee on {period} ({overdue_amount} overdue)"
+        self._add_line(
+            charge_id, "late_fee", booked_in, FeeType.LATE_FEE.value, amount, description, due_date
+        )
+
+    # ----------------------------------------------------------------- queries
+
+    def _open_lines(self) -> list[_Line]:
+        return sorted(
+            (line for line in self._lines.values() if line.open_amount > 0),
+            key=lambda line: line.order,
+        )
+
+    def lines(self) -> list[LedgerLine]:
+        """Every debit line, paid or not, oldest first (statement and paid table)."""
+        return [
+            LedgerLine(
+                line.line_id,
+                line.kind,
+                line.period,
+                line.fee_type,
+                line.description,
+                line.due_date,
+                line.amount,
+                line.paid,
+            )
+            for line in sorted(self._lines.values(), key=lambda line: line.order)
+        ]
+
+    def outstanding_items(self) -> list[OpenItem]:
+        """Open lines, oldest first (the order money is placed in)."""
+        return [
+            OpenItem(line.line_id, line.period, line.fee_type, line.due_date, line.open_amount)
+            for line in self._open_lines()
+        ]
+
+    def outstanding(self) -> Decimal:
+        """Total still owed on open lines (credit is never held while lines are open)."""
+        return sum((line.open_amount for line in self._lines.values()), ZERO)
+
+    def arrears(self, as_of: date) -> dict[str, Decimal]:
+        """This unit's row of the arrears table."""
+        return ageing(self.outstanding_items(), as_of)
+
+    @property
+    def credit(self) -> Decimal:
+        """Money received but not yet placed on a line; carried to the next statement."""
+        return sum((source.remaining for source in self._sources.values()), ZERO)
+
+    def balance(self) -> Decimal:
+        """Owed minus credit: negative when the account is in credit."""
+        return self.outstanding() - self.credit
+
+    def _total(self, kind: str) -> Decimal:
+        return sum((line.amount for line in self._lines.values() if line.kind == kind), ZERO)
+
+    @property
+    def total_charged(self) -> Decimal:
+        return self._total("charge")
+
+    @property
+    def total_late_fees(self) -> Decimal:
+        return self._total("late_fee")
+
+    @property
+    def total_adjustments(self) -> Decimal:
+        """Signed: positive adjustments add, credit adjustments subtract."""
+        credits = sum(
+            (source.amount for source in self._sources.values() if source.kind == "adjustment"),
+            ZERO,
+        )
+        return self._total("adjustment") - credits
+
+    @property
+    def total_paid(self) -> Decimal:
+        """Payments received and not reversed."""
+        return sum(
+            (
+                source.amount
+                for source in self._sources.values()
+                if source.kind == "payment" and not source.reversed
+            ),
+            ZERO,
+        )
+
+    def charged_in(self, period: Period) -> Decimal:
+        """All lines booked in a period: the unit's row of the month's receivable table."""
+        return sum((line.amount for line in self._lines.values() if line.period == period), ZERO)
+
+
+# --------------------------------------------------------------------------- billing run
+
+
+class BillingRunStatus(StrEnum):
+    DRAFTED = "drafted"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    CLOSED = "closed"
+
+
+APPROVER_ROLES: dict[str, str] = {
+    "cs_manager": "cs_manager",
+    "accountant": "finance",
+    "cashier": "finance",
+}
+REQUIRED_APPROVALS = frozenset(APPROVER_ROLES.values())
+
+
+class BillingRun(SiteAggregate):
+    """A site's monthly run: receivable table drafted, approved by the CS manager and by
+    finance, statements issued with a due date, then the period closed."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID, period: str | Period) -> UUID:
+        """One run per site and period."""
+        return uuid5(NAMESPACE_URL, f"concierge:billing:run:{site_id}:{period}")
+
+    @event("Drafted")
+    def __init__(
+        self, site_id: UUID, period: str, receivable: dict[str, Decimal], at: datetime
+    ) -> None:
+        self.site_id = site_id
+        self.period = Period.parse(period)
+        self.receivable = dict(receivable)
+        self.status = BillingRunStatus.DRAFTED
+        self.approvals: dict[str, str] = {}  # approval (cs_manager / finance) -> approver
+        self.due_date: date | None = None
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        site_id: UUID,
+        period: Period,
+        receivable: Mapping[str, Decimal | int | str],
+        at: datetime,
+    ) -> BillingRun:
+        """The month's receivable table (unit -> amount) drafted after the charges are posted."""
+        _require_aware(at)
+        return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at)
+
+    @property
+    def total_receivable(self) -> Decimal:
+        return sum(self.receivable.values(), ZERO)
+
+    def redraft(self, *, receivable: Mapping[str, Decimal | int | str], at: datetime) -> None:
+        """A draft can be redone (late work orders) until fully approved; approvals given
+        to the old draft no longer count."""
+        _require_aware(at)
+        if self.status != BillingRunStatus.DRAFTED:
+            raise Conflict(f"run is {self.status}; only a draft can be redrafted")
+        self._redrafted(receivable=_table(receivable), at=at)
+
+    @event("Redrafted")
+    def _redrafted(self, receivable: dict[str, Decimal], at: datetime) -> None:
+        self.receivable = dict(receivable)
+        self.approvals = {}
+
+    def approve(self, *, role: str, approver: str, at: datetime) -> None:
+        """Approval needs the CS manager and finance (accountant or cashier), each once,
+        by two different people; the run is approved when both have signed."""
+        _require_aware(at)
+        approval = APPROVER_ROLES.get(role)
+        if approval is None:
+            raise Invalid(f"role {role!r} cannot approve a billing run", field="role")
+        approver = _required(approver, "approver")
+        if self.status != BillingRunStatus.DRAFTED:
+            raise Conflict(f"run is {self.status}; it is already approved")
+        if approval in self.approvals:
+            raise Conflict(f"{approval} has already approved this run")
+        if approver in self.approvals.values():
+            raise Conflict("the same person cannot give both approvals")
+        self._approved(role=role, approval=approval, approver=approver, at=at)
+
+    @event("Approved")
+    def _approved(self, role: str, approval: str, approver: str, at: datetime) -> None:
+        self.approvals[approval] = approver
+        if self.approvals.keys() >= REQUIRED_APPROVALS:
+            self.status = BillingRunStatus.APPROVED
+
+    def issue(self, *, due_date: date, at: datetime) -> None:
+        """Statements are issued only after full approval, once, with a due date."""
+        _require_aware(at)
+        if self.status == BillingRunStatus.DRAFTED:
+            missing = sorted(REQUIRED_APPROVALS - self.approvals.keys())
+            raise Conflict(f"cannot issue before approval; missing: {', '.join(missing)}")
+        if self.status != BillingRunStatus.APPROVED:
+            raise Conflict(f"run is {self.status}; statements were already issued")
+        if due_date < self.period.first_day:
+            raise Invalid("statements fall due after their period starts", field="due_date")
+        self._issued(due_date=due_date, at=at)
+
+    @event("Issued")
+    def _issued(self, due_date: date, at: datetime) -> None:
+        self.status = BillingRunStatus.ISSUED
+        self.due_date = due_date
+
+    def close(self, *, at: datetime) -> None:
+        """Period close after issue; corrections then go into an open period."""
+        _require_aware(at)
+        if self.status != BillingRunStatus.ISSUED:
+            raise Conflict(f"run is {self.status}; only an issued run can be closed")
+        self._period_closed(period=str(self.period), at=at)
+
+    @event("PeriodClosed")
+    def _period_closed(self, period: str, at: datetime) -> None:
+        self.status = BillingRunStatus.CLOSED
+
+
+def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
+    table = {_required(unit, "receivable"): money(amount) for unit, amount in receivable.items()}
+    if any(amount < 0 for amount in table.values()):
+        raise Invalid("a receivable must not be negative", field="receivable")
+    return table
