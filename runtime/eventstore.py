@@ -14,7 +14,12 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    StoredEvent,
+    Transcoding,
+)
 from psycopg import sql
 
 from runtime.aggregate import correlated
@@ -71,6 +76,34 @@ class ServiceApplication(Application[UUID]):
                     if attempt == retries:
                         raise Conflict("the object was changed at the same time; retry") from exc
             raise AssertionError("unreachable")
+
+    def load_many(self, aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """Many aggregates with one query (ids without events are left out).
+
+        For bulk jobs such as the monthly billing run, where one `repository.get` per
+        aggregate would cost a round trip each.
+        """
+        recorder: Any = self.recorder
+        query = sql.SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{}"
+            " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(
+            sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name)
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(query, (aggregate_ids,))
+            rows = curs.fetchall()
+        aggregates: dict[UUID, Any] = {}
+        for row in rows:
+            stored = StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            event = self.mapper.to_domain_event(stored)
+            aggregates[stored.originator_id] = event.mutate(aggregates.get(stored.originator_id))
+        return aggregates
 
     def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:
         """Load an aggregate of `kind` that belongs to `site_id`, else NotFound.

@@ -348,6 +348,18 @@ class _Source:
 class UnitAccount(SiteAggregate):
     """One unit's receivable at a site: charges, statements, payments, credit, arrears."""
 
+    unit: str
+
+    class Event(SiteAggregate.Event):
+        unit: str  # every account event names its unit, so consumers need no lookup
+
+    class Created(Event, SiteAggregate.Created):
+        pass
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("unit", self.unit)
+        super().trigger_event(event_class, **kwargs)
+
     @classmethod
     def create_id(cls, site_id: UUID, unit: str) -> UUID:
         """One account per site and unit, found by both."""
@@ -365,6 +377,63 @@ class UnitAccount(SiteAggregate):
         self.overdue_periods: set[Period] = set()
         self.dunning_sent: set[tuple[Period, int]] = set()
         self.late_fee_periods: set[Period] = set()
+        self.profile: dict[str, Any] = {}
+        self.water_m3: dict[str, Decimal] = {}  # period -> metered consumption
+
+    def set_profile(self, *, profile: UnitProfile, at: datetime) -> bool:
+        """What the unit is billed on from now on (area, spaces, lines, services).
+
+        False when nothing changed, so re-registering the same units stores nothing."""
+        _require_aware(at)
+        fields = {
+            "area_m2": profile.area_m2,
+            "parking_spaces": profile.parking_spaces,
+            "phone_lines": profile.phone_lines,
+            "other_services": dict(profile.other_services),
+        }
+        if fields == self.profile:
+            return False
+        self._profile_set(**fields, at=at)
+        return True
+
+    @event("ProfileSet")
+    def _profile_set(
+        self,
+        area_m2: Decimal,
+        parking_spaces: int,
+        phone_lines: int,
+        other_services: dict[str, Decimal],
+        at: datetime,
+    ) -> None:
+        self.profile = {
+            "area_m2": area_m2,
+            "parking_spaces": parking_spaces,
+            "phone_lines": phone_lines,
+            "other_services": other_services,
+        }
+
+    def record_water(self, *, period: Period, water_m3: Decimal, at: datetime) -> bool:
+        """The period's meter reading (consumption in m3); a correction replaces it until
+        the month is billed. False when unchanged."""
+        _require_aware(at)
+        consumption = quantity(water_m3, field="water_m3")
+        if self.water_m3.get(str(period)) == consumption:
+            return False
+        self._require_open(period)
+        if self.charge_id_for(period, FeeType.WATER) in self._lines:
+            raise Conflict(f"water for {period} is already billed; adjust it instead")
+        self._water_recorded(period=str(period), water_m3=consumption, at=at)
+        return True
+
+    @event("WaterRecorded")
+    def _water_recorded(self, period: str, water_m3: Decimal, at: datetime) -> None:
+        self.water_m3[period] = water_m3
+
+    def billing_profile(self, period: Period) -> UnitProfile | None:
+        """The unit as billed for `period`, or None before a profile is set."""
+        if not self.profile:
+            return None
+        return UnitProfile(**self.profile, water_m3=self.water_m3.get(str(period), ZERO))
 
     @classmethod
     def open(
@@ -1030,3 +1099,100 @@ def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
     if any(amount < 0 for amount in table.values()):
         raise Invalid("a receivable must not be negative", field="receivable")
     return table
+
+
+# ----------------------------------------------------------------------- site policy
+
+
+class BillingPolicy(SiteAggregate):
+    """A site's billing settings: days to pay, grace days, late fee, currency."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:policy:{site_id}")
+
+    @event("Configured")
+    def __init__(
+        self,
+        site_id: UUID,
+        days_to_pay: int,
+        grace_days: int,
+        late_fee: dict[str, Any] | None,
+        currency: str,
+        at: datetime,
+    ) -> None:
+        self.site_id = site_id
+        self._set(days_to_pay, grace_days, late_fee, currency)
+
+    @classmethod
+    def defaults(cls, site_id: UUID, at: datetime) -> BillingPolicy:
+        """15 days to pay, 5 grace days, no late fee, CNY."""
+        return cls(site_id=site_id, days_to_pay=15, grace_days=5, late_fee=None,
+                   currency=DEFAULT_CURRENCY, at=at)  # fmt: skip
+
+    def change(
+        self,
+        *,
+        days_to_pay: int,
+        grace_days: int,
+        late_fee: LateFeePolicy | None,
+        currency: str,
+        at: datetime,
+    ) -> None:
+        if days_to_pay < 1:
+            raise Invalid("at least one day to pay", field="days_to_pay")
+        if grace_days < 0:
+            raise Invalid("grace days must not be negative", field="grace_days")
+        fee = None if late_fee is None else {
+            "kind": late_fee.kind, "value": late_fee.value, "cap": late_fee.cap,
+        }  # fmt: skip
+        self._changed(days_to_pay=days_to_pay, grace_days=grace_days, late_fee=fee,
+                      currency=currency_code(currency), at=at)  # fmt: skip
+
+    @event("Changed")
+    def _changed(
+        self,
+        days_to_pay: int,
+        grace_days: int,
+        late_fee: dict[str, Any] | None,
+        currency: str,
+        at: datetime,
+    ) -> None:
+        self._set(days_to_pay, grace_days, late_fee, currency)
+
+    def _set(self, days_to_pay: int, grace_days: int, late_fee: dict[str, Any] | None,
+             currency: str) -> None:  # fmt: skip
+        self.days_to_pay = days_to_pay
+        self.grace_days = grace_days
+        self.late_fee_terms = late_fee
+        self.currency = currency
+
+    @property
+    def late_fee(self) -> LateFeePolicy | None:
+        if self.late_fee_terms is None:
+            return None
+        return LateFeePolicy(**self.late_fee_terms)
+
+
+class UnitRegister(SiteAggregate):
+    """The units billed at a site, so the monthly run reaches every one of them."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:units:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, at: datetime) -> None:
+        self.site_id = site_id
+        self.units: dict[str, None] = {}  # insertion-ordered set
+
+    def register(self, *, units: Iterable[str], at: datetime) -> list[str]:
+        """Add units not yet billed here; returns the new ones (none: nothing stored)."""
+        new = list(dict.fromkeys(u for u in units if u not in self.units))
+        if new:
+            self._registered(units=new, at=at)
+        return new
+
+    @event("Registered")
+    def _registered(self, units: list[str], at: datetime) -> None:
+        self.units.update(dict.fromkeys(units))

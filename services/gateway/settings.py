@@ -11,6 +11,7 @@ class GatewaySettings(ServiceSettings):
     gateway_port: int = 8000
     visitor_grpc_target: str = "127.0.0.1:50061"
     workorder_grpc_target: str = "127.0.0.1:50062"
+    billing_grpc_target: str = "127.0.0.1:50063"
     grpc_timeout_seconds: float = 5.0
     jwt_jwks_url: str | None = None
 

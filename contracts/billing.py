@@ -1,0 +1,125 @@
+"""Published events of the billing context, topic `concierge.billing.v1`.
+
+Money is a decimal string with 2 places; periods are `YYYY-MM`; every account event
+names the site and the unit, so the receivable and arrears tables are built from the
+stream alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts.base import AwareDatetime, ContractEvent
+
+
+class BillingEvent(ContractEvent):
+    context: ClassVar[str] = "billing"
+
+    occurred_at: AwareDatetime
+
+
+class AccountEvent(BillingEvent):
+    account_id: UUID
+    unit: str
+
+
+class ChargePosted(AccountEvent):
+    charge_id: str
+    period: str
+    fee_type: str
+    amount: Decimal
+    description: str
+    due_date: date | None
+
+
+class ChargeAdjusted(AccountEvent):
+    adjustment_id: str
+    amount: Decimal  # positive: owed like a charge; negative: credit
+    reason: str
+    period: str
+    charge_id: str | None
+    fee_type: str | None
+    due_date: date | None
+
+
+class StatementIssued(AccountEvent):
+    period: str
+    due_date: date
+    charge_ids: list[str]
+    amount_due: Decimal
+
+
+class PaymentReceived(AccountEvent):
+    reference: str
+    amount: Decimal
+    method: str
+
+
+class PaymentAllocated(AccountEvent):
+    source_kind: str  # "payment" or "adjustment" (a credit)
+    reference: str
+    charge_id: str
+    amount: Decimal
+
+
+class ReleasedAllocation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    charge_id: str
+    amount: Decimal
+
+
+class PaymentReversed(AccountEvent):
+    reference: str
+    amount: Decimal
+    reason: str
+    released: list[ReleasedAllocation]
+
+
+class FeeOverdue(AccountEvent):
+    period: str
+    due_date: date
+    amount_overdue: Decimal
+    days_overdue: int
+
+
+class DunningNoticeSent(AccountEvent):
+    period: str
+    level: int
+    channel: str
+    amount_due: Decimal
+
+
+class LateFeeAssessed(AccountEvent):
+    charge_id: str
+    period: str
+    booked_in: str
+    overdue_amount: Decimal
+    amount: Decimal
+    policy: str
+    due_date: date | None
+
+
+class PeriodClosed(BillingEvent):
+    """A site's month is closed: it accepts no more postings."""
+
+    period: str
+
+
+EVENTS: tuple[type[BillingEvent], ...] = (
+    ChargePosted,
+    ChargeAdjusted,
+    StatementIssued,
+    PaymentReceived,
+    PaymentAllocated,
+    PaymentReversed,
+    FeeOverdue,
+    DunningNoticeSent,
+    LateFeeAssessed,
+    PeriodClosed,
+)

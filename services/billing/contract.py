@@ -1,0 +1,43 @@
+"""What leaves the billing service: account events and the site's period close.
+
+Fee schedules, policies, unit profiles, meter readings and the per-account period
+bookkeeping stay inside; each other domain event maps to one published event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import billing as published
+from contracts import topics
+from contracts.base import ContractEvent
+from services.billing.domain import BillingRun, UnitAccount
+
+TOPIC = topics.BILLING
+
+ACCOUNT_EVENTS: dict[type, type[published.AccountEvent]] = {
+    UnitAccount.ChargePosted: published.ChargePosted,  # type: ignore[attr-defined]
+    UnitAccount.ChargeAdjusted: published.ChargeAdjusted,  # type: ignore[attr-defined]
+    UnitAccount.StatementIssued: published.StatementIssued,  # type: ignore[attr-defined]
+    UnitAccount.PaymentReceived: published.PaymentReceived,  # type: ignore[attr-defined]
+    UnitAccount.PaymentAllocated: published.PaymentAllocated,  # type: ignore[attr-defined]
+    UnitAccount.PaymentReversed: published.PaymentReversed,  # type: ignore[attr-defined]
+    UnitAccount.FeeOverdue: published.FeeOverdue,  # type: ignore[attr-defined]
+    UnitAccount.DunningNoticeSent: published.DunningNoticeSent,  # type: ignore[attr-defined]
+    UnitAccount.LateFeeAssessed: published.LateFeeAssessed,  # type: ignore[attr-defined]
+}
+
+
+def contract_for(e: Any) -> ContractEvent | None:
+    """The published form of a domain event, or None for internal events."""
+    model = ACCOUNT_EVENTS.get(type(e))
+    if model is not None:
+        fields = {
+            name: getattr(e, name)
+            for name in model.model_fields
+            if name not in ("account_id", "occurred_at")
+        }
+        return model(**fields, account_id=e.originator_id, occurred_at=e.at)
+    if isinstance(e, BillingRun.PeriodClosed):  # type: ignore[attr-defined]
+        return published.PeriodClosed(site_id=e.site_id, period=e.period, occurred_at=e.at)
+    return None

@@ -1,0 +1,181 @@
+"""Finance endpoints: rates, units, the monthly run, payments, overdue, the tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request
+
+from contracts import billing_api as api
+from runtime.auth import Principal, Role
+from services.gateway.exports import table_download
+from services.gateway.security import CurrentPrincipal, call_service, site_access
+
+router = APIRouter(tags=["billing"])
+SITE = "/sites/{site_id}/billing"
+
+Setup = Annotated[
+    Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER, Role.GROUP_ADMIN}))
+]
+Runner = Annotated[Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER}))]
+Approver = Annotated[
+    Principal, site_access(frozenset({Role.CS_MANAGER, Role.ACCOUNTANT, Role.CASHIER}))
+]
+Cashier = Annotated[Principal, site_access(frozenset({Role.CASHIER, Role.ACCOUNTANT}))]
+Reader = Annotated[
+    Principal,
+    site_access(
+        frozenset(
+            {Role.ACCOUNTANT, Role.CASHIER, Role.CS_MANAGER, Role.CS_SUPERVISOR, Role.GROUP_ADMIN,
+             Role.BI}
+        )
+    ),
+]  # fmt: skip
+PeriodPath = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PeriodQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
+Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
+
+
+def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return call_service(request, "billing", method, site_id, **fields)
+
+
+def body(model: Any) -> dict[str, Any]:
+    return {"payload": model.model_dump(mode="json")}
+
+
+@router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
+async def configure(site_id: UUID, cmd: api.ConfigureBilling, request: Request, _: Setup) -> Any:
+    return await call(request, "Configure", site_id, **body(cmd))
+
+
+@router.put(f"{SITE}/rates", summary="A fee rate from a month on")
+async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) -> Any:
+    return await call(request, "SetRate", site_id, **body(cmd))
+
+
+@router.put(f"{SITE}/units", summary="Register units and what they are billed on")
+async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request, _: Setup) -> Any:
+    return await call(request, "RegisterUnits", site_id, **body(cmd))
+
+
+@router.put(f"{SITE}/water-readings", summary="The month's water meter readings (m3)")
+async def record_water(site_id: UUID, cmd: api.RecordWater, request: Request, _: Setup) -> Any:
+    return await call(request, "RecordWater", site_id, **body(cmd))
+
+
+@router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
+async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
+    return await call(request, "RunMonth", site_id, period=period)
+
+
+@router.get(f"{SITE}/runs/{{period}}", summary="A month's run: status, approvals, totals")
+async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> Any:
+    return await call(request, "GetRun", site_id, period=period)
+
+
+@router.post(f"{SITE}/runs/{{period}}/approval", summary="CS manager and finance approve")
+async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> Any:
+    return await call(request, "Approve", site_id, period=period, role=who.role.value)
+
+
+@router.post(f"{SITE}/runs/{{period}}/statements", summary="Issue the payment notices")
+async def issue(
+    site_id: UUID, period: PeriodPath, cmd: api.IssueStatements, request: Request, _: Runner
+) -> Any:
+    return await call(request, "Issue", site_id, period=period, **body(cmd))
+
+
+@router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
+async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
+    return await call(request, "Close", site_id, period=period)
+
+
+@router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
+async def sweep_overdue(site_id: UUID, cmd: api.SweepOverdue, request: Request, _: Runner) -> Any:
+    return await call(request, "SweepOverdue", site_id, **body(cmd))
+
+
+@router.get(f"{SITE}/units/{{unit}}", summary="A unit's account: lines, balance, credit")
+async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) -> Any:
+    return await call(request, "GetAccount", site_id, unit=unit)
+
+
+@router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
+async def receive_payment(
+    site_id: UUID, unit: Unit, cmd: api.ReceivePayment, request: Request, _: Cashier
+) -> Any:
+    return await call(request, "ReceivePayment", site_id, unit=unit, **body(cmd))
+
+
+@router.post(f"{SITE}/units/{{unit}}/payments/{{reference}}/reversal", summary="Reverse a payment")
+async def reverse_payment(
+    site_id: UUID,
+    unit: Unit,
+    reference: Annotated[str, Path(min_length=1, max_length=80)],
+    cmd: api.ReversePayment,
+    request: Request,
+    _: Runner,
+) -> Any:
+    return await call(
+        request, "ReversePayment", site_id, unit=unit, reference=reference, **body(cmd)
+    )
+
+
+@router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
+async def adjust(site_id: UUID, unit: Unit, cmd: api.Adjust, request: Request, _: Runner) -> Any:
+    return await call(request, "Adjust", site_id, unit=unit, **body(cmd))
+
+
+async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: str,
+                 **fields: Any) -> Any:  # fmt: skip
+    table = await call(request, method, site_id, **fields)
+    if fmt == "json":
+        return table
+    if method == "Arrears":
+        columns = ["unit", "current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
+    else:
+        columns = ["unit", *table["fee_types"], "total"]
+    rows = [*table["units"], {"unit": "TOTAL", **table["totals"]}]
+    return table_download(rows, columns, f"{name}-{site_id}", fmt)
+
+
+@router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
+async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
+                     as_of: date | None = None, format: Format = "json") -> Any:  # fmt: skip
+    return await _table(request, "Receivable", site_id, f"receivable-{period}", format,
+                        period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
+
+
+@router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
+async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
+               as_of: date | None = None, format: Format = "json") -> Any:  # fmt: skip
+    return await _table(request, "Paid", site_id, f"paid-{period}", format,
+                        period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
+
+
+@router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
+async def arrears(site_id: UUID, request: Request, _: Reader, as_of: date | None = None,
+                  format: Format = "json") -> Any:  # fmt: skip
+    return await _table(request, "Arrears", site_id, "arrears", format,
+                        as_of=as_of and as_of.isoformat())  # fmt: skip
+
+
+@router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")
+async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
+                          as_of: date | None = None) -> Any:  # fmt: skip
+    return await call(request, "CollectionRate", site_id, period=period,
+                      as_of=as_of and as_of.isoformat())  # fmt: skip
+
+
+@router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
+async def group_arrears(request: Request, who: CurrentPrincipal, as_of: date | None = None) -> Any:
+    who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
+    client = request.app.state.services["billing"]
+    return await client.call(
+        "GroupArrears", correlation_id=request.state.correlation_id,
+        as_of=as_of and as_of.isoformat(),
+    )  # fmt: skip

@@ -1,0 +1,349 @@
+"""Billing through the gateway: a month billed, paid, overdue and closed."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import httpx
+import openpyxl
+import pytest
+
+from runtime.auth import Role
+from tests.conftest import Stack
+from tests.helpers import bearer, eventually, stored_events
+
+SITE, OTHER = uuid4(), uuid4()
+PERIOD = "2032-03"
+ADMIN = bearer(Role.GROUP_ADMIN, [])
+
+
+def as_role(role: Role, site: UUID = SITE) -> dict[str, str]:
+    return bearer(role, [site])
+
+
+ACCOUNTANT, CASHIER, MANAGER = (
+    as_role(Role.ACCOUNTANT),
+    as_role(Role.CASHIER),
+    as_role(Role.CS_MANAGER),
+)
+BASE = f"/sites/{SITE}/billing"
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> httpx.Client:
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
+        client.post(
+            "/admin/clock", json={"set_to": "2032-03-01T02:00:00+00:00"}, headers=ADMIN
+        ).raise_for_status()
+        yield client
+        client.post("/admin/clock", json={"reset": True}, headers=ADMIN)
+
+
+def stored(stack: Stack) -> int:
+    return stored_events(
+        stack.infra.database_url, f"{stack.infra.namespace}billing", "billing_events"
+    )
+
+
+@pytest.fixture(scope="module")
+def billed(api: httpx.Client) -> dict:
+    """Three units billed for March 2032 and the statements issued."""
+    assert api.put(f"{BASE}/settings", json={"days_to_pay": 10, "grace_days": 5,
+                   "late_fee": {"kind": "percent", "value": "5", "cap": "50.00"}}, headers=ACCOUNTANT).status_code == 200  # fmt: skip
+    for fee_type, amount in (("management", "3.50"), ("parking", "300"), ("water", "4.20")):
+        r = api.put(
+            f"{BASE}/rates",
+            json={"fee_type": fee_type, "amount_per_unit": amount, "effective_from": "2032-01"},
+            headers=ACCOUNTANT,
+        )
+        assert r.status_code == 200, r.text
+    units = [
+        {"unit": "101", "area_m2": "120.00", "parking_spaces": 1},
+        {"unit": "102", "area_m2": "85.50"},
+        {
+            "unit": "201",
+            "area_m2": "200.00",
+            "parking_spaces": 2,
+            "other_services": {"laundry": "45.00"},
+        },
+    ]
+    assert (
+        api.put(f"{BASE}/units", json={"units": units}, headers=ACCOUNTANT).json()["new_units"] == 3
+    )
+    assert (
+        api.put(
+            f"{BASE}/water-readings",
+            json={"period": PERIOD, "readings": {"101": "10", "102": "7.5", "201": "0"}},
+            headers=ACCOUNTANT,
+        ).status_code
+        == 200
+    )
+    run = api.post(f"{BASE}/runs/{PERIOD}", headers=ACCOUNTANT)
+    assert run.status_code == 200, run.text
+    return run.json()
+
+
+def test_the_monthly_run_bills_every_unit_once(
+    api: httpx.Client, billed: dict, stack: Stack
+) -> None:
+    # 101: 120 x 3.50 = 420.00, 1 space 300.00, 10 m3 x 4.20 = 42.00 -> 762.00
+    # 102: 85.5 x 3.50 = 299.25, 7.5 m3 x 4.20 = 31.50 -> 330.75
+    # 201: 700.00 + 600.00 + laundry 45.00 -> 1345.00
+    assert billed["units"] == 3 and billed["status"] == "drafted"
+    assert billed["receivable"] == {
+        "management": "1419.25",
+        "other_service": "45.00",
+        "parking": "900.00",
+        "water": "73.50",
+    }
+    before = stored(stack)
+    again = api.post(f"{BASE}/runs/{PERIOD}", headers=ACCOUNTANT).json()
+    assert again["charges_posted"] == 0 and again["receivable"] == billed["receivable"]
+    assert stored(stack) == before + 1  # only the redraft of the run itself
+    table = eventually(
+        lambda: api.get(f"{BASE}/receivable", params={"period": PERIOD}, headers=ACCOUNTANT).json(),
+        lambda t: len(t["units"]) == 3,
+    )
+    totals = {u["unit"]: u["total"] for u in table["units"]}
+    assert totals == {"101": "762.00", "102": "330.75", "201": "1345.00"}
+
+
+def test_approval_needs_both_roles_and_comes_before_issue(
+    api: httpx.Client, billed: dict, stack: Stack
+) -> None:
+    before = stored(stack)
+    early = api.post(f"{BASE}/runs/{PERIOD}/statements", json={}, headers=ACCOUNTANT)
+    assert early.status_code == 409 and "approval" in early.json()["detail"][0]["msg"]
+    assert api.post(f"{BASE}/runs/{PERIOD}/approval", headers=MANAGER).status_code == 200
+    twice = api.post(f"{BASE}/runs/{PERIOD}/approval", headers=as_role(Role.CS_MANAGER))
+    assert twice.status_code == 409
+    assert (
+        api.post(f"{BASE}/runs/{PERIOD}/approval", headers=CASHIER).json()["status"] == "approved"
+    )
+    assert stored(stack) == before + 2
+    issued = api.post(
+        f"{BASE}/runs/{PERIOD}/statements", json={"due_date": "2032-03-15"}, headers=ACCOUNTANT
+    )
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["statements_issued"] == 3
+    rerun = api.post(f"{BASE}/runs/{PERIOD}", headers=ACCOUNTANT)
+    assert rerun.status_code == 409
+
+
+def test_payments_partial_overpaid_replayed_and_reversed(
+    api: httpx.Client, billed: dict, stack: Stack
+) -> None:
+    pay = lambda unit, ref, amount: api.post(
+        f"{BASE}/units/{unit}/payments",
+        json={"reference": ref, "amount": amount, "method": "bank_transfer"},
+        headers=CASHIER,
+    )  # noqa: E731
+    full = pay("101", "BT-101-1", "762.00")
+    assert full.status_code == 200 and full.json()["outstanding"] == "0.00"
+    partial = pay("102", "BT-102-1", "100.00")
+    assert partial.json()["outstanding"] == "230.75"
+    before = stored(stack)
+    replay = pay("102", "BT-102-1", "100.00")
+    assert replay.json()["recorded"] is False and replay.json()["outstanding"] == "230.75"
+    assert stored(stack) == before
+    over = pay("201", "BT-201-1", "1400.00")
+    assert over.json()["outstanding"] == "0.00" and over.json()["credit"] == "55.00"
+    mistaken = pay("102", "BT-102-2", "50.00")
+    assert mistaken.json()["outstanding"] == "180.75"
+    reversed_ = api.post(
+        f"{BASE}/units/102/payments/BT-102-2/reversal",
+        json={"reason": "bounced"},
+        headers=ACCOUNTANT,
+    )
+    assert reversed_.status_code == 200 and reversed_.json()["outstanding"] == "230.75"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("/units/101/payments", {"reference": "X-0", "amount": "0", "method": "cash"}, 422, "amount"),
+        ("/units/101/payments", {"reference": "X-1", "amount": "-5.00", "method": "cash"}, 422, "amount"),
+        ("/units/101/payments", {"reference": "X-2", "amount": "5.001", "method": "cash"}, 422, "amount"),
+        ("/units/101/payments", {"reference": "X-3", "amount": "5", "method": "barter"}, 422, "method"),
+        ("/units/999/payments", {"reference": "X-4", "amount": "5", "method": "cash"}, 404, None),
+        ("/units/101/adjustments", {"adjustment_id": "A-1", "amount": "0", "reason": "x", "period": PERIOD}, 422, "body"),
+    ],
+    ids=["zero", "negative", "precision", "method", "unknown-unit", "zero-adjustment"],
+)  # fmt: skip
+def test_bad_payments_are_refused_and_store_nothing(
+    api: httpx.Client,
+    billed: dict,
+    stack: Stack,
+    path: str,
+    body: dict,
+    status: int,
+    field: str | None,
+) -> None:
+    before = stored(stack)
+    response = api.post(
+        f"{BASE}{path}", json=body, headers=CASHIER if "payments" in path else ACCOUNTANT
+    )
+    assert response.status_code == status, response.text
+    if field:
+        assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
+    assert stored(stack) == before
+
+
+def test_overdue_sweep_then_arrears_ageing_and_close(
+    api: httpx.Client, billed: dict, stack: Stack
+) -> None:
+    # 15 March due + 5 grace days: overdue from 21 March. Move to 25 March.
+    api.post(
+        "/admin/clock", json={"set_to": "2032-03-25T02:00:00+00:00"}, headers=ADMIN
+    ).raise_for_status()
+    swept = api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT)
+    assert swept.status_code == 200, swept.text
+    assert swept.json() == {"overdue": 1, "dunning_notices": 1, "late_fees": 1}  # unit 102 only
+    assert api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT).json() == {}
+    account = api.get(f"{BASE}/units/102", headers=ACCOUNTANT).json()
+    # 5% of 230.75 = 11.54 (half-even), under the 50.00 cap
+    assert account["outstanding"] == "242.29"
+    arrears = eventually(
+        lambda: api.get(
+            f"{BASE}/arrears", params={"as_of": "2032-03-25"}, headers=ACCOUNTANT
+        ).json(),
+        lambda t: any(u["unit"] == "102" and u["outstanding"] == "242.29" for u in t["units"]),
+    )
+    row = next(u for u in arrears["units"] if u["unit"] == "102")
+    assert (row["0-30"], row["current"]) == ("230.75", "11.54")  # the late fee is not yet billed
+    credit = next(u for u in arrears["units"] if u["unit"] == "201")
+    assert credit["credit"] == "55.00" and credit["outstanding"] == "0.00"
+    # As of 10 March, before the due date: the same debt was current, with no late fee yet.
+    past = api.get(f"{BASE}/arrears", params={"as_of": "2032-03-10"}, headers=ACCOUNTANT).json()
+    assert (past["totals"]["current"], past["totals"]["0-30"]) == ("230.75", "0.00")
+    # As of the last day of February nothing had been billed.
+    assert api.get(f"{BASE}/arrears", params={"as_of": "2032-02-29"}, headers=ACCOUNTANT).json()["units"] == []
+    rate = api.get(
+        f"{BASE}/collection-rate",
+        params={"period": PERIOD, "as_of": "2032-03-25"},
+        headers=ACCOUNTANT,
+    ).json()
+    assert rate["notice_date"] == "2032-03-01" and rate["days"][-1]["collected"] == "2207.00"
+
+    csv = api.get(
+        f"{BASE}/arrears", params={"as_of": "2032-03-25", "format": "csv"}, headers=ACCOUNTANT
+    )
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert (
+        csv.text.lstrip("\ufeff").splitlines()[0]
+        == "unit,current,0-30,31-60,61-90,90+,outstanding,credit"
+    )
+    xlsx = api.get(
+        f"{BASE}/receivable", params={"period": PERIOD, "format": "xlsx"}, headers=ACCOUNTANT
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert (
+        rows[0][0] == "unit"
+        and rows[-1][0] == "TOTAL"
+        and rows[-1][-1] == Decimal("2437.75")
+        or rows[-1][-1] == 2437.75
+    )
+
+    closed = api.post(f"{BASE}/runs/{PERIOD}/close", headers=ACCOUNTANT)
+    assert closed.json()["status"] == "closed"
+    before = stored(stack)
+    late = api.post(
+        f"{BASE}/units/101/adjustments",
+        json={
+            "adjustment_id": "A-9",
+            "amount": "10.00",
+            "reason": "meter misread",
+            "period": PERIOD,
+        },
+        headers=ACCOUNTANT,
+    )
+    assert late.status_code == 409 and "closed" in late.json()["detail"][0]["msg"]
+    assert stored(stack) == before
+    fixed = api.post(
+        f"{BASE}/units/101/adjustments",
+        json={
+            "adjustment_id": "A-9",
+            "amount": "10.00",
+            "reason": "meter misread",
+            "period": "2032-04",
+        },
+        headers=ACCOUNTANT,
+    )
+    assert fixed.status_code == 200 and fixed.json()["outstanding"] == "10.00"
+
+
+def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
+    api: httpx.Client, billed: dict
+) -> None:
+    desk, dispatcher, tech, cs = (
+        as_role(r) for r in (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP)
+    )
+    order = api.post(f"/sites/{SITE}/repairs", json={"source": "tenant_phone", "category": "plumbing", "location": "unit 201 kitchen",
+                     "unit": "201", "content": "replace mixer tap", "reporter": "desk"}, headers=desk).json()["work_order_id"]  # fmt: skip
+    api.post(
+        f"/sites/{SITE}/repairs/{order}/dispatch",
+        json={"team": "engineering", "urgency": "normal", "paid": True},
+        headers=dispatcher,
+    ).raise_for_status()
+    api.post(
+        f"/sites/{SITE}/repairs/{order}/complete",
+        json={"result": "tap replaced", "labour_hours": "1", "fee": "180.00"},
+        headers=tech,
+    ).raise_for_status()
+    api.post(
+        f"/sites/{SITE}/repairs/{order}/verify",
+        json={"passed": True, "method": "phone"},
+        headers=cs,
+    ).raise_for_status()
+    account = eventually(
+        lambda: api.get(f"{BASE}/units/201", headers=ACCOUNTANT).json(),
+        lambda a: any(line["fee_type"] == "paid_repair" for line in a["lines"]),
+    )
+    repairs = [line for line in account["lines"] if line["fee_type"] == "paid_repair"]
+    assert len(repairs) == 1 and repairs[0]["amount"] == "180.00"
+
+
+def test_another_sites_staff_cannot_see_or_touch_billing(
+    api: httpx.Client, billed: dict, stack: Stack
+) -> None:
+    before = stored(stack)
+    for role in (Role.ACCOUNTANT, Role.CASHIER, Role.CS_MANAGER, Role.BI):
+        other = bearer(role, [OTHER])
+        for method, path, body in [
+            ("GET", f"{BASE}/receivable?period={PERIOD}", None),
+            ("GET", f"{BASE}/paid?period={PERIOD}", None),
+            ("GET", f"{BASE}/arrears", None),
+            ("GET", f"{BASE}/arrears?format=xlsx", None),
+            ("GET", f"{BASE}/collection-rate?period={PERIOD}", None),
+            ("GET", f"{BASE}/units/101", None),
+            ("GET", f"{BASE}/runs/{PERIOD}", None),
+            (
+                "POST",
+                f"{BASE}/units/101/payments",
+                {"reference": "Z", "amount": "1", "method": "cash"},
+            ),
+            (
+                "POST",
+                f"{BASE}/units/101/adjustments",
+                {"adjustment_id": "Z", "amount": "1", "reason": "x", "period": "2032-04"},
+            ),
+            ("POST", f"{BASE}/runs/2032-04", None),
+            ("POST", f"{BASE}/runs/{PERIOD}/approval", None),
+            ("POST", f"{BASE}/overdue-sweep", {}),
+            (
+                "PUT",
+                f"{BASE}/rates",
+                {"fee_type": "management", "amount_per_unit": "1", "effective_from": "2032-01"},
+            ),
+            ("PUT", f"{BASE}/units", {"units": [{"unit": "X", "area_m2": "1"}]}),
+        ]:
+            response = api.request(method, path, json=body, headers=other)
+            assert response.status_code in (403, 404), (role, method, path, response.status_code)
+    assert stored(stack) == before
+    assert api.get("/group/billing/arrears", headers=ACCOUNTANT).status_code == 403
+    group = api.get("/group/billing/arrears", params={"as_of": "2032-03-25"}, headers=ADMIN).json()
+    assert any(row["site_id"] == str(SITE) for row in group["sites"])
