@@ -101,8 +101,9 @@ class ServiceApplication(Application[UUID]):
                 topic=row["topic"],
                 state=bytes(row["state"]),
             )
-            event = self.mapper.to_domain_event(stored)
-            aggregates[stored.originator_id] = event.mutate(aggregates.get(stored.originator_id))
+            event: Any = self.mapper.to_domain_event(stored)
+            key = UUID(str(stored.originator_id))
+            aggregates[key] = event.mutate(aggregates.get(key))
         return aggregates
 
     def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -136,11 +135,13 @@ def test_approval_needs_both_roles_and_comes_before_issue(
 def test_payments_partial_overpaid_replayed_and_reversed(
     api: httpx.Client, billed: dict, stack: Stack
 ) -> None:
-    pay = lambda unit, ref, amount: api.post(
-        f"{BASE}/units/{unit}/payments",
-        json={"reference": ref, "amount": amount, "method": "bank_transfer"},
-        headers=CASHIER,
-    )  # noqa: E731
+    def pay(unit, ref, amount):
+        return api.post(
+            f"{BASE}/units/{unit}/payments",
+            json={"reference": ref, "amount": amount, "method": "bank_transfer"},
+            headers=CASHIER,
+        )
+
     full = pay("101", "BT-101-1", "762.00")
     assert full.status_code == 200 and full.json()["outstanding"] == "0.00"
     partial = pay("102", "BT-102-1", "100.00")
@@ -220,7 +221,12 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     past = api.get(f"{BASE}/arrears", params={"as_of": "2032-03-10"}, headers=ACCOUNTANT).json()
     assert (past["totals"]["current"], past["totals"]["0-30"]) == ("230.75", "0.00")
     # As of the last day of February nothing had been billed.
-    assert api.get(f"{BASE}/arrears", params={"as_of": "2032-02-29"}, headers=ACCOUNTANT).json()["units"] == []
+    assert (
+        api.get(f"{BASE}/arrears", params={"as_of": "2032-02-29"}, headers=ACCOUNTANT).json()[
+            "units"
+        ]
+        == []
+    )
     rate = api.get(
         f"{BASE}/collection-rate",
         params={"period": PERIOD, "as_of": "2032-03-25"},
@@ -242,11 +248,8 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert (
-        rows[0][0] == "unit"
-        and rows[-1][0] == "TOTAL"
-        and rows[-1][-1] == Decimal("2437.75")
-        or rows[-1][-1] == 2437.75
-    )
+        rows[0][0] == "unit" and rows[-1][0] == "TOTAL" and rows[-1][-1] == Decimal("2437.75")
+    ) or rows[-1][-1] == 2437.75
 
     closed = api.post(f"{BASE}/runs/{PERIOD}/close", headers=ACCOUNTANT)
     assert closed.json()["status"] == "closed"
