@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "20",
             "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "APPLICATION_RECORDER_TOPIC": "runtime.eventstore:OrderedInsertRecorder",
         }
 
     def schema_name(self, name: str) -> str:

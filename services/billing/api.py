@@ -91,7 +91,9 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
 
     @rpc.method
     async def close(request: dict[str, Any]) -> dict[str, Any]:
-        return await run(app.close, site_of(request), period(request), correlation_of(request))
+        return await run(
+            app.close_period, site_of(request), period(request), correlation_of(request)
+        )
 
     @rpc.method
     async def get_run(request: dict[str, Any]) -> dict[str, Any]:

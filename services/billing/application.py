@@ -218,7 +218,7 @@ class BillingApplication(ServiceApplication):
 
         return self.run(cid, command)
 
-    def close(self, site_id: UUID, period: Period, cid: str | None) -> dict[str, Any]:
+    def close_period(self, site_id: UUID, period: Period, cid: str | None) -> dict[str, Any]:
         """Month end: the run and every account of the site accept no more postings."""
 
         def command() -> dict[str, Any]:
