@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -161,3 +162,38 @@ async def run_until_caught_up(runner: Any, topic: str, timeout: float = 60.0) ->
     finally:
         stop.set()
         await task
+
+
+async def publish_all(
+    app: Any, topic: str, contract_for: Any, infra: Any, timeout: float = 60
+) -> None:
+    """Run an outbox relay until everything in `app`'s store is on `topic`."""
+    from runtime.outbox import OutboxRelay
+
+    total = app.recorder.max_notification_id() or 0
+    relay = OutboxRelay(app, topic=topic, contract_for=contract_for,
+                        bootstrap_servers=infra.kafka, database_url=infra.database_url)  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    conn = await asyncpg.connect(infra.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                done = await conn.fetchval(
+                    f'SELECT last_notification_id FROM "{app.schema}".outbox_position'
+                    " WHERE topic = $1", topic,
+                )  # fmt: skip
+            except asyncpg.UndefinedTableError:
+                done = None
+            if done is not None and done >= total:
+                return
+            if task.done():
+                task.result()
+            if time.monotonic() > deadline:
+                raise TimeoutError("relay did not publish everything")
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await task
+        await conn.close()
