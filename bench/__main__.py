@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import checkin_latency, projection_rebuild, relay, workorder_commands
+from bench import billing_run, checkin_latency, projection_rebuild, relay, workorder_commands
 from tests.conftest import Infra
 from tests.infra import ensure_infra
 
@@ -31,6 +31,8 @@ def main() -> None:
     print("check-in latency:", results["checkin_latency"], flush=True)
     results["workorder_commands"] = workorder_commands.measure(infra)
     print("work-order commands:", results["workorder_commands"], flush=True)
+    results["billing_run"] = billing_run.measure(infra)
+    print("billing run:", results["billing_run"], flush=True)
     results["machine"] = {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}
     results["measured_at"] = datetime.now(UTC).isoformat()
     path = Path(__file__).parent / "results.json"

@@ -7,19 +7,53 @@ transaction and loads each chunk with one query.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
 from contracts import billing_api as api
+from contracts.topics import BILLING
 from runtime.clock import clock
+from runtime.projection import ProjectionRunner
 from services.billing.application import BillingApplication, BillingSettings
+from services.billing.contract import contract_for
 from services.billing.domain import UnitAccount, UnitProfile
 from services.billing.money import Period
+from services.billing.projections import BillingQueries, BillingReadModel
+from tests.infra import end_offsets, publish_all, run_until_caught_up
 
 UNITS = 100_000
 BASELINE_SAMPLE = 2_000
+
+
+async def rebuild_arrears(app: BillingApplication, site: Any, infra: Any) -> dict[str, Any]:
+    """Publish the run's events, then rebuild the finance read model from offset 0."""
+    topic = f"{app.settings.concierge_namespace}{BILLING}"
+    started = time.perf_counter()
+    await publish_all(app, topic, contract_for, infra, timeout=1800)
+    relay_seconds = time.perf_counter() - started
+    events = sum((await end_offsets(infra.kafka, topic)).values())
+    runner = ProjectionRunner(
+        BillingReadModel(), topics=[topic], database_url=infra.database_url,
+        bootstrap_servers=infra.kafka, schema=f"{app.settings.concierge_namespace}billing_read",
+    )  # fmt: skip
+    await runner.connect()
+    started = time.perf_counter()
+    await run_until_caught_up(runner, topic, timeout=1800)
+    rebuild_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    table = await BillingQueries(await runner.connect()).arrears(site, date(2033, 2, 28))
+    query_seconds = time.perf_counter() - started
+    await runner.close()
+    return {
+        "billing_events_published": events,
+        "relay_events_per_s": round(events / relay_seconds),
+        "arrears_rebuild_events_per_s": round(events / rebuild_seconds),
+        "arrears_query_seconds_all_units": round(query_seconds, 2),
+        "arrears_units": len(table["units"]),
+    }
 
 
 def measure(infra: Any, units: int = UNITS) -> dict[str, Any]:
@@ -63,7 +97,9 @@ def measure(infra: Any, units: int = UNITS) -> dict[str, Any]:
     finally:
         clock.reset()
     assert issued["statements_issued"] == units
+    rebuild = asyncio.run(rebuild_arrears(app, site, infra))
     return {
+        **rebuild,
         "units": units,
         "charges_posted": posted["charges_posted"],
         "register_units_seconds": round(register_seconds, 1),
