@@ -339,6 +339,9 @@ class BillingApplication(ServiceApplication):
             raise NotFound(f"unit {unit} is not billed at this site")
         return account
 
+    def unit_count(self, site_id: UUID) -> int:
+        return len(self._units(site_id))
+
     def billing_run(self, site_id: UUID, period: Period) -> BillingRun:
         run = self._get(BillingRun.create_id(site_id, period))
         if run is None:
