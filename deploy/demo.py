@@ -9,7 +9,8 @@ Idempotent enough to run twice: every run adds a fresh morning.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import httpx
@@ -46,6 +47,7 @@ def main(base_url: str) -> None:
         for (name, site), code in zip(SITES.items(), ("SHA", "HZB"), strict=True):
             seed_front_desk(api, site)
             seed_repairs(api, site, code, config)
+            seed_billing(api, site, config)
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])
@@ -63,6 +65,9 @@ Concierge is running.
 Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/in-building
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/work-orders
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/arrears
+  curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
   curl -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/work-orders/three-equals?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" \
@@ -156,11 +161,8 @@ REPAIRS = [  # category, location, unit, tenant, content, source
 def seed_repairs(api: httpx.Client, site: UUID, code: str, config: TokenConfig) -> None:
     """Work orders in every state: reported, dispatched, in progress, completed, closed
     (one paid), reopened and voided."""
-    staff = (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP, Role.CS_MANAGER)
-    roles = {
-        role: {"Authorization": f"Bearer {mint(config, subject=role, role=role, sites=[site])}"}
-        for role in staff
-    }
+    kinds = (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP, Role.CS_MANAGER)
+    roles = dict(zip(kinds, staff(config, site, *kinds), strict=True))
     api.put(f"/sites/{site}/work-order-settings", json={"site_code": code},
             headers=roles[Role.CS_MANAGER]).raise_for_status()  # fmt: skip
     for i, (category, location, unit, tenant, content, source) in enumerate(REPAIRS):
@@ -198,6 +200,68 @@ def seed_repairs(api: httpx.Client, site: UUID, code: str, config: TokenConfig) 
         api.post(f"{path}/verify", json={"passed": passed, "method": "phone",
                  "notes": None if passed else "tenant says the crack is still there"},
                  headers=roles[Role.CS_REP]).raise_for_status()  # fmt: skip
+
+
+def staff(config: TokenConfig, site: UUID, *roles: Role) -> list[dict[str, str]]:
+    """Authorization headers for one site's staff in each of `roles`."""
+    return [
+        {"Authorization": f"Bearer {mint(config, subject=role, role=role, sites=[site])}"}
+        for role in roles
+    ]
+
+
+def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
+    """Last month billed and past due (some paid, some partly, some overdue with a late
+    fee), this month billed and issued. Skipped when the site was billed before."""
+    accountant, cashier, manager = staff(config, site, Role.ACCOUNTANT, Role.CASHIER,
+                                         Role.CS_MANAGER)  # fmt: skip
+    today = clock.today()
+    last, this = _month_before(today), f"{today:%Y-%m}"
+    base = f"/sites/{site}/billing"
+    if api.get(f"{base}/runs/{last}", headers=accountant).status_code == 200:
+        return
+    api.put(f"{base}/settings", json={"days_to_pay": 15, "grace_days": 5,
+            "late_fee": {"kind": "percent", "value": "3", "cap": "100.00"}},
+            headers=accountant).raise_for_status()  # fmt: skip
+    for fee_type, rate in (("management", "4.50"), ("parking", "350"), ("water", "4.20"),
+                           ("phone", "30")):  # fmt: skip
+        api.put(f"{base}/rates", json={"fee_type": fee_type, "amount_per_unit": rate,
+                "effective_from": last}, headers=accountant).raise_for_status()  # fmt: skip
+    units = [
+        {"unit": unit, "area_m2": area, "parking_spaces": spaces, "phone_lines": lines}
+        for unit, area, spaces, lines in (
+            ("12A", "320", 2, 3), ("15C", "180", 1, 2), ("21F", "450", 3, 4), ("8B", "95", 1, 0)
+        )
+    ]  # fmt: skip
+    api.put(f"{base}/units", json={"units": units}, headers=accountant).raise_for_status()
+    for period, due in ((last, _day_in(last, 20)), (this, None)):
+        readings = {"12A": "18", "15C": "9", "21F": "30", "8B": "6"}
+        api.put(f"{base}/water-readings", json={"period": period, "readings": readings},
+                headers=accountant).raise_for_status()  # fmt: skip
+        api.post(f"{base}/runs/{period}", headers=accountant).raise_for_status()
+        api.post(f"{base}/runs/{period}/approval", headers=manager).raise_for_status()
+        api.post(f"{base}/runs/{period}/approval", headers=cashier).raise_for_status()
+        api.post(f"{base}/runs/{period}/statements", json={"due_date": due},
+                 headers=accountant).raise_for_status()  # fmt: skip
+        if period == last:  # 12A paid in full, 15C half, 21F and 8B nothing
+            for unit, share in (("12A", Decimal(1)), ("15C", Decimal("0.5"))):
+                owed = Decimal(
+                    api.get(f"{base}/units/{unit}", headers=cashier).json()["outstanding"]
+                )
+                api.post(f"{base}/units/{unit}/payments",
+                         json={"reference": f"DEMO-{period}-{unit}", "method": "bank_transfer",
+                               "amount": str((owed * share).quantize(Decimal("0.01")))},
+                         headers=cashier).raise_for_status()  # fmt: skip
+            api.post(f"{base}/overdue-sweep", json={}, headers=accountant).raise_for_status()
+
+
+def _month_before(day: date) -> str:
+    first = day.replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}"
+
+
+def _day_in(period: str, day: int) -> str:
+    return f"{period}-{day:02d}"
 
 
 if __name__ == "__main__":

@@ -86,7 +86,8 @@ class ServiceSpec:
     make_app: Callable[[], ServiceApplication]
     contract_for: ContractMapper
     read_model: Projection
-    make_api: Callable[[Any, asyncpg.Pool], RpcService]
+    queries: Callable[[asyncpg.Pool], Any]  # the read model's queries, given its pool
+    build_api: Callable[[Any, Any], RpcService]  # (application, queries) -> gRPC API
     # Extra long-running parts (schedulers, cross-context consumers), by name.
     extra_parts: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(
         default=lambda app, pool: {}
@@ -133,7 +134,7 @@ async def run_service(spec: ServiceSpec) -> None:
     pool = await runner.connect()
 
     async def api(stop: asyncio.Event) -> None:
-        rpc = spec.make_api(app, pool)
+        rpc = spec.build_api(app, spec.queries(pool))
         add_clock_control(rpc, settable=settings.concierge_clock_settable)
         server = await serve(rpc, spec.grpc_port)
         log.info("%s gRPC on port %s", spec.context, spec.grpc_port)

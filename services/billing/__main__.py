@@ -24,9 +24,6 @@ from services.billing.reactions import PaidRepairCharges
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
     settings = settings or BillingSettings()
 
-    def make_api(app: Any, pool: asyncpg.Pool) -> Any:
-        return build_api(app, BillingQueries(pool))
-
     def paid_repairs(app: Any, pool: asyncpg.Pool) -> dict[str, Part]:
         runner = ProjectionRunner(
             PaidRepairCharges(app),
@@ -45,7 +42,8 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         make_app=lambda: BillingApplication(settings),
         contract_for=contract_for,
         read_model=BillingReadModel(),
-        make_api=make_api,
+        queries=BillingQueries,
+        build_api=build_api,
         extra_parts=paid_repairs,
         extra_part_names=("paid_repairs",),
     )

@@ -1,11 +1,11 @@
 """Finance staff's command line for the monthly cycle (runs against the billing store).
 
-    python -m services.billing.cli run-month --site <uuid> --period 2026-11
-    python -m services.billing.cli approve --site <uuid> --period 2026-11
-        --role accountant --approver "Li Na"
-    python -m services.billing.cli issue --site <uuid> --period 2026-11 [--due-date 2026-11-20]
-    python -m services.billing.cli close --site <uuid> --period 2026-11
-    python -m services.billing.cli sweep --site <uuid>
+python -m services.billing.cli run-month --site <uuid> --period 2026-11
+python -m services.billing.cli approve --site <uuid> --period 2026-11
+    --role accountant --approver "Li Na"
+python -m services.billing.cli issue --site <uuid> --period 2026-11 [--due-date 2026-11-20]
+python -m services.billing.cli close --site <uuid> --period 2026-11
+python -m services.billing.cli sweep --site <uuid>
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
 
@@ -45,9 +44,6 @@ def day_end_sweep(app: VisitorApplication, pool: asyncpg.Pool) -> dict[str, Part
 def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
     settings = settings or VisitorSettings()
 
-    def make_api(app: Any, pool: asyncpg.Pool) -> Any:
-        return build_api(app, VisitorQueries(pool))
-
     return ServiceSpec(
         context="visitor",
         settings=settings,
@@ -56,7 +52,8 @@ def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
         make_app=lambda: VisitorApplication(settings),
         contract_for=contract_for,
         read_model=VisitorReadModel(),
-        make_api=make_api,
+        queries=VisitorQueries,
+        build_api=build_api,
         extra_parts=day_end_sweep,
         extra_part_names=("day_end",),
     )

@@ -6,9 +6,6 @@ python -m services.workorder [rebuild] [--only api|relay|projection]
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import asyncpg
 
 from runtime.service import ServiceSpec, run_service
 from services.workorder.api import build_api
@@ -20,9 +17,6 @@ from services.workorder.projections import WorkOrderQueries, WorkOrderReadModel
 def spec(settings: WorkOrderSettings | None = None) -> ServiceSpec:
     settings = settings or WorkOrderSettings()
 
-    def make_api(app: Any, pool: asyncpg.Pool) -> Any:
-        return build_api(app, WorkOrderQueries(pool))
-
     return ServiceSpec(
         context="workorder",
         settings=settings,
@@ -31,7 +25,8 @@ def spec(settings: WorkOrderSettings | None = None) -> ServiceSpec:
         make_app=lambda: WorkOrderApplication(settings),
         contract_for=contract_for,
         read_model=WorkOrderReadModel(),
-        make_api=make_api,
+        queries=WorkOrderQueries,
+        build_api=build_api,
     )
 
 
