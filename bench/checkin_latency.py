@@ -45,8 +45,9 @@ def measure(infra: Any) -> dict[str, Any]:
         process(["-m", "services.gateway"], env, "bench-gateway"),
     ):
         base = f"http://127.0.0.1:{gateway_port}"
-        wait_http(f"{base}/readyz")
+        wait_http(f"{base}/healthz")  # only the visitor service runs, so not /readyz
         with httpx.Client(base_url=base, headers=headers, timeout=10) as api:
+            wait_http(f"{base}/sites/{site}/in-building", headers=headers)
             now = datetime.now(UTC)
             for i in range(SAMPLES + 20):  # the first 20 warm up connections and caches
                 visit_id = api.post(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from contracts import billing, topics, visitor, workorder
+from contracts import billing, feedback, topics, visitor, workorder
 from contracts.base import ContractEvent
 
 TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
     topics.VISITOR: visitor.EVENTS,
     topics.WORKORDER: workorder.EVENTS,
     topics.BILLING: billing.EVENTS,
+    topics.FEEDBACK: feedback.EVENTS,
 }
 
 BY_TYPE: dict[str, type[ContractEvent]] = {

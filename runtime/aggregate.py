@@ -34,6 +34,11 @@ def correlated(correlation_id: str | None) -> Iterator[str]:
         _correlation.reset(token)
 
 
+def continue_flow(correlation_id: str) -> None:
+    """Inside a command: let its events carry an earlier flow's correlation id."""
+    _correlation.set(correlation_id)
+
+
 class CorrelatedAggregate(Aggregate):
     class Event(Aggregate.Event):
         correlation_id: str

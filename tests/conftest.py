@@ -31,7 +31,7 @@ def infra() -> Infra:
     return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
 
 
-SERVICES = ("visitor", "workorder", "billing")
+SERVICES = ("visitor", "workorder", "billing", "feedback")
 
 
 @dataclass(frozen=True)

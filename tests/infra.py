@@ -76,11 +76,11 @@ def process(args: list[str], env: dict[str, str], log_name: str) -> Iterator[sub
                     proc.wait()
 
 
-def wait_http(url: str, timeout: float = 30.0) -> None:
+def wait_http(url: str, timeout: float = 30.0, headers: dict[str, str] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1, headers=headers).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

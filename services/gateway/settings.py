@@ -12,6 +12,7 @@ class GatewaySettings(ServiceSettings):
     visitor_grpc_target: str = "127.0.0.1:50061"
     workorder_grpc_target: str = "127.0.0.1:50062"
     billing_grpc_target: str = "127.0.0.1:50063"
+    feedback_grpc_target: str = "127.0.0.1:50064"
     grpc_timeout_seconds: float = 5.0
     jwt_jwks_url: str | None = None
 

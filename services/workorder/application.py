@@ -8,7 +8,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import workorder_api as api
-from contracts.workorder import Urgency
+from contracts.workorder import Category, Source, Urgency
+from runtime.aggregate import continue_flow, current_correlation_id
 from runtime.clock import clock, local_date
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
@@ -52,6 +53,29 @@ class WorkOrderApplication(ServiceApplication):
             return order.id
 
         return self.run(correlation_id, command)
+
+    def open_from_complaint(self, site_id: UUID, complaint_id: UUID, unit: str | None,
+                            complainant: str, content: str, cid: str | None) -> UUID:  # fmt: skip
+        """A repair complaint opens a work order linked to it, once; the order carries the
+        complaint's correlation id through its whole life."""
+
+        def command() -> UUID:
+            order_id = WorkOrder.create_id(complaint_id)
+            try:
+                self.repository.get(order_id)
+                return order_id  # already opened by an earlier delivery
+            except AggregateNotFoundError:
+                pass
+            order = WorkOrder(
+                site_id=site_id, source=Source.COMPLAINT.value, category=Category.OTHER.value,
+                location=f"unit {unit}" if unit else "see complaint", unit=unit, tenant=None,
+                content=content, reporter=complainant, complaint_id=complaint_id,
+                at=clock.now(), flow_id=current_correlation_id(),
+            )  # fmt: skip
+            self.save(order)
+            return order.id
+
+        return self.run(cid, command, retries=3)
 
     def dispatch(
         self, site_id: UUID, order_id: UUID, cmd: api.DispatchRepair, correlation_id: str | None
@@ -146,7 +170,12 @@ class WorkOrderApplication(ServiceApplication):
         self.run(cid, command)
 
     def order(self, site_id: UUID, order_id: UUID) -> WorkOrder:
-        return self.load_at_site(order_id, site_id, WorkOrder, "work order")
+        """The order; if a flow (a complaint) opened it, later commands continue that flow's
+        correlation id, so one id follows the complaint to its resolution."""
+        order = self.load_at_site(order_id, site_id, WorkOrder, "work order")
+        if order.flow_id:
+            continue_flow(order.flow_id)
+        return order
 
     def policy(self, site_id: UUID) -> SitePolicy:
         """The site's policy, or the defaults (code from the site id, standard SLAs)."""

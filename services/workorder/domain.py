@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
 
@@ -60,8 +60,10 @@ class WorkOrder(SiteAggregate):
         reporter: str,
         complaint_id: UUID | None,
         at: datetime,
+        flow_id: str | None = None,
     ) -> None:
         self.site_id = site_id
+        self.flow_id = flow_id  # the correlation id of the flow that opened it, if any
         self.source = source
         self.category = category
         self.department = self.department_of(category)
@@ -84,6 +86,13 @@ class WorkOrder(SiteAggregate):
         self.verified_at: datetime | None = None
         self.reopen_count = 0
         self.void_reason: str | None = None
+
+    @classmethod
+    def create_id(cls, complaint_id: UUID | None) -> UUID:
+        """A complaint opens at most one work order: its id follows from the complaint."""
+        if complaint_id is None:
+            return uuid4()
+        return uuid5(NAMESPACE_URL, f"concierge:workorder:complaint:{complaint_id}")
 
     @staticmethod
     def department_of(category: str) -> str:

@@ -375,6 +375,7 @@ def test_gateway_answers_503_when_the_visitor_service_is_down(infra) -> None:  #
     env = infra.env(GATEWAY_PORT=str(port), VISITOR_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     WORKORDER_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     BILLING_GRPC_TARGET=f"127.0.0.1:{free_port()}",
+                    FEEDBACK_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     GRPC_TIMEOUT_SECONDS="1")  # fmt: skip
     with process(["-m", "services.gateway"], env, "gateway-no-backend"):
         wait_http(f"http://127.0.0.1:{port}/healthz")

@@ -1,0 +1,145 @@
+"""Feedback application: complaints, tenant visits and surveys against the event store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from contracts import feedback_api as api
+from runtime.clock import clock, end_of_day, local_date
+from runtime.eventstore import ServiceApplication
+from runtime.settings import ServiceSettings
+from runtime.sites import site_timezone
+from services.feedback.domain import Complaint, FeedbackPolicy, SurveyResponse, TenantVisit
+
+
+class FeedbackSettings(ServiceSettings):
+    feedback_grpc_port: int = 50064
+
+
+class FeedbackApplication(ServiceApplication):
+    name = "feedback"
+
+    def __init__(self, settings: FeedbackSettings) -> None:
+        super().__init__(settings, settings.schema_name("feedback"))
+
+    def register(self, site_id: UUID, cmd: api.RegisterComplaint, cid: str | None) -> UUID:
+        def command() -> UUID:
+            now = clock.now()
+            complaint = Complaint(
+                site_id=site_id, channel=cmd.channel.value, complainant=cmd.complainant,
+                unit=cmd.unit, company=cmd.company, contact_phone=cmd.contact_phone,
+                category=cmd.category.value, content=cmd.content,
+                deadline=self.reply_deadline(site_id, now), at=now,
+            )  # fmt: skip
+            self.save(complaint)
+            return complaint.id
+
+        return self.run(cid, command)
+
+    def reply_deadline(self, site_id: UUID, received: datetime) -> datetime:
+        """Reply the same day unless the site set a number of hours."""
+        policy = self._policy(site_id)
+        hours = policy.reply_within_hours if policy else None
+        if hours:
+            return received + timedelta(hours=hours)
+        zone = site_timezone(site_id)
+        return end_of_day(local_date(received, zone), zone)
+
+    def reject(self, site_id: UUID, complaint_id: UUID, cmd: api.RejectComplaint,
+               cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid, lambda c: c.reject(reason=cmd.reason, at=clock.now()))
+
+    def investigate(self, site_id: UUID, complaint_id: UUID, cmd: api.InvestigateComplaint,
+                    cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid,
+                 lambda c: c.investigate(cause=cmd.cause.value, notes=cmd.notes,
+                                         at=clock.now()))  # fmt: skip
+
+    def escalate(self, site_id: UUID, complaint_id: UUID, cmd: api.EscalateComplaint,
+                 cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid,
+                 lambda c: c.escalate(escalated_to=cmd.escalated_to, reason=cmd.reason,
+                                      at=clock.now()))  # fmt: skip
+
+    def resolve(self, site_id: UUID, complaint_id: UUID, cmd: api.ResolveComplaint,
+                cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid,
+                 lambda c: c.resolve(resolution=cmd.resolution, work_order_id=None,
+                                     at=clock.now()))  # fmt: skip
+
+    def resolve_by_repair(self, complaint_id: UUID, work_order_id: UUID, number: str,
+                          at: datetime, cid: str | None) -> bool:  # fmt: skip
+        """A verified repair resolves the complaint it came from (once)."""
+
+        def command() -> bool:
+            try:
+                complaint: Complaint = self.repository.get(complaint_id)
+            except AggregateNotFoundError:
+                return False  # not a complaint of ours: nothing to resolve
+            done = complaint.resolve(resolution=f"repair {number} verified",
+                                     work_order_id=work_order_id, at=at)  # fmt: skip
+            if done:
+                self.save(complaint)
+            return done
+
+        return self.run(cid, command, retries=5)
+
+    def reply(self, site_id: UUID, complaint_id: UUID, cmd: api.ReplyToComplainant,
+              cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid,
+                 lambda c: c.reply(channel=cmd.channel.value, message=cmd.message,
+                                   at=clock.now()))  # fmt: skip
+
+    def reopen(self, site_id: UUID, complaint_id: UUID, cmd: api.ReopenComplaint,
+               cid: str | None) -> None:  # fmt: skip
+        self._on(site_id, complaint_id, cid, lambda c: c.reopen(reason=cmd.reason, at=clock.now()))
+
+    def log_visit(self, site_id: UUID, cmd: api.LogTenantVisit, cid: str | None) -> UUID:
+        def command() -> UUID:
+            visit = TenantVisit(site_id=site_id, unit=cmd.unit, tenant=cmd.tenant,
+                                visited_by=cmd.visited_by, findings=cmd.findings,
+                                follow_ups=cmd.follow_ups, at=clock.now())  # fmt: skip
+            self.save(visit)
+            return visit.id
+
+        return self.run(cid, command)
+
+    def record_survey(self, site_id: UUID, cmd: api.RecordSurveyResponse, cid: str | None) -> UUID:
+        def command() -> UUID:
+            response = SurveyResponse(site_id=site_id, unit=cmd.unit, quarter=cmd.quarter,
+                                      scores=dict(cmd.scores), at=clock.now())  # fmt: skip
+            self.save(response)
+            return response.id
+
+        return self.run(cid, command)
+
+    def configure(self, site_id: UUID, cmd: api.ConfigureFeedback, cid: str | None) -> None:
+        def command() -> None:
+            policy = self._policy(site_id)
+            if policy is None:
+                policy = FeedbackPolicy(site_id=site_id, reply_within_hours=cmd.reply_within_hours)
+            else:
+                policy.change(reply_within_hours=cmd.reply_within_hours)
+            self.save(policy)
+
+        self.run(cid, command)
+
+    def complaint(self, site_id: UUID, complaint_id: UUID) -> Complaint:
+        return self.load_at_site(complaint_id, site_id, Complaint, "complaint")
+
+    def _on(self, site_id: UUID, complaint_id: UUID, cid: str | None, change: object) -> None:
+        def command() -> None:
+            complaint = self.complaint(site_id, complaint_id)
+            change(complaint)  # type: ignore[operator]
+            self.save(complaint)
+
+        self.run(cid, command)
+
+    def _policy(self, site_id: UUID) -> FeedbackPolicy | None:
+        try:
+            return self.repository.get(FeedbackPolicy.create_id(site_id))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None

@@ -1,0 +1,173 @@
+"""Feedback read models: open complaints and deadlines, resolution times, statistics by
+category and cause, satisfaction per site and quarter against the 90% target."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts import feedback as ev
+from contracts.envelope import Envelope
+from runtime.readmodel import RowSet
+from services.feedback.domain import TARGET_SATISFIED_SHARE
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS complaints (
+    complaint_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    channel text NOT NULL,
+    complainant text NOT NULL,
+    unit text,
+    company text,
+    category text NOT NULL,
+    content text NOT NULL,
+    status text NOT NULL,
+    cause text,
+    deadline timestamptz NOT NULL,
+    registered_at timestamptz NOT NULL,
+    resolved_at timestamptz,
+    replied_at timestamptz,
+    escalated_to text,
+    reopen_count int NOT NULL DEFAULT 0,
+    work_order_id uuid,
+    resolution text);
+CREATE INDEX IF NOT EXISTS complaints_site_status ON complaints (site_id, status);
+CREATE TABLE IF NOT EXISTS survey_responses (
+    response_id uuid PRIMARY KEY, site_id uuid NOT NULL, quarter text NOT NULL, unit text,
+    average numeric(4, 2) NOT NULL, satisfied bool NOT NULL, at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS tenant_visits (
+    visit_id uuid PRIMARY KEY, site_id uuid NOT NULL, unit text NOT NULL, tenant text,
+    visited_by text NOT NULL, findings jsonb NOT NULL, follow_ups jsonb NOT NULL,
+    at timestamptz NOT NULL);
+"""
+
+COLUMNS = (
+    "complaint_id", "site_id", "channel", "complainant", "unit", "company", "category",
+    "content", "status", "cause", "deadline", "registered_at", "resolved_at", "replied_at",
+    "escalated_to", "reopen_count", "work_order_id", "resolution",
+)  # fmt: skip
+OPEN = ("registered", "investigating", "escalated", "reopened")
+
+
+class FeedbackReadModel:
+    name = "feedback_read_model"
+    tables = ("complaints", "survey_responses", "tenant_visits")
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(SCHEMA_SQL)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        ids = list(
+            {e.data.complaint_id for e in envelopes if isinstance(e.data, ev.ComplaintEvent)}
+        )
+        complaints = await RowSet.load(conn, "complaints", COLUMNS, ids)
+        surveys, visits = [], []
+        for envelope in envelopes:
+            e: Any = envelope.data
+            match e:
+                case ev.SurveyResponseRecorded():
+                    average = round(sum(e.scores.values()) / len(e.scores), 2)
+                    surveys.append((e.response_id, e.site_id, e.quarter, e.unit, average,
+                                    e.satisfied, e.occurred_at))  # fmt: skip
+                case ev.TenantVisitLogged():
+                    visits.append((e.visit_id, e.site_id, e.unit, e.tenant, e.visited_by,
+                                   json.dumps(e.findings), json.dumps(e.follow_ups),
+                                   e.occurred_at))  # fmt: skip
+                case _:
+                    apply(complaints, e)
+        await complaints.save(conn)
+        if surveys:
+            await conn.executemany(
+                "INSERT INTO survey_responses VALUES ($1, $2, $3, $4, $5, $6, $7)", surveys
+            )
+        if visits:
+            await conn.executemany(
+                "INSERT INTO tenant_visits VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)",
+                visits,
+            )
+
+
+def apply(rows: RowSet, e: Any) -> None:
+    key, at = e.complaint_id, e.occurred_at
+    match e:
+        case ev.ComplaintRegistered():
+            rows.create(
+                key, site_id=e.site_id, channel=e.channel.value, complainant=e.complainant,
+                unit=e.unit, company=e.company, category=e.category.value, content=e.content,
+                status="registered", deadline=e.deadline, registered_at=at, reopen_count=0,
+            )  # fmt: skip
+        case ev.ComplaintRejected():
+            rows.update(key, status="rejected", resolution=e.reason, resolved_at=at)
+        case ev.ComplaintInvestigated():
+            rows.update(key, status="investigating", cause=e.cause.value)
+        case ev.ComplaintEscalated():
+            rows.update(key, status="escalated", escalated_to=e.escalated_to)
+        case ev.ComplaintResolved():
+            rows.update(key, status="resolved", resolution=e.resolution, resolved_at=at,
+                        work_order_id=e.work_order_id)  # fmt: skip
+        case ev.ComplaintReplied():
+            rows.update(key, status="replied", replied_at=at)
+        case ev.ComplaintReopened():
+            row = rows.get(key)
+            rows.update(key, status="reopened", reopen_count=row["reopen_count"] + 1,
+                        resolved_at=None, replied_at=None)  # fmt: skip
+
+
+class FeedbackQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def open_complaints(self, site_id: UUID, now: datetime) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT *, deadline < $3 AS overdue FROM complaints WHERE site_id = $1"
+            " AND status = ANY($2::text[]) ORDER BY deadline, complaint_id",
+            site_id, list(OPEN), now,
+        )  # fmt: skip
+        return [dict(r) for r in rows]
+
+    async def statistics(self, site_ids: list[UUID] | None) -> list[dict[str, Any]]:
+        """Per site: counts by category, cause and status, and resolution hours."""
+        rows = await self.pool.fetch(
+            "SELECT site_id, category, coalesce(cause, 'undetermined') AS cause, status,"
+            " count(*) AS complaints,"
+            " avg(extract(epoch FROM resolved_at - registered_at) / 3600)"
+            "  FILTER (WHERE resolved_at IS NOT NULL AND status <> 'rejected') AS hours"
+            " FROM complaints WHERE $1::uuid[] IS NULL OR site_id = ANY($1::uuid[])"
+            " GROUP BY site_id, category, cause, status ORDER BY site_id, category, cause",
+            site_ids,
+        )
+        return [
+            {**dict(r), "hours": None if r["hours"] is None else round(float(r["hours"]), 2)}
+            for r in rows
+        ]
+
+    async def satisfaction(self, site_id: UUID) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT quarter, count(*) AS responses, count(*) FILTER (WHERE satisfied)"
+            " AS satisfied FROM survey_responses WHERE site_id = $1"
+            " GROUP BY quarter ORDER BY quarter",
+            site_id,
+        )
+        return [
+            {
+                "quarter": r["quarter"],
+                "responses": r["responses"],
+                "satisfied": r["satisfied"],
+                "satisfied_share": round(r["satisfied"] / r["responses"], 4),
+                "target": TARGET_SATISFIED_SHARE,
+                "meets_target": r["satisfied"] / r["responses"] >= TARGET_SATISFIED_SHARE,
+            }
+            for r in rows
+        ]
+
+    async def follow_ups(self, site_id: UUID) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT visit_id, unit, tenant, visited_by, follow_ups, at FROM tenant_visits"
+            " WHERE site_id = $1 AND follow_ups <> '[]'::jsonb ORDER BY at DESC LIMIT 500",
+            site_id,
+        )
+        return [{**dict(r), "follow_ups": json.loads(r["follow_ups"])} for r in rows]

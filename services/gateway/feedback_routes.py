@@ -1,0 +1,122 @@
+"""Complaint, tenant-visit and satisfaction endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+
+from contracts import feedback_api as api
+from runtime.auth import Principal, Role
+from services.gateway.security import FRONT_DESK, CurrentPrincipal, call_service, site_access
+
+router = APIRouter(tags=["feedback"])
+SITE = "/sites/{site_id}"
+CS = frozenset({Role.CS_REP, Role.CS_SUPERVISOR, Role.CS_MANAGER})
+
+Intake = Annotated[Principal, site_access(FRONT_DESK)]
+CustomerService = Annotated[Principal, site_access(CS)]
+Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
+Reader = Annotated[Principal, site_access(CS | {Role.GROUP_ADMIN, Role.BI})]
+Step = Literal["investigate", "escalate", "resolve", "reply", "reopen", "reject"]
+
+
+def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return call_service(request, "feedback", method, site_id, **fields)
+
+
+@router.post(f"{SITE}/complaints", status_code=201, summary="Register a complaint")
+async def register(site_id: UUID, cmd: api.RegisterComplaint, request: Request, _: Intake) -> Any:
+    return await call(request, "Register", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.get(f"{SITE}/complaints/{{complaint_id}}", summary="One complaint")
+async def get_complaint(site_id: UUID, complaint_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "GetComplaint", site_id, complaint_id=complaint_id)
+
+
+async def _step(request: Request, site_id: UUID, complaint_id: UUID, step: str, cmd: Any) -> Any:
+    return await call(request, "Step", site_id, complaint_id=complaint_id, step=step,
+                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/rejection", summary="Invalid, with a reason")
+async def reject(site_id: UUID, complaint_id: UUID, cmd: api.RejectComplaint, request: Request,
+                 _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Reject", cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/investigation", summary="Cause and notes")
+async def investigate(site_id: UUID, complaint_id: UUID, cmd: api.InvestigateComplaint,
+                      request: Request, _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Investigate", cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/escalation", summary="Escalate")
+async def escalate(site_id: UUID, complaint_id: UUID, cmd: api.EscalateComplaint,
+                   request: Request, _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Escalate", cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/resolution", summary="Resolved")
+async def resolve(site_id: UUID, complaint_id: UUID, cmd: api.ResolveComplaint,
+                  request: Request, _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Resolve", cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/reply", summary="Reply to the complainant")
+async def reply(site_id: UUID, complaint_id: UUID, cmd: api.ReplyToComplainant,
+                request: Request, _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Reply", cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/reopening", summary="Reopen: not satisfied")
+async def reopen(site_id: UUID, complaint_id: UUID, cmd: api.ReopenComplaint,
+                 request: Request, _: CustomerService) -> Any:  # fmt: skip
+    return await _step(request, site_id, complaint_id, "Reopen", cmd)
+
+
+@router.get(f"{SITE}/complaints", summary="Open complaints with deadlines (overdue flagged)")
+async def open_complaints(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "OpenComplaints", site_id)
+
+
+@router.get(f"{SITE}/complaint-statistics", summary="By category, cause, status; hours to resolve")
+async def statistics(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "Statistics", site_id, site_ids=[str(site_id)])
+
+
+@router.post(f"{SITE}/tenant-visits", status_code=201, summary="Log a visit to a tenant")
+async def log_visit(site_id: UUID, cmd: api.LogTenantVisit, request: Request,
+                    _: CustomerService) -> Any:  # fmt: skip
+    return await call(request, "LogVisit", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.get(f"{SITE}/tenant-visits/follow-ups", summary="Follow-ups from tenant visits")
+async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "FollowUps", site_id)
+
+
+@router.post(f"{SITE}/survey-responses", status_code=201, summary="A satisfaction survey")
+async def record_survey(site_id: UUID, cmd: api.RecordSurveyResponse, request: Request,
+                        _: CustomerService) -> Any:  # fmt: skip
+    return await call(request, "RecordSurvey", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.get(f"{SITE}/satisfaction", summary="Satisfied share per quarter against the 90% target")
+async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "Satisfaction", site_id)
+
+
+@router.put(f"{SITE}/feedback-settings", summary="Hours to reply (default: the same day)")
+async def configure(site_id: UUID, cmd: api.ConfigureFeedback, request: Request,
+                    _: Manager) -> Any:  # fmt: skip
+    return await call(request, "Configure", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
+async def group_statistics(request: Request, who: CurrentPrincipal) -> Any:
+    who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
+    client = request.app.state.services["feedback"]
+    return await client.call("Statistics", correlation_id=request.state.correlation_id)
