@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import billing, feedback, topics, visitor, workorder
+from contracts import billing, feedback, mail, topics, visitor, workorder
 from contracts.base import ContractEvent
 
 TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
@@ -10,6 +10,7 @@ TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
     topics.WORKORDER: workorder.EVENTS,
     topics.BILLING: billing.EVENTS,
     topics.FEEDBACK: feedback.EVENTS,
+    topics.MAIL: mail.EVENTS,
 }
 
 BY_TYPE: dict[str, type[ContractEvent]] = {

@@ -4,10 +4,11 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from tests.infra import ensure_infra, free_port, process, wait_http
+from tests.infra import ROOT, ensure_infra, free_port, process, wait_http
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,10 @@ class Infra:
     database_url: str
     kafka: str
     namespace: str  # unique per test run: schemas and topics never collide
+
+    @property
+    def notify_log(self) -> Path:
+        return ROOT / ".local" / "logs" / "tests" / f"{self.namespace}notifications.jsonl"
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -31,7 +36,7 @@ def infra() -> Infra:
     return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
 
 
-SERVICES = ("visitor", "workorder", "billing", "feedback")
+SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,11 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(infra: Infra) -> Iterator[Stack]:
     """Every service and the gateway, as processes, on the real infrastructure."""
-    env = infra.env(GATEWAY_PORT=str(gateway_port := free_port()), CONCIERGE_CLOCK_SETTABLE="1")
+    env = infra.env(
+        GATEWAY_PORT=str(gateway_port := free_port()),
+        CONCIERGE_CLOCK_SETTABLE="1",
+        NOTIFY_LOG_PATH=str(infra.notify_log),
+    )
     for service in SERVICES:
         port = free_port()
         env[f"{service.upper()}_GRPC_PORT"] = str(port)

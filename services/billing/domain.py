@@ -385,7 +385,7 @@ class UnitAccount(SiteAggregate):
 
         False when nothing changed, so re-registering the same units stores nothing."""
         _require_aware(at)
-        fields = {
+        fields: dict[str, Any] = {
             "area_m2": profile.area_m2,
             "parking_spaces": profile.parking_spaces,
             "phone_lines": profile.phone_lines,

@@ -17,7 +17,13 @@ from runtime.auth import Role
 from runtime.clock import apply_change
 from runtime.errors import ConciergeError, Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
-from services.gateway import billing_routes, feedback_routes, visitor_routes, workorder_routes
+from services.gateway import (
+    billing_routes,
+    feedback_routes,
+    mail_routes,
+    visitor_routes,
+    workorder_routes,
+)
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
@@ -38,6 +44,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 ("workorder", settings.workorder_grpc_target),
                 ("billing", settings.billing_grpc_target),
                 ("feedback", settings.feedback_grpc_target),
+                ("mail", settings.mail_grpc_target),
             )
         }
         yield
@@ -55,6 +62,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(workorder_routes.router)
     app.include_router(billing_routes.router)
     app.include_router(feedback_routes.router)
+    app.include_router(mail_routes.router)
 
     @app.exception_handler(ConciergeError)
     async def concierge_error(_: Request, exc: ConciergeError) -> JSONResponse:

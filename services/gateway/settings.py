@@ -13,6 +13,7 @@ class GatewaySettings(ServiceSettings):
     workorder_grpc_target: str = "127.0.0.1:50062"
     billing_grpc_target: str = "127.0.0.1:50063"
     feedback_grpc_target: str = "127.0.0.1:50064"
+    mail_grpc_target: str = "127.0.0.1:50065"
     grpc_timeout_seconds: float = 5.0
     jwt_jwks_url: str | None = None
 

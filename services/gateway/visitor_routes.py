@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
 
 from contracts import visitor_api as api
 from runtime.auth import Principal
+from services.gateway.exports import table_download
 from services.gateway.security import (
     FRONT_DESK,
     READERS,
@@ -138,26 +136,18 @@ LOG_COLUMNS = [
 ]  # fmt: skip
 
 
-@router.get("/visit-log", summary="Daily visitor log (JSON, or CSV with format=csv)")
+@router.get("/visit-log", summary="Daily visitor log (JSON, CSV or XLSX)")
 async def visit_log(
     site_id: UUID,
     request: Request,
     _: Reader,
     day: Annotated[date, Query(alias="date")],
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Any:
     rows = await call(request, "DailyLog", site_id, date=day.isoformat())
     if format == "json":
         return rows
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LOG_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return StreamingResponse(
-        iter([buffer.getvalue()]),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="visits-{site_id}-{day}.csv"'},
-    )
+    return table_download(rows, LOG_COLUMNS, f"visits-{site_id}-{day}", format)
 
 
 @router.get("/visits-per-host", summary="Check-ins per host and hour of a day")

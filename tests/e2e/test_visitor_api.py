@@ -99,7 +99,9 @@ def test_pre_registered_visit_from_arrival_to_departure(desk: httpx.Client) -> N
     assert next(v for v in log if v["visit_id"] == visit_id)["status"] == "checked_out"
     csv = desk.get(f"/sites/{SITE_A}/visit-log", params={"date": day.isoformat(), "format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert visit_id in csv.text and csv.text.startswith("visit_id,business_date,status")
+    assert visit_id in csv.text and csv.text.lstrip("\ufeff").startswith(
+        "visit_id,business_date,status"
+    )
     per_host = desk.get(f"/sites/{SITE_A}/visits-per-host", params={"date": day.isoformat()})
     assert any(r["host_unit"] == "12A" and r["check_ins"] >= 1 for r in per_host.json())
 
@@ -376,6 +378,7 @@ def test_gateway_answers_503_when_the_visitor_service_is_down(infra) -> None:  #
                     WORKORDER_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     BILLING_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     FEEDBACK_GRPC_TARGET=f"127.0.0.1:{free_port()}",
+                    MAIL_GRPC_TARGET=f"127.0.0.1:{free_port()}",
                     GRPC_TIMEOUT_SECONDS="1")  # fmt: skip
     with process(["-m", "services.gateway"], env, "gateway-no-backend"):
         wait_http(f"http://127.0.0.1:{port}/healthz")

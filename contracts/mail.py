@@ -1,0 +1,90 @@
+"""Published events of the mail room, topic `concierge.mail.v1`.
+
+Items are never opened or read: the register holds what is on the outside only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from contracts.base import AwareDatetime, ContractEvent
+
+
+class MailKind(StrEnum):
+    LETTER = "letter"
+    PARCEL = "parcel"
+    NEWSPAPER = "newspaper"
+    FAX = "fax"
+    REGISTERED = "registered"
+    EXPRESS = "express"
+
+
+class ArchiveReason(StrEnum):
+    UNRESOLVED = "unresolved"  # recipient still unknown after the site's lookup days
+    MOVED_OUT = "moved_out"
+    FORWARDED = "forwarded"
+
+
+class MailEvent(ContractEvent):
+    context: ClassVar[str] = "mail"
+
+    item_id: UUID
+    occurred_at: AwareDatetime
+
+
+class MailReceived(MailEvent):
+    kind: MailKind
+    carrier: str | None
+    tracking_number: str | None
+    recipient_unit: str | None
+    recipient_company: str | None
+    recipient_person: str | None
+    urgent: bool
+    pages: int | None
+
+
+class MailRecipientUnknown(MailEvent):
+    addressed_to: str
+
+
+class MailRecipientResolved(MailEvent):
+    recipient_unit: str
+    recipient_company: str | None
+    recipient_person: str | None
+    resolved_by: str
+
+
+class RecipientNotified(MailEvent):
+    recipient_unit: str
+    recipient_person: str | None
+    urgent: bool
+    kind: MailKind
+
+
+class MailReminderSent(MailEvent):
+    recipient_unit: str
+    reminder: int
+
+
+class MailCollected(MailEvent):
+    signed_by: str
+    by_proxy: bool
+    on_behalf_of: str | None
+
+
+class MailArchived(MailEvent):
+    reason: ArchiveReason
+    forwarded_to: str | None
+
+
+EVENTS: tuple[type[MailEvent], ...] = (
+    MailReceived,
+    MailRecipientUnknown,
+    MailRecipientResolved,
+    RecipientNotified,
+    MailReminderSent,
+    MailCollected,
+    MailArchived,
+)

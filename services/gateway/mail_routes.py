@@ -1,0 +1,101 @@
+"""Mail room endpoints: intake, lookup, pickup, archive, and the register's views."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from contracts import mail_api as api
+from runtime.auth import Principal, Role
+from services.gateway.exports import table_download
+from services.gateway.security import FRONT_DESK, call_service, site_access
+
+router = APIRouter(prefix="/sites/{site_id}/mail", tags=["mail"])
+
+Desk = Annotated[Principal, site_access(FRONT_DESK)]
+CustomerService = Annotated[
+    Principal, site_access(frozenset({Role.CS_REP, Role.CS_SUPERVISOR, Role.CS_MANAGER}))
+]
+Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
+REGISTER_COLUMNS = [
+    "business_date", "received_at", "kind", "carrier", "tracking_number", "recipient_unit",
+    "recipient_company", "recipient_person", "urgent", "pages", "status", "collected_at",
+    "signed_by", "on_behalf_of", "archive_reason",
+]  # fmt: skip
+
+
+def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
+    return call_service(request, "mail", method, site_id, **fields)
+
+
+@router.put("/directory", summary="Units mail is delivered to, contacts, moved-out flags")
+async def directory(site_id: UUID, cmd: api.UpdateDirectory, request: Request, _: Manager) -> Any:
+    return await call(request, "UpdateDirectory", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.put("/settings", summary="Reminder interval and lookup days")
+async def configure(site_id: UUID, cmd: api.ConfigureMail, request: Request, _: Manager) -> Any:
+    return await call(request, "Configure", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.post("/items", status_code=201, summary="Log an item in the register")
+async def receive(site_id: UUID, cmd: api.ReceiveMail, request: Request, _: Desk) -> Any:
+    return await call(request, "Receive", site_id, payload=cmd.model_dump(mode="json"))
+
+
+@router.get("/items/{item_id}", summary="One item")
+async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> Any:
+    return await call(request, "GetItem", site_id, item_id=item_id)
+
+
+@router.post("/items/{item_id}/recipient", summary="Customer service resolves the recipient")
+async def resolve(site_id: UUID, item_id: UUID, cmd: api.ResolveRecipient, request: Request,
+                  _: CustomerService) -> Any:  # fmt: skip
+    return await call(request, "Resolve", site_id, item_id=item_id,
+                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+
+
+@router.post("/items/{item_id}/pickup", summary="Collected against a signature")
+async def collect(site_id: UUID, item_id: UUID, cmd: api.CollectMail, request: Request,
+                  _: Desk) -> Any:  # fmt: skip
+    return await call(request, "Collect", site_id, item_id=item_id,
+                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+
+
+@router.post("/items/{item_id}/archive", summary="Moved out: forwarded or archived")
+async def archive(site_id: UUID, item_id: UUID, cmd: api.ArchiveMail, request: Request,
+                  _: CustomerService) -> Any:  # fmt: skip
+    return await call(request, "Archive", site_id, item_id=item_id,
+                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+
+
+@router.post("/sweep", summary="Send due reminders; archive items unresolved too long")
+async def sweep(site_id: UUID, request: Request, _: CustomerService) -> Any:
+    return await call(request, "Sweep", site_id)
+
+
+@router.get("/awaiting-pickup", summary="Items awaiting pickup, per unit")
+async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Any:
+    return await call(request, "AwaitingPickup", site_id)
+
+
+@router.get("/ageing", summary="Uncollected items by how long they have waited")
+async def ageing(site_id: UUID, request: Request, _: Desk) -> Any:
+    return await call(request, "Ageing", site_id)
+
+
+@router.get("/register", summary="The register of a day (JSON, CSV or XLSX)")
+async def register(
+    site_id: UUID,
+    request: Request,
+    _: Desk,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+) -> Any:
+    rows = await call(request, "Register", site_id, date=day and day.isoformat())
+    if format == "json":
+        return rows
+    return table_download(rows, REGISTER_COLUMNS, f"mail-register-{site_id}", format)

@@ -1,0 +1,48 @@
+"""What leaves the mail service: the register's events (the directory stays inside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import mail as published
+from contracts import topics
+from contracts.base import ContractEvent
+from services.mail.domain import MailItem
+
+TOPIC = topics.MAIL
+
+
+def contract_for(e: Any) -> ContractEvent | None:
+    if not isinstance(e, MailItem.Event):
+        return None
+    common = {"site_id": e.site_id, "item_id": e.originator_id, "occurred_at": e.at}
+    match e:
+        case MailItem.Received():
+            return published.MailReceived(
+                **common, kind=e.kind, carrier=e.carrier, tracking_number=e.tracking_number,
+                recipient_unit=e.recipient_unit, recipient_company=e.recipient_company,
+                recipient_person=e.recipient_person, urgent=e.urgent, pages=e.pages,
+            )  # fmt: skip
+        case MailItem.RecipientUnknown():
+            return published.MailRecipientUnknown(**common, addressed_to=e.addressed_to)
+        case MailItem.RecipientResolved():
+            return published.MailRecipientResolved(
+                **common, recipient_unit=e.recipient_unit, recipient_company=e.recipient_company,
+                recipient_person=e.recipient_person, resolved_by=e.resolved_by,
+            )  # fmt: skip
+        case MailItem.RecipientNotified():
+            return published.RecipientNotified(
+                **common, recipient_unit=e.recipient_unit, recipient_person=e.recipient_person,
+                urgent=e.urgent, kind=e.kind,
+            )  # fmt: skip
+        case MailItem.ReminderSent():
+            return published.MailReminderSent(
+                **common, recipient_unit=e.recipient_unit, reminder=e.reminder
+            )
+        case MailItem.Collected():
+            return published.MailCollected(
+                **common, signed_by=e.signed_by, by_proxy=e.by_proxy, on_behalf_of=e.on_behalf_of
+            )
+        case MailItem.Archived():
+            return published.MailArchived(**common, reason=e.reason, forwarded_to=e.forwarded_to)
+    return None

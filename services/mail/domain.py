@@ -1,0 +1,178 @@
+"""The mail room: register, notice, pickup by signature, unknown recipients (no I/O).
+
+Rules cited from DOMAIN.md "Mail and parcels". Items are never opened, read or lent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from runtime.aggregate import SiteAggregate
+from runtime.errors import Conflict, Invalid
+
+
+class ItemStatus(StrEnum):
+    PENDING_LOOKUP = "pending_lookup"  # recipient unknown; customer service looks it up
+    AWAITING_PICKUP = "awaiting_pickup"
+    COLLECTED = "collected"
+    ARCHIVED = "archived"
+
+
+class MailItem(SiteAggregate):
+    """One item in the register, from intake to pickup (or archive)."""
+
+    @event("Received")
+    def __init__(
+        self,
+        site_id: UUID,
+        kind: str,
+        carrier: str | None,
+        tracking_number: str | None,
+        recipient_unit: str | None,
+        recipient_company: str | None,
+        recipient_person: str | None,
+        urgent: bool,
+        pages: int | None,
+        at: datetime,
+    ) -> None:
+        self.site_id = site_id
+        self.kind = kind
+        self.urgent = urgent
+        self.recipient_unit = recipient_unit
+        self.recipient_person = recipient_person
+        self.received_at = at
+        self.status = ItemStatus.AWAITING_PICKUP if recipient_unit else ItemStatus.PENDING_LOOKUP
+        self.last_notice_at: datetime | None = None
+        self.reminders = 0
+
+    @classmethod
+    def receive(cls, *, addressed_to: str | None, **fields: Any) -> MailItem:
+        """Log the item; a known recipient is notified at once (urgent items flagged), an
+        unknown one is marked for lookup."""
+        item = cls(**fields)
+        if item.recipient_unit:
+            item._notify(item.received_at)
+        else:
+            item._recipient_unknown(addressed_to=addressed_to or "", at=item.received_at)
+        return item
+
+    @event("RecipientUnknown")
+    def _recipient_unknown(self, addressed_to: str, at: datetime) -> None:
+        self.status = ItemStatus.PENDING_LOOKUP
+
+    def _notify(self, at: datetime) -> None:
+        assert self.recipient_unit is not None  # notified only once the recipient is known
+        self._notified(recipient_unit=self.recipient_unit, recipient_person=self.recipient_person,
+                       urgent=self.urgent, kind=self.kind, at=at)  # fmt: skip
+
+    @event("RecipientNotified")
+    def _notified(self, recipient_unit: str, recipient_person: str | None, urgent: bool,
+                  kind: str, at: datetime) -> None:  # fmt: skip
+        self.last_notice_at = at
+
+    def resolve_recipient(self, *, unit: str, company: str | None, person: str | None,
+                          resolved_by: str, at: datetime) -> None:  # fmt: skip
+        """Customer service finds the recipient; the recipient is then notified."""
+        if self.status != ItemStatus.PENDING_LOOKUP:
+            raise Conflict(f"item is {self.status}; only an item pending lookup is resolved")
+        self._resolved(recipient_unit=unit, recipient_company=company, recipient_person=person,
+                       resolved_by=resolved_by, at=at)  # fmt: skip
+        self._notify(at)
+
+    @event("RecipientResolved")
+    def _resolved(
+        self,
+        recipient_unit: str,
+        recipient_company: str | None,
+        recipient_person: str | None,
+        resolved_by: str,
+        at: datetime,
+    ) -> None:
+        self.status = ItemStatus.AWAITING_PICKUP
+        self.recipient_unit = recipient_unit
+        self.recipient_person = recipient_person
+
+    def remind(self, *, interval: timedelta, at: datetime) -> bool:
+        """Remind the recipient of an item not collected after the site's interval."""
+        if self.status != ItemStatus.AWAITING_PICKUP:
+            return False
+        if self.last_notice_at is not None and at - self.last_notice_at < interval:
+            return False
+        assert self.recipient_unit is not None  # awaiting pickup: the recipient is known
+        self._reminded(recipient_unit=self.recipient_unit, reminder=self.reminders + 1, at=at)
+        return True
+
+    @event("ReminderSent")
+    def _reminded(self, recipient_unit: str, reminder: int, at: datetime) -> None:
+        self.reminders = reminder
+        self.last_notice_at = at
+
+    def collect(self, *, signed_by: str, on_behalf_of: str | None, at: datetime) -> None:
+        """Pickup needs a signature: the recipient's, or a named proxy's."""
+        if self.status == ItemStatus.COLLECTED:
+            raise Conflict("item was already collected")
+        if self.status != ItemStatus.AWAITING_PICKUP:
+            raise Conflict(f"item is {self.status}; it cannot be collected")
+        self._collected(signed_by=signed_by, by_proxy=on_behalf_of is not None,
+                        on_behalf_of=on_behalf_of, at=at)  # fmt: skip
+
+    @event("Collected")
+    def _collected(self, signed_by: str, by_proxy: bool, on_behalf_of: str | None,
+                   at: datetime) -> None:  # fmt: skip
+        self.status = ItemStatus.COLLECTED
+
+    def archive(self, *, reason: str, forwarded_to: str | None, at: datetime) -> None:
+        """Moved-out tenants' items are forwarded or archived; a collected item is done."""
+        if self.status in (ItemStatus.COLLECTED, ItemStatus.ARCHIVED):
+            raise Conflict(f"item is {self.status}; it cannot be archived")
+        if reason == "forwarded" and not forwarded_to:
+            raise Invalid("a forwarded item needs the address", field="forwarded_to")
+        self._archived(reason=reason, forwarded_to=forwarded_to, at=at)
+
+    def archive_if_unresolved(self, *, lookup: timedelta, at: datetime) -> bool:
+        """Still unresolved after the lookup days (3 by default): archived."""
+        if self.status != ItemStatus.PENDING_LOOKUP or at - self.received_at < lookup:
+            return False
+        self._archived(reason="unresolved", forwarded_to=None, at=at)
+        return True
+
+    @event("Archived")
+    def _archived(self, reason: str, forwarded_to: str | None, at: datetime) -> None:
+        self.status = ItemStatus.ARCHIVED
+
+
+class MailDirectory(SiteAggregate):
+    """Per site: the units mail is delivered to, their contacts, and who moved out."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:mail:directory:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, reminder_hours: int = 24, lookup_days: int = 3) -> None:
+        self.site_id = site_id
+        self.units: dict[str, dict[str, Any]] = {}
+        self.reminder_hours = reminder_hours
+        self.lookup_days = lookup_days
+
+    @event("Updated")
+    def update(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            self.units[entry["unit"]] = entry
+
+    @event("Configured")
+    def configure(self, reminder_hours: int, lookup_days: int) -> None:
+        self.reminder_hours = reminder_hours
+        self.lookup_days = lookup_days
+
+    def require_unit(self, unit: str, field: str) -> dict[str, Any]:
+        """Mail goes only to units of the site; an unknown unit is refused."""
+        entry = self.units.get(unit)
+        if entry is None:
+            raise Invalid(f"unit {unit} is not in this site's directory", field=field)
+        return entry

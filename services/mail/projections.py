@@ -1,0 +1,155 @@
+"""Mail read models: awaiting pickup per unit, the daily register, ageing of uncollected
+items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts import mail as ev
+from contracts.envelope import Envelope
+from runtime.clock import local_date
+from runtime.readmodel import RowSet
+from runtime.sites import site_timezone
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS mail_items (
+    item_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    business_date date NOT NULL,
+    kind text NOT NULL,
+    carrier text,
+    tracking_number text,
+    recipient_unit text,
+    recipient_company text,
+    recipient_person text,
+    urgent bool NOT NULL,
+    pages int,
+    status text NOT NULL,
+    received_at timestamptz NOT NULL,
+    addressed_to text,
+    notified_at timestamptz,
+    reminders int NOT NULL DEFAULT 0,
+    collected_at timestamptz,
+    signed_by text,
+    by_proxy bool,
+    on_behalf_of text,
+    archived_at timestamptz,
+    archive_reason text,
+    forwarded_to text);
+CREATE INDEX IF NOT EXISTS mail_items_site_status ON mail_items (site_id, status);
+CREATE INDEX IF NOT EXISTS mail_items_site_date ON mail_items (site_id, business_date);
+"""
+
+COLUMNS = (
+    "item_id", "site_id", "business_date", "kind", "carrier", "tracking_number",
+    "recipient_unit", "recipient_company", "recipient_person", "urgent", "pages", "status",
+    "received_at", "addressed_to", "notified_at", "reminders", "collected_at", "signed_by",
+    "by_proxy", "on_behalf_of", "archived_at", "archive_reason", "forwarded_to",
+)  # fmt: skip
+AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
+
+
+class MailReadModel:
+    name = "mail_read_model"
+    tables = ("mail_items",)
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(SCHEMA_SQL)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        ids = list({envelope.data.item_id for envelope in envelopes})  # type: ignore[attr-defined]
+        items = await RowSet.load(conn, "mail_items", COLUMNS, ids)
+        for envelope in envelopes:
+            apply(items, envelope.data)
+        await items.save(conn)
+
+
+def apply(items: RowSet, e: Any) -> None:
+    key, at = e.item_id, e.occurred_at
+    match e:
+        case ev.MailReceived():
+            items.create(
+                key, site_id=e.site_id, business_date=local_date(at, site_timezone(e.site_id)),
+                kind=e.kind.value, carrier=e.carrier, tracking_number=e.tracking_number,
+                recipient_unit=e.recipient_unit, recipient_company=e.recipient_company,
+                recipient_person=e.recipient_person, urgent=e.urgent, pages=e.pages,
+                status="awaiting_pickup" if e.recipient_unit else "pending_lookup",
+                received_at=at, reminders=0,
+            )  # fmt: skip
+        case ev.MailRecipientUnknown():
+            items.update(key, status="pending_lookup", addressed_to=e.addressed_to)
+        case ev.MailRecipientResolved():
+            items.update(key, status="awaiting_pickup", recipient_unit=e.recipient_unit,
+                         recipient_company=e.recipient_company,
+                         recipient_person=e.recipient_person)  # fmt: skip
+        case ev.RecipientNotified():
+            items.update(key, notified_at=at)
+        case ev.MailReminderSent():
+            items.update(key, reminders=e.reminder)
+        case ev.MailCollected():
+            items.update(key, status="collected", collected_at=at, signed_by=e.signed_by,
+                         by_proxy=e.by_proxy, on_behalf_of=e.on_behalf_of)  # fmt: skip
+        case ev.MailArchived():
+            items.update(key, status="archived", archived_at=at, archive_reason=e.reason.value,
+                         forwarded_to=e.forwarded_to)  # fmt: skip
+
+
+class MailQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def awaiting_pickup(self, site_id: UUID) -> list[dict[str, Any]]:
+        """Per unit, the items waiting to be collected (urgent first)."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM mail_items WHERE site_id = $1 AND status = 'awaiting_pickup'"
+            " ORDER BY recipient_unit, urgent DESC, received_at",
+            site_id,
+        )
+        units: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            units[row["recipient_unit"]].append(dict(row))
+        return [{"unit": unit, "items": items} for unit, items in units.items()]
+
+    async def register(self, site_id: UUID, day: date) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT * FROM mail_items WHERE site_id = $1 AND business_date = $2"
+            " ORDER BY received_at, item_id",
+            site_id, day,
+        )  # fmt: skip
+        return [dict(r) for r in rows]
+
+    async def ageing(self, site_id: UUID, now: datetime) -> dict[str, Any]:
+        """Uncollected items (awaiting pickup or pending lookup) by how long they wait."""
+        rows = await self.pool.fetch(
+            "SELECT item_id, status, recipient_unit, received_at FROM mail_items"
+            " WHERE site_id = $1 AND status IN ('awaiting_pickup', 'pending_lookup')",
+            site_id,
+        )
+        buckets: dict[str, int] = {name: 0 for name, _ in AGE_BUCKETS}
+        for row in rows:
+            days = (now - row["received_at"]).total_seconds() / 86400
+            name = next(n for n, limit in AGE_BUCKETS if limit is None or days < limit)
+            buckets[name] += 1
+        return {"as_of": now, "uncollected": len(rows), "buckets": buckets}
+
+    async def sweep_candidates(self, site_id: UUID) -> tuple[list[UUID], list[UUID]]:
+        rows = await self.pool.fetch(
+            "SELECT item_id, status FROM mail_items WHERE site_id = $1"
+            " AND status IN ('awaiting_pickup', 'pending_lookup')",
+            site_id,
+        )
+        awaiting = [r["item_id"] for r in rows if r["status"] == "awaiting_pickup"]
+        pending = [r["item_id"] for r in rows if r["status"] == "pending_lookup"]
+        return awaiting, pending
+
+    async def sites_with_uncollected(self) -> list[UUID]:
+        rows = await self.pool.fetch(
+            "SELECT DISTINCT site_id FROM mail_items"
+            " WHERE status IN ('awaiting_pickup', 'pending_lookup')"
+        )
+        return [r["site_id"] for r in rows]
