@@ -48,6 +48,7 @@ def main(base_url: str) -> None:
             seed_front_desk(api, site)
             seed_repairs(api, site, code, config)
             seed_billing(api, site, config)
+            seed_mail_and_complaints(api, site, config)
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])
@@ -66,6 +67,7 @@ Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/in-building
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/work-orders
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/arrears
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/complaints
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
   curl -H "Authorization: Bearer {admin}" \\
@@ -262,6 +264,56 @@ def _month_before(day: date) -> str:
 
 def _day_in(period: str, day: int) -> str:
     return f"{period}-{day:02d}"
+
+
+def seed_mail_and_complaints(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
+    """The mail room's day (awaiting, collected, unknown recipient) and complaints in
+    several states, one of them a repair complaint that opens a work order."""
+    desk, cs, manager = staff(config, site, Role.RECEPTIONIST, Role.CS_REP, Role.CS_MANAGER)
+    directory = [
+        {"unit": unit, "company": company, "contact_name": person,
+         "contact_email": f"{unit.lower()}@tenants.example"}
+        for unit, company, person in TENANTS
+    ]  # fmt: skip
+    api.put(f"/sites/{site}/mail/directory", json={"entries": directory},
+            headers=manager).raise_for_status()  # fmt: skip
+    items = [
+        {"kind": "parcel", "carrier": "SF Express", "tracking_number": "SF1029384756",
+         "recipient_unit": "12A", "recipient_person": "Han Meimei", "urgent": True},
+        {"kind": "letter", "recipient_unit": "15C", "recipient_company": "Blue Ocean Legal"},
+        {"kind": "registered", "carrier": "China Post", "tracking_number": "EMS88889999",
+         "recipient_unit": "21F"},
+        {"kind": "fax", "recipient_unit": "15C", "pages": 3},
+        {"kind": "letter", "addressed_to": "Mr. Ouyang, 'top floor'"},
+    ]  # fmt: skip
+    received = [api.post(f"/sites/{site}/mail/items", json=item, headers=desk).json()
+                for item in items]  # fmt: skip
+    api.post(f"/sites/{site}/mail/items/{received[2]['item_id']}/pickup",
+             json={"signed_by": "Chen Jie"}, headers=desk).raise_for_status()  # fmt: skip
+    complaints = [
+        ("noise", "drilling next door after 22:00", "15C", "Zhou Min"),
+        ("repair", "water stain spreading on the ceiling", "21F", "Chen Jie"),
+        ("cleaning", "lobby floor sticky in the morning", "12A", "Han Meimei"),
+    ]
+    opened = []
+    for category, content, unit, person in complaints:
+        body = {"channel": "phone", "complainant": person, "unit": unit,
+                "category": category, "content": content}  # fmt: skip
+        opened.append(api.post(f"/sites/{site}/complaints", json=body, headers=desk).json())
+    first = f"/sites/{site}/complaints/{opened[0]['complaint_id']}"
+    api.post(f"{first}/investigation", json={"cause": "third_party", "notes": "15D renovating"},
+             headers=cs).raise_for_status()  # fmt: skip
+    third = f"/sites/{site}/complaints/{opened[2]['complaint_id']}"
+    api.post(f"{third}/resolution", json={"resolution": "extra mopping at 7:00"},
+             headers=cs).raise_for_status()  # fmt: skip
+    api.post(f"{third}/reply", json={"channel": "phone", "message": "extra mopping from now"},
+             headers=cs).raise_for_status()  # fmt: skip
+    today = clock.today()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    for scores in ([5, 4, 5], [4, 4, 5], [3, 2, 4]):
+        questions = dict(zip(("reception", "repairs", "cleaning"), scores, strict=True))
+        body = {"quarter": quarter, "scores": questions}
+        api.post(f"/sites/{site}/survey-responses", json=body, headers=cs).raise_for_status()
 
 
 if __name__ == "__main__":

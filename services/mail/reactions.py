@@ -16,6 +16,16 @@ from runtime.notify import Notification, Notifier
 from services.mail.application import MailApplication
 
 
+ITEM_NAMES = {
+    mail_events.MailKind.LETTER: "A letter",
+    mail_events.MailKind.PARCEL: "A parcel",
+    mail_events.MailKind.NEWSPAPER: "A newspaper",
+    mail_events.MailKind.FAX: "A fax",
+    mail_events.MailKind.REGISTERED: "A registered item",
+    mail_events.MailKind.EXPRESS: "An express item",
+}
+
+
 class TenantNotices:
     name = "mail_tenant_notices"
     tables: tuple[str, ...] = ()
@@ -38,7 +48,7 @@ class TenantNotices:
         match e:
             case mail_events.RecipientNotified():
                 unit, person, urgent = e.recipient_unit, e.recipient_person, e.urgent
-                subject = f"A {e.kind.value} is waiting for you at the front desk"
+                subject = f"{ITEM_NAMES[e.kind]} is waiting for you at the front desk"
             case mail_events.MailReminderSent():
                 unit, person, urgent = e.recipient_unit, None, False
                 subject = f"Reminder {e.reminder}: mail is waiting for you at the front desk"

@@ -67,7 +67,7 @@ def test_an_urgent_parcel_is_notified_at_once_and_collected_by_proxy(
         lambda: notices(stack), lambda ns: any(n["unit"] == "12A" and n["urgent"] for n in ns)
     )
     urgent = next(n for n in notice if n["unit"] == "12A" and n["urgent"])
-    assert urgent["to_email"] == "han@huaxin.example" and "express" in urgent["subject"]
+    assert urgent["to_email"] == "han@huaxin.example" and "express item" in urgent["subject"]
     awaiting = eventually(
         lambda: api.get(f"{BASE}/awaiting-pickup", headers=DESK).json(),
         lambda units: any(i["item_id"] == item_id for u in units for i in u["items"]),

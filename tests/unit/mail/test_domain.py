@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from runtime.errors import Conflict, Invalid
+from services.mail.contract import contract_for
+from services.mail.domain import ItemStatus, MailDirectory, MailItem
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def item(unit: str | None = "12A", urgent: bool = False) -> MailItem:
+    return MailItem.receive(site_id=uuid4(), kind="parcel", carrier="SF", tracking_number="SF1",
+                            recipient_unit=unit, recipient_company=None, recipient_person="Han",
+                            urgent=urgent, pages=None, at=NOW,
+                            addressed_to=None if unit else "Mr. X")  # fmt: skip
+
+
+def test_known_recipients_are_notified_at_intake() -> None:
+    mail = item(urgent=True)
+    events = [contract_for(e) for e in mail.collect_events()]
+    assert [type(e).__name__ for e in events] == ["MailReceived", "RecipientNotified"]
+    assert events[1].urgent is True  # type: ignore[union-attr]
+
+
+def test_unknown_recipient_waits_for_lookup_then_archived_after_the_lookup_days() -> None:
+    mail = item(unit=None)
+    assert mail.status == ItemStatus.PENDING_LOOKUP
+    assert mail.archive_if_unresolved(lookup=timedelta(days=3), at=NOW + timedelta(days=2)) is False
+    assert mail.archive_if_unresolved(lookup=timedelta(days=3), at=NOW + timedelta(days=3)) is True
+    assert mail.status == ItemStatus.ARCHIVED
+
+
+def test_resolved_recipient_is_notified_and_can_collect() -> None:
+    mail = item(unit=None)
+    mail.resolve_recipient(unit="15C", company=None, person="Zhao", resolved_by="cs", at=NOW)
+    mail.collect(signed_by="Zhao", on_behalf_of=None, at=NOW)
+    with pytest.raises(Conflict, match="already collected"):
+        mail.collect(signed_by="Zhao", on_behalf_of=None, at=NOW)
+    with pytest.raises(Conflict):
+        mail.archive(reason="moved_out", forwarded_to=None, at=NOW)
+
+
+def test_reminders_follow_the_interval() -> None:
+    mail = item()
+    day = timedelta(hours=24)
+    assert mail.remind(interval=day, at=NOW + timedelta(hours=23)) is False
+    assert mail.remind(interval=day, at=NOW + timedelta(hours=24)) is True
+    assert mail.remind(interval=day, at=NOW + timedelta(hours=30)) is False
+    assert mail.reminders == 1
+
+
+def test_the_directory_refuses_unknown_units() -> None:
+    directory = MailDirectory(site_id=uuid4())
+    directory.update(entries=[{"unit": "12A"}])
+    assert directory.require_unit("12A", "recipient_unit") == {"unit": "12A"}
+    with pytest.raises(Invalid) as err:
+        directory.require_unit("99Z", "recipient_unit")
+    assert err.value.field == "recipient_unit"
