@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import uuid
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ def main() -> None:
     print("work-order commands:", results["workorder_commands"], flush=True)
     results["billing_run"] = billing_run.measure(infra)
     print("billing run:", results["billing_run"], flush=True)
-    results["machine"] = {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}
+    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
     results["measured_at"] = datetime.now(UTC).isoformat()
     path = Path(__file__).parent / "results.json"
     path.write_text(json.dumps(results, indent=2) + "\n")

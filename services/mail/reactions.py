@@ -15,7 +15,6 @@ from contracts.envelope import Envelope
 from runtime.notify import Notification, Notifier
 from services.mail.application import MailApplication
 
-
 ITEM_NAMES = {
     mail_events.MailKind.LETTER: "A letter",
     mail_events.MailKind.PARCEL: "A parcel",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -90,11 +91,7 @@ def test_pre_registered_visit_from_arrival_to_departure(desk: httpx.Client) -> N
 
     assert desk.post(f"/sites/{SITE_A}/visits/{visit_id}/check-out").status_code == 200
     eventually(lambda: in_building(desk), lambda r: all(v["visit_id"] != visit_id for v in r))
-    day = (
-        datetime.fromisoformat(row["checked_in_at"])
-        .astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-        .date()
-    )
+    day = datetime.fromisoformat(row["checked_in_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
     log = desk.get(f"/sites/{SITE_A}/visit-log", params={"date": day.isoformat()}).json()
     assert next(v for v in log if v["visit_id"] == visit_id)["status"] == "checked_out"
     csv = desk.get(f"/sites/{SITE_A}/visit-log", params={"date": day.isoformat(), "format": "csv"})
