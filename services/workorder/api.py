@@ -53,8 +53,10 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
 
     async def on_order(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
         order_id = UUID(request["work_order_id"])
-        await asyncio.to_thread(action, site_of(request), order_id, *args, correlation_of(request))
-        return await view(request, order_id)
+        order = await asyncio.to_thread(
+            action, site_of(request), order_id, *args, correlation_of(request)
+        )
+        return order_view(order)
 
     @rpc.method
     async def ping(request: dict[str, Any]) -> dict[str, Any]:
@@ -63,10 +65,8 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
     @rpc.method
     async def report(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReportRepair.model_validate(request["payload"])
-        order_id = await asyncio.to_thread(
-            app.report, site_of(request), cmd, correlation_of(request)
-        )
-        return await view(request, order_id)
+        order = await asyncio.to_thread(app.report, site_of(request), cmd, correlation_of(request))
+        return order_view(order)
 
     @rpc.method
     async def dispatch(request: dict[str, Any]) -> dict[str, Any]:
