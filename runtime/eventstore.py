@@ -137,6 +137,23 @@ class ServiceApplication(Application[UUID]):
             aggregates[key] = event.mutate(aggregates.get(key))
         return aggregates
 
+    def events_of(self, aggregate_id: UUID) -> list[Any]:
+        """The stored domain events of one aggregate, oldest first (audits and tests)."""
+        return list(self.events.get(aggregate_id))
+
+    def current_versions(self, aggregate_ids: list[UUID]) -> dict[UUID, int]:
+        """The stored version of each aggregate (one query)."""
+        recorder: Any = self.recorder
+        query = sql.SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {}.{}"
+            " WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(
+            sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name)
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(query, (aggregate_ids,))
+            return {UUID(str(row["originator_id"])): row["version"] for row in curs.fetchall()}
+
     def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:
         """Load an aggregate of `kind` that belongs to `site_id`, else NotFound.
 

@@ -9,8 +9,8 @@ are deterministic and a posted charge is never posted again).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ Progress = Callable[[int], None]  # units done so far in this step
 class BillingSettings(ServiceSettings):
     billing_grpc_port: int = 50063
     billing_chunk_size: int = 1000
+    billing_account_cache: int = 200_000  # accounts kept between bulk jobs
 
 
 class BillingApplication(ServiceApplication):
@@ -53,6 +54,10 @@ class BillingApplication(ServiceApplication):
     def __init__(self, settings: BillingSettings) -> None:
         super().__init__(settings, settings.schema_name("billing"))
         self.chunk_size = settings.billing_chunk_size
+        # Accounts as last saved or loaded by a bulk job, checked against the stored
+        # version before use: issuing right after the monthly run reads no history again.
+        self._accounts_seen: dict[UUID, UnitAccount] = {}
+        self._accounts_seen_max = settings.billing_account_cache
 
     # -- site settings ------------------------------------------------------------------
 
@@ -115,7 +120,7 @@ class BillingApplication(ServiceApplication):
                     if account.set_profile(profile=profile, at=now) or unit not in accounts:
                         changed.append(account)
                 if changed:
-                    self.save(*changed)
+                    self._save_accounts(changed)
             return len(new)
 
         return self.run(cid, command)
@@ -134,7 +139,7 @@ class BillingApplication(ServiceApplication):
                 if a.record_water(period=period, water_m3=cmd.readings[u], at=now)
             ]  # fmt: skip
             if changed:
-                self.save(*changed)
+                self._save_accounts(changed)
             return len(changed)
 
         return self.run(cid, command)
@@ -156,21 +161,22 @@ class BillingApplication(ServiceApplication):
                 raise Conflict(f"the {period} run is {run.status}; it can no longer be re-run")
             schedule = self._get(FeeSchedule.create_id(site_id))
             rates = schedule.rates_for(period) if schedule else {}
-            totals: Counter[str] = Counter()
+            totals: dict[str, Decimal] = defaultdict(Decimal)
             posted = done = 0
             for accounts in self._account_chunks(site_id):
                 changed = []
                 for account in accounts:
                     profile = account.billing_profile(period)
                     lines = monthly_charges(rates, profile, period) if profile else []
-                    if account.post_monthly_charges(lines=lines, period=period, at=now):
+                    new = account.post_monthly_charges(lines=lines, period=period, at=now)
+                    if new:
                         changed.append(account)
-                        posted += sum(1 for _ in lines)
+                        posted += int(new)
                     for line in account.lines():
                         if line.period == period:
                             totals[line.fee_type or "adjustment"] += line.amount
                 if changed:
-                    self.save(*changed)
+                    self._save_accounts(changed)
                 done += len(accounts)
                 if progress:
                     progress(done)
@@ -208,10 +214,11 @@ class BillingApplication(ServiceApplication):
                 due = due_date or today + timedelta(days=self.policy(site_id).days_to_pay)
                 run.issue(due_date=due, at=now)
                 self.save(run)
-            assert run.due_date is not None
+            due_by = run.due_date
+            assert due_by is not None
             issued = self._each_account(
                 site_id,
-                lambda a: a.issue_statement(period=period, due_date=run.due_date, at=now),
+                lambda a: a.issue_statement(period=period, due_date=due_by, at=now),
                 progress,
             )
             return {**self.run_view(run), "statements_issued": issued}
@@ -372,8 +379,30 @@ class BillingApplication(ServiceApplication):
         return list(register.units) if register else []
 
     def _accounts(self, site_id: UUID, units: list[str]) -> dict[str, UnitAccount]:
+        """The site's accounts for `units` (missing ones left out), with one or two queries."""
         ids = {UnitAccount.create_id(site_id, unit): unit for unit in units}
-        return {ids[i]: a for i, a in self.load_many(list(ids)).items()}
+        seen = {i: self._accounts_seen[i] for i in ids if i in self._accounts_seen}
+        stored = self.current_versions(list(seen)) if seen else {}
+        fresh = {i: a for i, a in seen.items() if stored.get(i) == a.version}
+        read = self.load_many([i for i in ids if i not in fresh])
+        self._remember(read.values())
+        return {ids[i]: a for i, a in {**fresh, **read}.items()}
+
+    def _save_accounts(self, accounts: list[UnitAccount]) -> None:
+        """Save a chunk in one transaction; remember it for the next bulk job."""
+        try:
+            self.save(*accounts)
+        except Exception:
+            for account in accounts:  # they may hold unsaved changes now
+                self._accounts_seen.pop(account.id, None)
+            raise
+        self._remember(accounts)
+
+    def _remember(self, accounts: Iterable[UnitAccount]) -> None:
+        batch = list(accounts)
+        if len(self._accounts_seen) + len(batch) > self._accounts_seen_max:
+            self._accounts_seen.clear()
+        self._accounts_seen.update((account.id, account) for account in batch)
 
     def _account_chunks(self, site_id: UUID) -> Iterator[list[UnitAccount]]:
         for chunk in _chunks(self._units(site_id), self.chunk_size):
@@ -387,7 +416,7 @@ class BillingApplication(ServiceApplication):
         for accounts in self._account_chunks(site_id):
             changed = [account for account in accounts if change(account)]
             if changed:
-                self.save(*changed)
+                self._save_accounts(changed)
             changed_total += len(changed)
             done += len(accounts)
             if progress:

@@ -1,0 +1,49 @@
+"""Accounts remembered between bulk jobs are never used stale: a change by another
+replica in between is seen by the next job."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+from contracts import billing_api as api
+from services.billing.application import BillingApplication, BillingSettings
+from services.billing.domain import UnitAccount
+from services.billing.money import Period
+
+
+def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) -> None:  # type: ignore[no-untyped-def]
+    settings = BillingSettings(database_url=infra.database_url,
+                               concierge_namespace=f"{infra.namespace}cache_")  # fmt: skip
+    first, other = BillingApplication(settings), BillingApplication(settings)
+    site, period = uuid4(), Period.parse("2037-01")
+    first.set_rate(
+        site,
+        api.SetRate(fee_type="management", amount_per_unit="2", effective_from="2037-01"),
+        None,
+    )
+    first.register_units(
+        site,
+        api.RegisterUnits(units=[api.UnitSpec(unit=u, area_m2="100") for u in ("A", "B")]),
+        None,
+    )
+    first.run_month(site, period, None)  # the run leaves both accounts in `first`'s memory
+    other.receive_payment(
+        site, "A", api.ReceivePayment(reference="R1", amount="150.00", method="cash"), None
+    )
+    first.approve(site, period, "cs_manager", "m", None)
+    first.approve(site, period, "accountant", "a", None)
+    first.issue(site, period, date(2037, 1, 20), None)
+    stored = {
+        unit: [type(e).__name__ for e in first.events_of(UnitAccount.create_id(site, unit))]
+        for unit in ("A", "B")
+    }
+    assert stored["A"].count("PaymentReceived") == 1 and stored["A"].count("StatementIssued") == 1
+    account_a = first.account(site, "A")
+    assert account_a.outstanding() == 50 and account_a.statements[period] is not None
+    issued = [
+        e
+        for e in first.events_of(UnitAccount.create_id(site, "A"))
+        if type(e).__name__ == "StatementIssued"
+    ]
+    assert issued[0].amount_due == 50  # the statement knew of the payment made in between
