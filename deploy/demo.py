@@ -9,6 +9,7 @@ Idempotent enough to run twice: every run adds a fresh morning.
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -38,7 +39,20 @@ VISITORS = [
 ]
 
 
+def wait_until_ready(base_url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the services did not come up at {base_url}; see the logs above")
+
+
 def main(base_url: str) -> None:
+    wait_until_ready(base_url)
     config = GatewaySettings().token_config()
     admin = mint(config, subject="demo-admin", role=Role.GROUP_ADMIN, sites=[])
     with httpx.Client(

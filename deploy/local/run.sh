@@ -13,9 +13,6 @@ export GATEWAY_PORT
 honcho_pid=$!
 trap 'kill $honcho_pid 2>/dev/null; wait $honcho_pid 2>/dev/null' INT TERM EXIT
 
-for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.3
-done
+# The demo waits until every service answers through the gateway, then seeds.
 .venv/bin/python -m deploy.demo "http://127.0.0.1:$GATEWAY_PORT"
 wait $honcho_pid
