@@ -7,7 +7,7 @@ correlation id, version conflicts surfaced as `Conflict`, and site-scoped loadin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -58,6 +58,28 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             lock_timeout=self.datastore.lock_timeout,
             channel=sql.Identifier(self.channel_name),
         )
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        """Large saves (bulk jobs) stream their events with COPY, under the same lock."""
+        if len(stored_events) < BULK_EVENTS:
+            return super().insert_events(stored_events, **kwargs)
+        copy_sql = sql.SQL(
+            "COPY {}.{} (originator_id, originator_version, topic, state)"
+            " FROM STDIN (FORMAT BINARY)"
+        ).format(sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            with curs.copy(copy_sql) as copy:
+                copy.set_types(["uuid", "int8", "text", "bytea"])
+                for event in stored_events:
+                    copy.write_row(
+                        (event.originator_id, event.originator_version, event.topic, event.state)
+                    )
+        return None  # no notification ids: nothing here uses a save's recordings
+
+
+BULK_EVENTS = 200  # from this many events per save, COPY beats the insert function
 
 
 class DateAsISO(Transcoding):
