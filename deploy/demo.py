@@ -59,10 +59,10 @@ def main(base_url: str) -> None:
         base_url=base_url, headers={"Authorization": f"Bearer {admin}"}, timeout=10
     ) as api:
         for (name, site), code in zip(SITES.items(), ("SHA", "HZB"), strict=True):
-            seed_front_desk(api, site)
-            seed_repairs(api, site, code, config)
-            seed_billing(api, site, config)
-            seed_mail_and_complaints(api, site, config)
+            seed_front_desk(api, site)  # every run: a new morning at the desk
+            if seed_billing(api, site, config):  # the rest once per site
+                seed_repairs(api, site, code, config)
+                seed_mail_and_complaints(api, site, config)
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])
@@ -72,6 +72,7 @@ def main(base_url: str) -> None:
     print(
         f"""
 Concierge is running.
+  Dashboard:    {base_url}/dashboard#token={admin}&site={site_a}
   API:          {base_url}   (OpenAPI: {base_url}/docs)
   Group admin:  {admin}
   Front desk, Shanghai Tower A only:
@@ -226,16 +227,16 @@ def staff(config: TokenConfig, site: UUID, *roles: Role) -> list[dict[str, str]]
     ]
 
 
-def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
+def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> bool:
     """Last month billed and past due (some paid, some partly, some overdue with a late
-    fee), this month billed and issued. Skipped when the site was billed before."""
+    fee), this month billed and issued. False (nothing done) when seeded before."""
     accountant, cashier, manager = staff(config, site, Role.ACCOUNTANT, Role.CASHIER,
                                          Role.CS_MANAGER)  # fmt: skip
     today = clock.today()
     last, this = _month_before(today), f"{today:%Y-%m}"
     base = f"/sites/{site}/billing"
     if api.get(f"{base}/runs/{last}", headers=accountant).status_code == 200:
-        return
+        return False
     api.put(f"{base}/settings", json={"days_to_pay": 15, "grace_days": 5,
             "late_fee": {"kind": "percent", "value": "3", "cap": "100.00"}},
             headers=accountant).raise_for_status()  # fmt: skip
@@ -269,6 +270,7 @@ def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
                                "amount": str((owed * share).quantize(Decimal("0.01")))},
                          headers=cashier).raise_for_status()  # fmt: skip
             api.post(f"{base}/overdue-sweep", json={}, headers=accountant).raise_for_status()
+    return True
 
 
 def _month_before(day: date) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 
 from contracts.clock_api import ClockChange
@@ -27,6 +28,7 @@ from services.gateway import (
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
+STATIC = Path(__file__).parent / "static"
 REQUEST_SECONDS = Histogram(
     "concierge_request_duration_seconds", "Gateway request duration", ["method", "route"]
 )
@@ -107,6 +109,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         for client in request.app.state.services.values():
             await client.call("SetClock", payload=payload)
         return {"now": apply_change(change)}
+
+    @app.get("/dashboard", include_in_schema=False)
+    async def dashboard() -> FileResponse:
+        """The web dashboard: a static page that reads the API with the user's token."""
+        return FileResponse(STATIC / "dashboard.html", media_type="text/html")
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> PlainTextResponse:

@@ -361,6 +361,12 @@ def test_every_event_reached_kafka_once_with_its_envelope(desk: httpx.Client, st
     assert {h["site"].decode() for h in headers} == {str(SITE_A)}
 
 
+def test_the_dashboard_page_is_served(stack: Stack) -> None:
+    page = httpx.get(f"{stack.base_url}/dashboard")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<title>Concierge dashboard</title>" in page.text and "/billing/arrears" in page.text
+
+
 def test_openapi_lists_the_visitor_endpoints(stack: Stack) -> None:
     spec = httpx.get(f"{stack.base_url}/openapi.json").json()
     assert "/sites/{site_id}/visits/{visit_id}/check-in" in spec["paths"]
