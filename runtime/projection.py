@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import dead_letter
@@ -30,6 +30,11 @@ DEAD_LETTERS = Counter(
     "concierge_dlq_total", "Messages a projection sent to the dead-letter topic", ["projection"]
 )
 APPLIED = Counter("concierge_projection_events_total", "Events applied", ["projection"])
+LAG = Gauge(
+    "concierge_projection_lag",
+    "Messages on the topic not yet applied (per partition)",
+    ["projection", "topic", "partition"],
+)
 
 
 class Projection(Protocol):
@@ -152,9 +157,20 @@ class ProjectionRunner:
                 batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
                 if batch:
                     await self.process(batch, producer)
+                    self._record_lag(consumer, batch)
         finally:
             await consumer.stop()
             await producer.stop()
+
+    def _record_lag(
+        self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Any]]
+    ) -> None:
+        for tp, messages in batch.items():
+            end = consumer.highwater(tp)
+            if end is not None:
+                LAG.labels(self.projection.name, tp.topic, tp.partition).set(
+                    max(0, end - messages[-1].offset - 1)
+                )
 
     async def close(self) -> None:
         if self.pool is not None:

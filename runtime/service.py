@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+from prometheus_client import start_http_server
 
 from contracts.clock_api import ClockChange
 from runtime.clock import apply_change
@@ -129,6 +130,8 @@ async def run_service(spec: ServiceSpec) -> None:
         log.info("read model dropped; the projection rebuilds it from offset 0 on start")
         return
     topic = settings.topic(spec.topic)
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, addr="127.0.0.1")
     await ensure_topics(settings.kafka_bootstrap_servers, [topic])
     app = spec.make_app()
     pool = await runner.connect()

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "concierge"
     log_level: str = "INFO"
     outbox_batch_size: int = 2000
+    # Port for this service's Prometheus /metrics (0: not served).
+    metrics_port: int = 0
     # Tests and demos may move the business clock through the gateway; never in production.
     concierge_clock_settable: bool = False
 
