@@ -65,10 +65,6 @@ class ConfigureBilling(Command):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
 
 
-class ApproveRun(Command):
-    pass
-
-
 class IssueStatements(Command):
     due_date: date | None = None  # default: issue date + the site's days to pay
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
@@ -75,7 +74,3 @@ class UpdateDirectory(Command):
 class ConfigureMail(Command):
     reminder_hours: Annotated[int, Field(ge=1, le=720)] = 24
     lookup_days: Annotated[int, Field(ge=1, le=60)] = 3
-
-
-class SweepMail(Command):
-    as_of: date | None = None

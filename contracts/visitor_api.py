@@ -71,10 +71,6 @@ class DenyVisit(Command):
     reason: Text
 
 
-class CheckOut(Command):
-    pass
-
-
 class WatchlistScope(StrEnum):
     SITE = "site"
     GROUP = "group"

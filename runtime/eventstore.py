@@ -107,10 +107,6 @@ class ServiceApplication(Application[UUID]):
         self.schema = schema
         super().__init__(env=settings.postgres_env(schema))
 
-    @property
-    def events_table(self) -> str:
-        return f"{self.name.lower()}_events"
-
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())

@@ -89,17 +89,23 @@ class MailApplication(ServiceApplication):
     def sweep(self, site_id: UUID, awaiting: list[UUID], pending: list[UUID],
               cid: str | None) -> dict[str, int]:  # fmt: skip
         """Reminders for items not collected after the site's interval; items whose
-        recipient is still unknown after the lookup days are archived."""
+        recipient is still unknown, or has moved out, are archived after the lookup days."""
 
         def command() -> dict[str, int]:
             now, directory = clock.now(), self.directory(site_id)
             interval = timedelta(hours=directory.reminder_hours)
             lookup = timedelta(days=directory.lookup_days)
             items: dict[Any, MailItem] = self.load_many([*awaiting, *pending])
-            reminded = [i for i in items.values() if i.site_id == site_id
+            ours = [i for i in items.values() if i.site_id == site_id]
+            moved_out = directory.moved_out()
+            archived = [
+                i for i in ours
+                if i.archive_if_unresolved(lookup=lookup, at=now)
+                or (i.recipient_unit in moved_out
+                    and i.archive_after_move_out(lookup=lookup, at=now))
+            ]  # fmt: skip
+            reminded = [i for i in ours if i.recipient_unit not in moved_out
                         and i.remind(interval=interval, at=now)]  # fmt: skip
-            archived = [i for i in items.values() if i.site_id == site_id
-                        and i.archive_if_unresolved(lookup=lookup, at=now)]  # fmt: skip
             if reminded or archived:
                 self.save(*reminded, *archived)
             return {"reminders": len(reminded), "archived": len(archived)}

@@ -141,6 +141,13 @@ class MailItem(SiteAggregate):
         self._archived(reason="unresolved", forwarded_to=None, at=at)
         return True
 
+    def archive_after_move_out(self, *, lookup: timedelta, at: datetime) -> bool:
+        """A moved-out tenant's item not forwarded within the lookup days is archived."""
+        if self.status != ItemStatus.AWAITING_PICKUP or at - self.received_at < lookup:
+            return False
+        self._archived(reason="moved_out", forwarded_to=None, at=at)
+        return True
+
     @event("Archived")
     def _archived(self, reason: str, forwarded_to: str | None, at: datetime) -> None:
         self.status = ItemStatus.ARCHIVED
@@ -169,6 +176,9 @@ class MailDirectory(SiteAggregate):
     def configure(self, reminder_hours: int, lookup_days: int) -> None:
         self.reminder_hours = reminder_hours
         self.lookup_days = lookup_days
+
+    def moved_out(self) -> set[str]:
+        return {unit for unit, entry in self.units.items() if entry.get("moved_out")}
 
     def require_unit(self, unit: str, field: str) -> dict[str, Any]:
         """Mail goes only to units of the site; an unknown unit is refused."""

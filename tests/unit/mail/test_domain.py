@@ -60,3 +60,15 @@ def test_the_directory_refuses_unknown_units() -> None:
     with pytest.raises(Invalid) as err:
         directory.require_unit("99Z", "recipient_unit")
     assert err.value.field == "recipient_unit"
+
+
+def test_a_moved_out_tenants_item_is_archived_after_the_lookup_days() -> None:
+    mail = item()
+    assert (
+        mail.archive_after_move_out(lookup=timedelta(days=3), at=NOW + timedelta(days=1)) is False
+    )
+    assert mail.archive_after_move_out(lookup=timedelta(days=3), at=NOW + timedelta(days=3)) is True
+    assert [type(contract_for(e)).__name__ for e in mail.collect_events()][-1] == "MailArchived"
+    directory = MailDirectory(site_id=uuid4())
+    directory.update(entries=[{"unit": "8B", "moved_out": True}, {"unit": "9C"}])
+    assert directory.moved_out() == {"8B"}
