@@ -76,6 +76,12 @@ def parse_args(parts: list[str]) -> argparse.Namespace:
     return parser.parse_args()
 
 
+@dataclass(frozen=True)
+class Reaction:
+    topics: tuple[str, ...]  # published topic names (un-namespaced)
+    make: Callable[[Any], Projection]  # application -> the consumer's apply_batch holder
+
+
 @dataclass
 class ServiceSpec:
     """What one service runs: its application, contract mapping, read model and API."""
@@ -89,7 +95,10 @@ class ServiceSpec:
     read_model: Projection
     queries: Callable[[asyncpg.Pool], Any]  # the read model's queries, given its pool
     build_api: Callable[[Any, Any], RpcService]  # (application, queries) -> gRPC API
-    # Extra long-running parts (schedulers, cross-context consumers), by name.
+    # Reactions to other contexts, by part name: a consumer of those (published) topics
+    # that turns their events into this service's commands, given the application.
+    reactions: dict[str, Reaction] = field(default_factory=dict)
+    # Other long-running parts (schedulers), by name.
     extra_parts: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(
         default=lambda app, pool: {}
     )
@@ -122,7 +131,7 @@ async def run_service(spec: ServiceSpec) -> None:
     settings = spec.settings
     configure_logging(settings.log_level)
     log = logging.getLogger(f"services.{spec.context}")
-    args = parse_args(["api", "relay", "projection", *spec.extra_part_names])
+    args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.extra_part_names])
     runner = projection_runner(spec)
     if args.command == "rebuild":
         await runner.reset()
@@ -155,6 +164,14 @@ async def run_service(spec: ServiceSpec) -> None:
         ).run(stop)
 
     parts: dict[str, Part] = {"api": api, "relay": relay, "projection": runner.run}
+    for name, reaction in spec.reactions.items():
+        parts[name] = ProjectionRunner(
+            reaction.make(app),
+            topics=[settings.topic(t) for t in reaction.topics],
+            database_url=settings.database_url,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            schema=settings.schema_name(f"{spec.context}_read"),
+        ).run
     parts.update(spec.extra_parts(app, pool))
     try:
         await run_parts(parts, args.only)

@@ -7,13 +7,9 @@ paid-repair consumer of `concierge.workorder.v1`.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import asyncpg
 
 from contracts import topics
-from runtime.projection import ProjectionRunner
-from runtime.service import Part, ServiceSpec, run_service
+from runtime.service import Reaction, ServiceSpec, run_service
 from services.billing.api import build_api
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
@@ -23,16 +19,6 @@ from services.billing.reactions import PaidRepairCharges
 
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
     settings = settings or BillingSettings()
-
-    def paid_repairs(app: Any, pool: asyncpg.Pool) -> dict[str, Part]:
-        runner = ProjectionRunner(
-            PaidRepairCharges(app),
-            topics=[settings.topic(topics.WORKORDER)],
-            database_url=settings.database_url,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            schema=settings.schema_name("billing_read"),
-        )
-        return {"paid_repairs": runner.run}
 
     return ServiceSpec(
         context="billing",
@@ -44,8 +30,7 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         read_model=BillingReadModel(),
         queries=BillingQueries,
         build_api=build_api,
-        extra_parts=paid_repairs,
-        extra_part_names=("paid_repairs",),
+        reactions={"paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges)},
     )
 
 

@@ -7,13 +7,9 @@ resolves complaints when their repair is verified.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import asyncpg
 
 from contracts import topics
-from runtime.projection import ProjectionRunner
-from runtime.service import Part, ServiceSpec, run_service
+from runtime.service import Reaction, ServiceSpec, run_service
 from services.feedback.api import build_api
 from services.feedback.application import FeedbackApplication, FeedbackSettings
 from services.feedback.contract import TOPIC, contract_for
@@ -23,16 +19,6 @@ from services.feedback.reactions import ComplaintsResolvedByRepairs
 
 def spec(settings: FeedbackSettings | None = None) -> ServiceSpec:
     settings = settings or FeedbackSettings()
-
-    def repairs(app: Any, pool: asyncpg.Pool) -> dict[str, Part]:
-        runner = ProjectionRunner(
-            ComplaintsResolvedByRepairs(app),
-            topics=[settings.topic(topics.WORKORDER)],
-            database_url=settings.database_url,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            schema=settings.schema_name("feedback_read"),
-        )
-        return {"repairs": runner.run}
 
     return ServiceSpec(
         context="feedback",
@@ -44,8 +30,7 @@ def spec(settings: FeedbackSettings | None = None) -> ServiceSpec:
         read_model=FeedbackReadModel(),
         queries=FeedbackQueries,
         build_api=build_api,
-        extra_parts=repairs,
-        extra_part_names=("repairs",),
+        reactions={"repairs": Reaction((topics.WORKORDER,), ComplaintsResolvedByRepairs)},
     )
 
 

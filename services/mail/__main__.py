@@ -14,8 +14,7 @@ import asyncpg
 
 from contracts import topics
 from runtime.notify import notifier_from_env
-from runtime.projection import ProjectionRunner
-from runtime.service import Part, ServiceSpec, run_service
+from runtime.service import Part, Reaction, ServiceSpec, run_service
 from services.mail.api import build_api, sweep_site
 from services.mail.application import MailApplication, MailSettings
 from services.mail.contract import TOPIC, contract_for
@@ -27,13 +26,6 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
     settings = settings or MailSettings()
 
     def parts(app: Any, pool: asyncpg.Pool) -> dict[str, Part]:
-        notices = ProjectionRunner(
-            TenantNotices(app, notifier_from_env()),
-            topics=[settings.topic(topics.MAIL), settings.topic(topics.VISITOR)],
-            database_url=settings.database_url,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            schema=settings.schema_name("mail_read"),
-        )
         queries = MailQueries(pool)
 
         async def sweep(stop: asyncio.Event) -> None:
@@ -43,7 +35,7 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=300)
 
-        return {"notices": notices.run, "sweep": sweep}
+        return {"sweep": sweep}
 
     return ServiceSpec(
         context="mail",
@@ -55,8 +47,13 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
         read_model=MailReadModel(),
         queries=MailQueries,
         build_api=build_api,
+        reactions={
+            "notices": Reaction(
+                (topics.MAIL, topics.VISITOR), lambda app: TenantNotices(app, notifier_from_env())
+            )
+        },
         extra_parts=parts,
-        extra_part_names=("notices", "sweep"),
+        extra_part_names=("sweep",),
     )
 
 

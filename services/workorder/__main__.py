@@ -7,13 +7,9 @@ python -m services.workorder [rebuild] [--only api|relay|projection]
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import asyncpg
 
 from contracts import topics
-from runtime.projection import ProjectionRunner
-from runtime.service import Part, ServiceSpec, run_service
+from runtime.service import Reaction, ServiceSpec, run_service
 from services.workorder.api import build_api
 from services.workorder.application import WorkOrderApplication, WorkOrderSettings
 from services.workorder.contract import TOPIC, contract_for
@@ -23,16 +19,6 @@ from services.workorder.reactions import RepairComplaints
 
 def spec(settings: WorkOrderSettings | None = None) -> ServiceSpec:
     settings = settings or WorkOrderSettings()
-
-    def complaints(app: Any, pool: asyncpg.Pool) -> dict[str, Part]:
-        runner = ProjectionRunner(
-            RepairComplaints(app),
-            topics=[settings.topic(topics.FEEDBACK)],
-            database_url=settings.database_url,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            schema=settings.schema_name("workorder_read"),
-        )
-        return {"complaints": runner.run}
 
     return ServiceSpec(
         context="workorder",
@@ -44,8 +30,7 @@ def spec(settings: WorkOrderSettings | None = None) -> ServiceSpec:
         read_model=WorkOrderReadModel(),
         queries=WorkOrderQueries,
         build_api=build_api,
-        extra_parts=complaints,
-        extra_part_names=("complaints",),
+        reactions={"complaints": Reaction((topics.FEEDBACK,), RepairComplaints)},
     )
 
 
