@@ -49,17 +49,19 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
     @rpc.method
     async def register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.RegisterComplaint.model_validate(request["payload"])
-        complaint_id = await run(app.register, site_of(request), cmd, correlation_of(request))
-        return await view(request, complaint_id)
+        return complaint_view(
+            await run(app.register, site_of(request), cmd, correlation_of(request))
+        )
 
     @rpc.method
     async def step(request: dict[str, Any]) -> dict[str, Any]:
         """One step of a complaint's handling (`request["step"]` names it)."""
         action, model = STEPS[request["step"]]
+        step = getattr(app, action)
+        cmd = model.model_validate(request["payload"])
         complaint_id = UUID(request["complaint_id"])
-        await run(getattr(app, action), site_of(request), complaint_id,
-                  model.model_validate(request["payload"]), correlation_of(request))  # fmt: skip
-        return await view(request, complaint_id)
+        complaint = await run(step, site_of(request), complaint_id, cmd, correlation_of(request))
+        return complaint_view(complaint)
 
     @rpc.method
     async def get_complaint(request: dict[str, Any]) -> dict[str, Any]:

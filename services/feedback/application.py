@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -25,8 +26,8 @@ class FeedbackApplication(ServiceApplication):
     def __init__(self, settings: FeedbackSettings) -> None:
         super().__init__(settings, settings.schema_name("feedback"))
 
-    def register(self, site_id: UUID, cmd: api.RegisterComplaint, cid: str | None) -> UUID:
-        def command() -> UUID:
+    def register(self, site_id: UUID, cmd: api.RegisterComplaint, cid: str | None) -> Complaint:
+        def command() -> Complaint:
             now = clock.now()
             complaint = Complaint(
                 site_id=site_id, channel=cmd.channel.value, complainant=cmd.complainant,
@@ -35,7 +36,7 @@ class FeedbackApplication(ServiceApplication):
                 deadline=self.reply_deadline(site_id, now), at=now,
             )  # fmt: skip
             self.save(complaint)
-            return complaint.id
+            return complaint
 
         return self.run(cid, command)
 
@@ -49,24 +50,26 @@ class FeedbackApplication(ServiceApplication):
         return end_of_day(local_date(received, zone), zone)
 
     def reject(self, site_id: UUID, complaint_id: UUID, cmd: api.RejectComplaint,
-               cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid, lambda c: c.reject(reason=cmd.reason, at=clock.now()))
+               cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(
+            site_id, complaint_id, cid, lambda c: c.reject(reason=cmd.reason, at=clock.now())
+        )
 
     def investigate(self, site_id: UUID, complaint_id: UUID, cmd: api.InvestigateComplaint,
-                    cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid,
+                    cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
                  lambda c: c.investigate(cause=cmd.cause.value, notes=cmd.notes,
                                          at=clock.now()))  # fmt: skip
 
     def escalate(self, site_id: UUID, complaint_id: UUID, cmd: api.EscalateComplaint,
-                 cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid,
+                 cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
                  lambda c: c.escalate(escalated_to=cmd.escalated_to, reason=cmd.reason,
                                       at=clock.now()))  # fmt: skip
 
     def resolve(self, site_id: UUID, complaint_id: UUID, cmd: api.ResolveComplaint,
-                cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid,
+                cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
                  lambda c: c.resolve(resolution=cmd.resolution, work_order_id=None,
                                      at=clock.now()))  # fmt: skip
 
@@ -88,14 +91,16 @@ class FeedbackApplication(ServiceApplication):
         return self.run(cid, command, retries=5)
 
     def reply(self, site_id: UUID, complaint_id: UUID, cmd: api.ReplyToComplainant,
-              cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid,
+              cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
                  lambda c: c.reply(channel=cmd.channel.value, message=cmd.message,
                                    at=clock.now()))  # fmt: skip
 
     def reopen(self, site_id: UUID, complaint_id: UUID, cmd: api.ReopenComplaint,
-               cid: str | None) -> None:  # fmt: skip
-        self._on(site_id, complaint_id, cid, lambda c: c.reopen(reason=cmd.reason, at=clock.now()))
+               cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(
+            site_id, complaint_id, cid, lambda c: c.reopen(reason=cmd.reason, at=clock.now())
+        )
 
     def log_visit(self, site_id: UUID, cmd: api.LogTenantVisit, cid: str | None) -> UUID:
         def command() -> UUID:
@@ -130,13 +135,17 @@ class FeedbackApplication(ServiceApplication):
     def complaint(self, site_id: UUID, complaint_id: UUID) -> Complaint:
         return self.load_at_site(complaint_id, site_id, Complaint, "complaint")
 
-    def _on(self, site_id: UUID, complaint_id: UUID, cid: str | None, change: object) -> None:
-        def command() -> None:
-            complaint = self.complaint(site_id, complaint_id)
-            change(complaint)  # type: ignore[operator]
-            self.save(complaint)
+    def _on(self, site_id: UUID, complaint_id: UUID, cid: str | None,
+            change: Callable[[Complaint], object]) -> Complaint:  # fmt: skip
+        """Load a complaint of the site, apply one step, save it; the saved complaint."""
 
-        self.run(cid, command)
+        def command() -> Complaint:
+            complaint = self.complaint(site_id, complaint_id)
+            change(complaint)
+            self.save(complaint)
+            return complaint
+
+        return self.run(cid, command)
 
     def _policy(self, site_id: UUID) -> FeedbackPolicy | None:
         try:

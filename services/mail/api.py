@@ -37,8 +37,9 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
 
     async def on_item(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
         item_id = UUID(request["item_id"])
-        await run(action, site_of(request), item_id, *args, correlation_of(request))
-        return item_view(await run(app.item, site_of(request), item_id))
+        return item_view(
+            await run(action, site_of(request), item_id, *args, correlation_of(request))
+        )
 
     @rpc.method
     async def ping(request: dict[str, Any]) -> dict[str, Any]:
@@ -59,8 +60,7 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
     @rpc.method
     async def receive(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReceiveMail.model_validate(request["payload"])
-        item_id = await run(app.receive, site_of(request), cmd, correlation_of(request))
-        return item_view(await run(app.item, site_of(request), item_id))
+        return item_view(await run(app.receive, site_of(request), cmd, correlation_of(request)))
 
     @rpc.method
     async def resolve(request: dict[str, Any]) -> dict[str, Any]:

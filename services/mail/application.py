@@ -42,8 +42,8 @@ class MailApplication(ServiceApplication):
 
         self.run(cid, command, retries=3)
 
-    def receive(self, site_id: UUID, cmd: api.ReceiveMail, cid: str | None) -> UUID:
-        def command() -> UUID:
+    def receive(self, site_id: UUID, cmd: api.ReceiveMail, cid: str | None) -> MailItem:
+        def command() -> MailItem:
             if cmd.recipient_unit is not None:
                 self.directory(site_id).require_unit(cmd.recipient_unit, "recipient_unit")
             item = MailItem.receive(
@@ -54,37 +54,44 @@ class MailApplication(ServiceApplication):
                 addressed_to=cmd.addressed_to,
             )  # fmt: skip
             self.save(item)
-            return item.id
+            return item
 
         return self.run(cid, command)
 
     def resolve(self, site_id: UUID, item_id: UUID, cmd: api.ResolveRecipient, actor: str,
-                cid: str | None) -> None:  # fmt: skip
-        def command() -> None:
+                cid: str | None) -> MailItem:  # fmt: skip
+        def command() -> MailItem:
             self.directory(site_id).require_unit(cmd.recipient_unit, "recipient_unit")
             item = self.item(site_id, item_id)
             item.resolve_recipient(unit=cmd.recipient_unit, company=cmd.recipient_company,
                                    person=cmd.recipient_person, resolved_by=actor,
                                    at=clock.now())  # fmt: skip
             self.save(item)
+            return item
 
-        self.run(cid, command)
+        return self.run(cid, command)
 
-    def collect(self, site_id: UUID, item_id: UUID, cmd: api.CollectMail, cid: str | None) -> None:
-        def command() -> None:
+    def collect(
+        self, site_id: UUID, item_id: UUID, cmd: api.CollectMail, cid: str | None
+    ) -> MailItem:
+        def command() -> MailItem:
             item = self.item(site_id, item_id)
             item.collect(signed_by=cmd.signed_by, on_behalf_of=cmd.on_behalf_of, at=clock.now())
             self.save(item)
+            return item
 
-        self.run(cid, command)
+        return self.run(cid, command)
 
-    def archive(self, site_id: UUID, item_id: UUID, cmd: api.ArchiveMail, cid: str | None) -> None:
-        def command() -> None:
+    def archive(
+        self, site_id: UUID, item_id: UUID, cmd: api.ArchiveMail, cid: str | None
+    ) -> MailItem:
+        def command() -> MailItem:
             item = self.item(site_id, item_id)
             item.archive(reason=cmd.reason, forwarded_to=cmd.forwarded_to, at=clock.now())
             self.save(item)
+            return item
 
-        self.run(cid, command)
+        return self.run(cid, command)
 
     def sweep(self, site_id: UUID, awaiting: list[UUID], pending: list[UUID],
               cid: str | None) -> dict[str, int]:  # fmt: skip

@@ -58,19 +58,16 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def pre_register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.PreRegisterVisit.model_validate(request["payload"])
-        visit_id = await in_thread(app.pre_register, site(request), cmd, cid(request))
-        return visit_view(await in_thread(app.visit, site(request), visit_id))
+        return visit_view(await in_thread(app.pre_register, site(request), cmd, cid(request)))
 
     @rpc.method
     async def register_arrival(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.RegisterArrival.model_validate(request["payload"])
-        visit_id = await in_thread(app.register_arrival, site(request), cmd, cid(request))
-        return visit_view(await in_thread(app.visit, site(request), visit_id))
+        return visit_view(await in_thread(app.register_arrival, site(request), cmd, cid(request)))
 
     async def on_visit(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
         visit_id = UUID(request["visit_id"])
-        await in_thread(action, site(request), visit_id, *args, cid(request))
-        return visit_view(await in_thread(app.visit, site(request), visit_id))
+        return visit_view(await in_thread(action, site(request), visit_id, *args, cid(request)))
 
     @rpc.method
     async def check_in(request: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -32,8 +33,8 @@ class VisitorApplication(ServiceApplication):
 
     # -- visits -------------------------------------------------------------------------
 
-    def pre_register(self, site_id: UUID, cmd: api.PreRegisterVisit, correlation_id: str) -> UUID:
-        def command() -> UUID:
+    def pre_register(self, site_id: UUID, cmd: api.PreRegisterVisit, correlation_id: str) -> Visit:
+        def command() -> Visit:
             visit = Visit.pre_register(
                 site_id=site_id,
                 visitor_name=cmd.visitor_name,
@@ -47,14 +48,14 @@ class VisitorApplication(ServiceApplication):
                 at=clock.now(),
             )
             self.save(visit)
-            return visit.id
+            return visit
 
         return self.run(correlation_id, command)
 
     def register_arrival(
         self, site_id: UUID, cmd: api.RegisterArrival, correlation_id: str
-    ) -> UUID:
-        def command() -> UUID:
+    ) -> Visit:
+        def command() -> Visit:
             self._refuse_watchlisted(site_id, cmd.visitor_name, cmd.id_number)
             visit = Visit.arrive_unannounced(
                 site_id=site_id,
@@ -69,50 +70,53 @@ class VisitorApplication(ServiceApplication):
                 at=clock.now(),
             )
             self.save(visit)
-            return visit.id
+            return visit
 
         return self.run(correlation_id, command)
 
     def check_in(
         self, site_id: UUID, visit_id: UUID, cmd: api.CheckIn, correlation_id: str
-    ) -> None:
-        def command() -> None:
-            visit = self.visit(site_id, visit_id)
+    ) -> Visit:
+        def change(visit: Visit) -> None:
             self._refuse_watchlisted(site_id, visit.visitor_name, cmd.id_number)
             visit.check_in(
                 id_checked=cmd.id_checked,
                 id_type=cmd.id_type.value if cmd.id_type else None,
                 at=clock.now(),
             )
-            self.save(visit)
 
-        self.run(correlation_id, command)
+        return self._on_visit(site_id, visit_id, correlation_id, change)
 
     def host_decides(
         self, site_id: UUID, visit_id: UUID, cmd: api.HostDecision, correlation_id: str
-    ) -> None:
-        def command() -> None:
+    ) -> Visit:
+        return self._on_visit(
+            site_id, visit_id, correlation_id,
+            lambda v: v.host_decides(approve=cmd.approve, reason=cmd.reason, at=clock.now()),
+        )  # fmt: skip
+
+    def deny(self, site_id: UUID, visit_id: UUID, cmd: api.DenyVisit, correlation_id: str) -> Visit:
+        return self._on_visit(
+            site_id, visit_id, correlation_id, lambda v: v.deny(reason=cmd.reason, at=clock.now())
+        )
+
+    def check_out(self, site_id: UUID, visit_id: UUID, correlation_id: str) -> Visit:
+        return self._on_visit(
+            site_id, visit_id, correlation_id, lambda v: v.check_out(at=clock.now())
+        )
+
+    def _on_visit(
+        self, site_id: UUID, visit_id: UUID, correlation_id: str, change: Callable[[Visit], None]
+    ) -> Visit:
+        """Load a visit of the site, apply one change, save it; the saved visit."""
+
+        def command() -> Visit:
             visit = self.visit(site_id, visit_id)
-            visit.host_decides(approve=cmd.approve, reason=cmd.reason, at=clock.now())
+            change(visit)
             self.save(visit)
+            return visit
 
-        self.run(correlation_id, command)
-
-    def deny(self, site_id: UUID, visit_id: UUID, cmd: api.DenyVisit, correlation_id: str) -> None:
-        def command() -> None:
-            visit = self.visit(site_id, visit_id)
-            visit.deny(reason=cmd.reason, at=clock.now())
-            self.save(visit)
-
-        self.run(correlation_id, command)
-
-    def check_out(self, site_id: UUID, visit_id: UUID, correlation_id: str) -> None:
-        def command() -> None:
-            visit = self.visit(site_id, visit_id)
-            visit.check_out(at=clock.now())
-            self.save(visit)
-
-        self.run(correlation_id, command)
+        return self.run(correlation_id, command)
 
     def flag_overstays(
         self, site_id: UUID, visit_ids: list[UUID], business_date: date, correlation_id: str
