@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from contracts import billing_api as api
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
-from services.gateway.security import CurrentPrincipal, call_service, site_access
+from services.gateway.security import CurrentPrincipal, call_service, payload, site_access
 
 router = APIRouter(tags=["billing"])
 SITE = "/sites/{site_id}/billing"
@@ -43,28 +43,24 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
     return call_service(request, "billing", method, site_id, **fields)
 
 
-def body(model: Any) -> dict[str, Any]:
-    return {"payload": model.model_dump(mode="json")}
-
-
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
 async def configure(site_id: UUID, cmd: api.ConfigureBilling, request: Request, _: Setup) -> Any:
-    return await call(request, "Configure", site_id, **body(cmd))
+    return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.put(f"{SITE}/rates", summary="A fee rate from a month on")
 async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) -> Any:
-    return await call(request, "SetRate", site_id, **body(cmd))
+    return await call(request, "SetRate", site_id, **payload(cmd))
 
 
 @router.put(f"{SITE}/units", summary="Register units and what they are billed on")
 async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request, _: Setup) -> Any:
-    return await call(request, "RegisterUnits", site_id, **body(cmd))
+    return await call(request, "RegisterUnits", site_id, **payload(cmd))
 
 
 @router.put(f"{SITE}/water-readings", summary="The month's water meter readings (m3)")
 async def record_water(site_id: UUID, cmd: api.RecordWater, request: Request, _: Setup) -> Any:
-    return await call(request, "RecordWater", site_id, **body(cmd))
+    return await call(request, "RecordWater", site_id, **payload(cmd))
 
 
 @router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
@@ -86,7 +82,7 @@ async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Appr
 async def issue(
     site_id: UUID, period: PeriodPath, cmd: api.IssueStatements, request: Request, _: Runner
 ) -> Any:
-    return await call(request, "Issue", site_id, period=period, **body(cmd))
+    return await call(request, "Issue", site_id, period=period, **payload(cmd))
 
 
 @router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
@@ -96,7 +92,7 @@ async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) 
 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
 async def sweep_overdue(site_id: UUID, cmd: api.SweepOverdue, request: Request, _: Runner) -> Any:
-    return await call(request, "SweepOverdue", site_id, **body(cmd))
+    return await call(request, "SweepOverdue", site_id, **payload(cmd))
 
 
 @router.get(f"{SITE}/units/{{unit}}", summary="A unit's account: lines, balance, credit")
@@ -108,7 +104,7 @@ async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) ->
 async def receive_payment(
     site_id: UUID, unit: Unit, cmd: api.ReceivePayment, request: Request, _: Cashier
 ) -> Any:
-    return await call(request, "ReceivePayment", site_id, unit=unit, **body(cmd))
+    return await call(request, "ReceivePayment", site_id, unit=unit, **payload(cmd))
 
 
 @router.post(f"{SITE}/units/{{unit}}/payments/{{reference}}/reversal", summary="Reverse a payment")
@@ -121,13 +117,13 @@ async def reverse_payment(
     _: Runner,
 ) -> Any:
     return await call(
-        request, "ReversePayment", site_id, unit=unit, reference=reference, **body(cmd)
+        request, "ReversePayment", site_id, unit=unit, reference=reference, **payload(cmd)
     )
 
 
 @router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
 async def adjust(site_id: UUID, unit: Unit, cmd: api.Adjust, request: Request, _: Runner) -> Any:
-    return await call(request, "Adjust", site_id, unit=unit, **body(cmd))
+    return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
 
 
 async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: str,

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Request
 
 from contracts import feedback_api as api
 from runtime.auth import Principal, Role
-from services.gateway.security import FRONT_DESK, CurrentPrincipal, call_service, site_access
+from services.gateway.security import (
+    FRONT_DESK,
+    CurrentPrincipal,
+    call_service,
+    payload,
+    site_access,
+)
 
 router = APIRouter(tags=["feedback"])
 SITE = "/sites/{site_id}"
@@ -28,7 +34,7 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 
 @router.post(f"{SITE}/complaints", status_code=201, summary="Register a complaint")
 async def register(site_id: UUID, cmd: api.RegisterComplaint, request: Request, _: Intake) -> Any:
-    return await call(request, "Register", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "Register", site_id, **payload(cmd))
 
 
 @router.get(f"{SITE}/complaints/{{complaint_id}}", summary="One complaint")
@@ -38,7 +44,7 @@ async def get_complaint(site_id: UUID, complaint_id: UUID, request: Request, _: 
 
 async def _step(request: Request, site_id: UUID, complaint_id: UUID, step: str, cmd: Any) -> Any:
     return await call(request, "Step", site_id, complaint_id=complaint_id, step=step,
-                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+                      **payload(cmd))  # fmt: skip
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/rejection", summary="Invalid, with a reason")
@@ -90,7 +96,7 @@ async def statistics(site_id: UUID, request: Request, _: Reader) -> Any:
 @router.post(f"{SITE}/tenant-visits", status_code=201, summary="Log a visit to a tenant")
 async def log_visit(site_id: UUID, cmd: api.LogTenantVisit, request: Request,
                     _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "LogVisit", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "LogVisit", site_id, **payload(cmd))
 
 
 @router.get(f"{SITE}/tenant-visits/follow-ups", summary="Follow-ups from tenant visits")
@@ -101,7 +107,7 @@ async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Any:
 @router.post(f"{SITE}/survey-responses", status_code=201, summary="A satisfaction survey")
 async def record_survey(site_id: UUID, cmd: api.RecordSurveyResponse, request: Request,
                         _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "RecordSurvey", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "RecordSurvey", site_id, **payload(cmd))
 
 
 @router.get(f"{SITE}/satisfaction", summary="Satisfied share per quarter against the 90% target")
@@ -112,7 +118,7 @@ async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Any:
 @router.put(f"{SITE}/feedback-settings", summary="Hours to reply (default: the same day)")
 async def configure(site_id: UUID, cmd: api.ConfigureFeedback, request: Request,
                     _: Manager) -> Any:  # fmt: skip
-    return await call(request, "Configure", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from contracts import mail_api as api
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
-from services.gateway.security import FRONT_DESK, call_service, site_access
+from services.gateway.security import FRONT_DESK, call_service, payload, site_access
 
 router = APIRouter(prefix="/sites/{site_id}/mail", tags=["mail"])
 
@@ -33,17 +33,17 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 
 @router.put("/directory", summary="Units mail is delivered to, contacts, moved-out flags")
 async def directory(site_id: UUID, cmd: api.UpdateDirectory, request: Request, _: Manager) -> Any:
-    return await call(request, "UpdateDirectory", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "UpdateDirectory", site_id, **payload(cmd))
 
 
 @router.put("/settings", summary="Reminder interval and lookup days")
 async def configure(site_id: UUID, cmd: api.ConfigureMail, request: Request, _: Manager) -> Any:
-    return await call(request, "Configure", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.post("/items", status_code=201, summary="Log an item in the register")
 async def receive(site_id: UUID, cmd: api.ReceiveMail, request: Request, _: Desk) -> Any:
-    return await call(request, "Receive", site_id, payload=cmd.model_dump(mode="json"))
+    return await call(request, "Receive", site_id, **payload(cmd))
 
 
 @router.get("/items/{item_id}", summary="One item")
@@ -55,21 +55,21 @@ async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> A
 async def resolve(site_id: UUID, item_id: UUID, cmd: api.ResolveRecipient, request: Request,
                   _: CustomerService) -> Any:  # fmt: skip
     return await call(request, "Resolve", site_id, item_id=item_id,
-                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+                      **payload(cmd))  # fmt: skip
 
 
 @router.post("/items/{item_id}/pickup", summary="Collected against a signature")
 async def collect(site_id: UUID, item_id: UUID, cmd: api.CollectMail, request: Request,
                   _: Desk) -> Any:  # fmt: skip
     return await call(request, "Collect", site_id, item_id=item_id,
-                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+                      **payload(cmd))  # fmt: skip
 
 
 @router.post("/items/{item_id}/archive", summary="Moved out: forwarded or archived")
 async def archive(site_id: UUID, item_id: UUID, cmd: api.ArchiveMail, request: Request,
                   _: CustomerService) -> Any:  # fmt: skip
     return await call(request, "Archive", site_id, item_id=item_id,
-                      payload=cmd.model_dump(mode="json"))  # fmt: skip
+                      **payload(cmd))  # fmt: skip
 
 
 @router.post("/sweep", summary="Send due reminders; archive items unresolved too long")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from runtime.auth import Principal, Role, verify
 from runtime.errors import Unauthenticated
@@ -50,6 +51,11 @@ def site_access(roles: frozenset[Role]):
         return who
 
     return Depends(check)
+
+
+def payload(command: BaseModel) -> dict[str, Any]:
+    """A validated command as the `payload` field of a service request."""
+    return {"payload": command.model_dump(mode="json")}
 
 
 async def call_service(

@@ -16,6 +16,7 @@ from services.gateway.security import (
     READERS,
     SUPERVISORS,
     call_service,
+    payload,
     site_access,
 )
 
@@ -34,7 +35,7 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 async def pre_register(
     site_id: UUID, body: api.PreRegisterVisit, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(request, "PreRegister", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "PreRegister", site_id, **payload(body))
 
 
 @router.post(
@@ -43,7 +44,7 @@ async def pre_register(
 async def register_arrival(
     site_id: UUID, body: api.RegisterArrival, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(request, "RegisterArrival", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "RegisterArrival", site_id, **payload(body))
 
 
 @router.get("/visits/{visit_id}", summary="One visit")
@@ -55,27 +56,21 @@ async def get_visit(site_id: UUID, visit_id: UUID, request: Request, _: Reader) 
 async def check_in(
     site_id: UUID, visit_id: UUID, body: api.CheckIn, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(
-        request, "CheckIn", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
-    )
+    return await call(request, "CheckIn", site_id, visit_id=visit_id, **payload(body))
 
 
 @router.post("/visits/{visit_id}/host-decision", summary="The host approves or declines")
 async def host_decision(
     site_id: UUID, visit_id: UUID, body: api.HostDecision, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(
-        request, "HostDecides", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
-    )
+    return await call(request, "HostDecides", site_id, visit_id=visit_id, **payload(body))
 
 
 @router.post("/visits/{visit_id}/deny", summary="The desk turns the visitor away")
 async def deny(
     site_id: UUID, visit_id: UUID, body: api.DenyVisit, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(
-        request, "Deny", site_id, visit_id=visit_id, payload=body.model_dump(mode="json")
-    )
+    return await call(request, "Deny", site_id, visit_id=visit_id, **payload(body))
 
 
 @router.post("/visits/{visit_id}/check-out", summary="The visitor leaves")
@@ -87,21 +82,21 @@ async def check_out(site_id: UUID, visit_id: UUID, request: Request, _: Desk) ->
 async def flag_overstays(
     site_id: UUID, body: api.FlagOverstays, request: Request, _: Supervisor
 ) -> dict[str, Any]:
-    return await call(request, "FlagOverstays", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "FlagOverstays", site_id, **payload(body))
 
 
 @router.post("/watchlist", status_code=201, summary="Add a person to the watchlist")
 async def add_watchlist_entry(
     site_id: UUID, body: api.AddWatchlistEntry, request: Request, _: Supervisor
 ) -> dict[str, Any]:
-    return await call(request, "AddWatchlistEntry", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "AddWatchlistEntry", site_id, **payload(body))
 
 
 @router.post("/phone-messages", status_code=201, summary="Switchboard takes a message")
 async def take_phone_message(
     site_id: UUID, body: api.TakePhoneMessage, request: Request, _: Desk
 ) -> dict[str, Any]:
-    return await call(request, "TakePhoneMessage", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "TakePhoneMessage", site_id, **payload(body))
 
 
 @router.post("/phone-messages/{message_id}/delivery", summary="Message delivered and acknowledged")
@@ -113,7 +108,7 @@ async def deliver_phone_message(
         "DeliverPhoneMessage",
         site_id,
         message_id=message_id,
-        payload=body.model_dump(mode="json"),
+        **payload(body),
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from contracts import workorder_api as api
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
-from services.gateway.security import FRONT_DESK, call_service, site_access
+from services.gateway.security import FRONT_DESK, call_service, payload, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
 
@@ -32,9 +32,14 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
     return call_service(request, "workorder", method, site_id, **fields)
 
 
+def on_order(request: Request, method: str, site_id: UUID, work_order_id: UUID, body: Any) -> Any:
+    """One step of a work order's life (dispatch, start, complete, verify, void)."""
+    return call(request, method, site_id, work_order_id=work_order_id, **payload(body))
+
+
 @router.post("/repairs", status_code=201, summary="Report a repair (phone, app, patrol, complaint)")
 async def report(site_id: UUID, body: api.ReportRepair, request: Request, _: Reporter) -> Any:
-    return await call(request, "Report", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "Report", site_id, **payload(body))
 
 
 @router.get("/repairs/{work_order_id}", summary="One repair / work order")
@@ -49,30 +54,21 @@ async def get_work_order(site_id: UUID, work_order_id: UUID, request: Request, _
 async def dispatch(
     site_id: UUID, work_order_id: UUID, body: api.DispatchRepair, request: Request, _: Dispatcher
 ) -> Any:
-    return await call(
-        request, "Dispatch", site_id, work_order_id=work_order_id,
-        payload=body.model_dump(mode="json"),
-    )  # fmt: skip
+    return await on_order(request, "Dispatch", site_id, work_order_id, body)
 
 
 @router.post("/repairs/{work_order_id}/start", summary="Technician starts the job")
 async def start(
     site_id: UUID, work_order_id: UUID, body: api.StartRepair, request: Request, _: Technician
 ) -> Any:
-    return await call(
-        request, "Start", site_id, work_order_id=work_order_id,
-        payload=body.model_dump(mode="json"),
-    )  # fmt: skip
+    return await on_order(request, "Start", site_id, work_order_id, body)
 
 
 @router.post("/repairs/{work_order_id}/complete", summary="Result, labour, materials, fee")
 async def complete(
     site_id: UUID, work_order_id: UUID, body: api.CompleteRepair, request: Request, _: Technician
 ) -> Any:
-    return await call(
-        request, "Complete", site_id, work_order_id=work_order_id,
-        payload=body.model_dump(mode="json"),
-    )  # fmt: skip
+    return await on_order(request, "Complete", site_id, work_order_id, body)
 
 
 @router.post(
@@ -86,25 +82,19 @@ async def verify(
     request: Request,
     _: CustomerService,
 ) -> Any:
-    return await call(
-        request, "Verify", site_id, work_order_id=work_order_id,
-        payload=body.model_dump(mode="json"),
-    )  # fmt: skip
+    return await on_order(request, "Verify", site_id, work_order_id, body)
 
 
 @router.post("/repairs/{work_order_id}/void", summary="Void with a reason (the number is kept)")
 async def void(
     site_id: UUID, work_order_id: UUID, body: api.VoidWorkOrder, request: Request, _: Voider
 ) -> Any:
-    return await call(
-        request, "Void", site_id, work_order_id=work_order_id,
-        payload=body.model_dump(mode="json"),
-    )  # fmt: skip
+    return await on_order(request, "Void", site_id, work_order_id, body)
 
 
 @router.put("/work-order-settings", summary="Site code in numbers and SLA hours per urgency")
 async def configure(site_id: UUID, body: api.ConfigureSite, request: Request, _: Manager) -> Any:
-    return await call(request, "ConfigureSite", site_id, payload=body.model_dump(mode="json"))
+    return await call(request, "ConfigureSite", site_id, **payload(body))
 
 
 @router.get("/work-orders", summary="The work-order board")
