@@ -141,7 +141,10 @@ async def run_service(spec: ServiceSpec) -> None:
     topic = settings.topic(spec.topic)
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1")
-    await ensure_topics(settings.kafka_bootstrap_servers, [topic])
+    # Create the topics this service reacts to as well, with the same partitions, rather
+    # than rely on the broker auto-creating them (production clusters turn that off).
+    consumed = {settings.topic(t) for reaction in spec.reactions.values() for t in reaction.topics}
+    await ensure_topics(settings.kafka_bootstrap_servers, sorted({topic, *consumed}))
     app = spec.make_app()
     pool = await runner.connect()
 
