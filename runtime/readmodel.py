@@ -7,10 +7,13 @@ one statement per event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+
+from contracts.envelope import Envelope
 
 Row = dict[str, Any]
 
@@ -78,3 +81,27 @@ class RowSet:
                 upsert_sql(self.table, self.columns),
                 [tuple(self.rows[k][c] for c in self.columns) for k in self.touched],
             )
+
+
+class OneTableReadModel:
+    """A read model of one row per aggregate: `apply` says how each event changes the
+    rows (keyed by the table's first column, which each event also carries)."""
+
+    def __init__(self, name: str, table: str, schema_sql: str, columns: tuple[str, ...],
+                 apply: Callable[[RowSet, Any], None]) -> None:  # fmt: skip
+        self.name = name
+        self.tables = (table,)
+        self.schema_sql = schema_sql
+        self.columns = columns
+        self.apply = apply
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(self.schema_sql)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        key = self.columns[0]
+        ids = list({getattr(envelope.data, key) for envelope in envelopes})
+        rows = await RowSet.load(conn, self.tables[0], self.columns, ids)
+        for envelope in envelopes:
+            self.apply(rows, envelope.data)
+        await rows.save(conn)

@@ -11,9 +11,8 @@ from uuid import UUID
 import asyncpg
 
 from contracts import mail as ev
-from contracts.envelope import Envelope
 from runtime.clock import local_date
-from runtime.readmodel import RowSet
+from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
 
 SCHEMA_SQL = """
@@ -54,19 +53,8 @@ COLUMNS = (
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
 
 
-class MailReadModel:
-    name = "mail_read_model"
-    tables = ("mail_items",)
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA_SQL)
-
-    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-        ids = list({envelope.data.item_id for envelope in envelopes})  # type: ignore[attr-defined]
-        items = await RowSet.load(conn, "mail_items", COLUMNS, ids)
-        for envelope in envelopes:
-            apply(items, envelope.data)
-        await items.save(conn)
+def MailReadModel() -> OneTableReadModel:
+    return OneTableReadModel("mail_read_model", "mail_items", SCHEMA_SQL, COLUMNS, apply)
 
 
 def apply(items: RowSet, e: Any) -> None:

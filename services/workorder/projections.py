@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from contracts import workorder as ev
-from contracts.envelope import Envelope
-from runtime.readmodel import RowSet
+from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
 
 SCHEMA_SQL = """
@@ -72,19 +71,8 @@ OPEN = ("reported", "dispatched", "in_progress", "reopened")
 RETURNED = ("completed", "closed")
 
 
-class WorkOrderReadModel:
-    name = "workorder_read_model"
-    tables = ("work_orders",)
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA_SQL)
-
-    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-        ids = list({envelope.data.work_order_id for envelope in envelopes})  # type: ignore[attr-defined]
-        orders = await RowSet.load(conn, "work_orders", COLUMNS, ids)
-        for envelope in envelopes:
-            apply(orders, envelope.data)
-        await orders.save(conn)
+def WorkOrderReadModel() -> OneTableReadModel:
+    return OneTableReadModel("workorder_read_model", "work_orders", SCHEMA_SQL, COLUMNS, apply)
 
 
 def apply(orders: RowSet, e: Any) -> None:
