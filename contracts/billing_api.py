@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from contracts.fields import Name, Text, UnitNumber
+from contracts.fields import (
+    BusinessDate,
+    Name,
+    Period,
+    PositiveMoney,
+    Reference,
+    SignedMoney,
+    Text,
+    UnitNumber,
+)
 
-PeriodText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-Amount = Annotated[Decimal, Field(gt=0, le=Decimal("100000000"), decimal_places=2)]
-SignedAmount = Annotated[
-    Decimal, Field(ge=Decimal("-100000000"), le=Decimal("100000000"), decimal_places=2)
-]
+PeriodText = Period
 FeeTypeName = Literal["management", "parking", "water", "phone", "other_service"]
-Reference = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^\S+$")
-]
 
 
 class Command(BaseModel):
@@ -66,12 +67,12 @@ class ConfigureBilling(Command):
 
 
 class IssueStatements(Command):
-    due_date: date | None = None  # default: issue date + the site's days to pay
+    due_date: BusinessDate | None = None  # default: issue date + the site's days to pay
 
 
 class ReceivePayment(Command):
     reference: Reference
-    amount: Amount
+    amount: PositiveMoney
     method: Literal["cash", "bank_transfer", "card", "wechat_pay", "alipay", "cheque", "other"]
 
 
@@ -81,7 +82,7 @@ class ReversePayment(Command):
 
 class Adjust(Command):
     adjustment_id: Reference
-    amount: SignedAmount
+    amount: SignedMoney
     reason: Text
     period: PeriodText
     charge_id: str | None = None
@@ -94,4 +95,4 @@ class Adjust(Command):
 
 
 class SweepOverdue(Command):
-    as_of: date | None = None
+    as_of: BusinessDate | None = None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contracts.base import AwareDatetime
+from contracts.fields import BusinessDateTime
 
 
 class ClockChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    set_to: AwareDatetime | None = None
+    set_to: BusinessDateTime | None = None
     advance_seconds: int | None = Field(default=None, ge=0, le=10 * 366 * 86400)
     reset: bool = False
 

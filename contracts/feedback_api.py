@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.feedback import Cause, Channel, ComplaintCategory
-from contracts.fields import Name, OptionalName, Phone, Text, UnitNumber
-
-Quarter = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
-Finding = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+from contracts.fields import Label, Name, OptionalName, Phone, Quarter, Text, UnitNumber
 
 
 class Command(BaseModel):
@@ -58,8 +55,8 @@ class LogTenantVisit(Command):
     unit: UnitNumber
     tenant: OptionalName = None
     visited_by: Name
-    findings: list[Finding] = Field(default_factory=list, max_length=50)
-    follow_ups: list[Finding] = Field(default_factory=list, max_length=50)
+    findings: list[Label] = Field(default_factory=list, max_length=50)
+    follow_ups: list[Label] = Field(default_factory=list, max_length=50)
 
 
 class RecordSurveyResponse(Command):

@@ -1,16 +1,52 @@
-"""Constrained field types shared by the command models of every context."""
+"""The one set of bounded field types every command model uses.
+
+Whatever a command accepts, every read model and export must be able to show: text
+that PostgreSQL can store and a spreadsheet can hold, dates a calendar can step past,
+amounts a correction can undo. So the bounds live here, once, and the command models
+of every context are written with these types only (never a bare `str`, `date` or
+`Decimal`).
+
+- Text never holds control characters (NUL, ESC, C1 ...), bidi overrides (a name that
+  renders backwards) or non-characters; lone surrogates are refused by pydantic itself.
+  Multi-line text may hold tab, CR and LF.
+- Business dates and times lie in 2000-01-01 .. 2099-12-31 (a calendar day either side
+  stays representable in every zone); periods and quarters are inside those years.
+- Money has 2 places and is at most `MAX_AMOUNT`, the largest correction an adjustment
+  can book, so anything accepted can also be undone.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-OptionalName = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+# Characters no text field accepts: C0 and C1 controls (and DEL), the bidi embedding,
+# override and isolate controls, and the two non-characters at the end of the BMP.
+_FORBIDDEN = r"\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+# Multi-line text may also hold tab, LF and CR.
+_FORBIDDEN_MULTILINE = (
+    r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+)
+SINGLE_LINE = rf"^[^{_FORBIDDEN}]*$"
+MULTI_LINE = rf"^[^{_FORBIDDEN_MULTILINE}]*$"
+
+
+def _line(max_length: int, min_length: int = 1) -> StringConstraints:
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=SINGLE_LINE
+    )
+
+
+Name = Annotated[str, _line(120)]
+OptionalName = Annotated[str | None, _line(120)]
+Label = Annotated[str, _line(200)]  # a location, a short description, a finding
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=MULTI_LINE),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 UnitNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$"),
@@ -20,4 +56,47 @@ Phone = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-()]{5,19}$"),
 ]
+# Identifiers chosen by people (payment references, adjustment ids): they travel in URL
+# paths, so only characters that need no escaping there (RFC 3986 unreserved).
+Reference = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._~\-]+$"
+    ),
+]
 PartySize = Annotated[int, Field(ge=1, le=100)]
+
+# -- time --------------------------------------------------------------------------------
+
+FIRST_BUSINESS_DAY = date(2000, 1, 1)
+LAST_BUSINESS_DAY = date(2099, 12, 31)
+_WINDOW = f"between {FIRST_BUSINESS_DAY} and {LAST_BUSINESS_DAY}"
+
+
+def _in_window(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC).date()
+    if not FIRST_BUSINESS_DAY <= day <= LAST_BUSINESS_DAY:
+        raise ValueError(f"must be {_WINDOW}")
+    return moment
+
+
+BusinessDate = Annotated[
+    date,
+    Field(ge=FIRST_BUSINESS_DAY, le=LAST_BUSINESS_DAY, description=f"A date {_WINDOW}."),
+]
+BusinessDateTime = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_window),
+    Field(description=f"An instant with its UTC offset, {_WINDOW}."),
+]
+# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099.
+Period = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
+Quarter = Annotated[str, StringConstraints(pattern=r"^20\d\d-Q[1-4]$")]
+
+# -- money and quantities ----------------------------------------------------------------
+
+MAX_AMOUNT = Decimal("100000000")  # 1e8: the largest adjustment, so the largest posting
+
+Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=2)]
+SignedMoney = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=2)]

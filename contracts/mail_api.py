@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
@@ -49,7 +49,7 @@ class CollectMail(Command):
 
 
 class ArchiveMail(Command):
-    reason: str = Field(pattern="^(moved_out|forwarded)$")
+    reason: Literal["moved_out", "forwarded"]
     forwarded_to: Text | None = None
 
     @model_validator(mode="after")

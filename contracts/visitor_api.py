@@ -6,13 +6,29 @@ One set of models validates input at both ends: FastAPI turns a violation into a
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from contracts.base import AwareDatetime
-from contracts.fields import Name, OptionalName, PartySize, Phone, Text, UnitNumber
+from contracts.fields import (
+    BusinessDate,
+    BusinessDateTime,
+    Name,
+    OptionalName,
+    PartySize,
+    Phone,
+    Text,
+    UnitNumber,
+)
+
+# An ID document number as printed: letters, digits, spaces and dashes.
+IdNumber = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=4, max_length=40, pattern=r"^[A-Za-z0-9\- ]+$"
+    ),
+]
 
 
 class Command(BaseModel):
@@ -31,7 +47,7 @@ class IdCheck(Command):
 
     id_checked: bool = False
     id_type: IdType | None = None
-    id_number: str | None = Field(default=None, min_length=4, max_length=40)
+    id_number: IdNumber | None = None
 
     @model_validator(mode="after")
     def _type_when_checked(self) -> IdCheck:
@@ -50,8 +66,8 @@ class VisitorDetails(Command):
 
 
 class PreRegisterVisit(VisitorDetails):
-    expected_from: AwareDatetime
-    expected_until: AwareDatetime
+    expected_from: BusinessDateTime
+    expected_until: BusinessDateTime
 
 
 class RegisterArrival(VisitorDetails, IdCheck):
@@ -78,7 +94,7 @@ class WatchlistScope(StrEnum):
 
 class AddWatchlistEntry(Command):
     name: Name
-    id_number: str | None = Field(default=None, min_length=4, max_length=40)
+    id_number: IdNumber | None = None
     reason: Text
     scope: WatchlistScope = WatchlistScope.SITE
 
@@ -97,4 +113,4 @@ class DeliverPhoneMessage(Command):
 
 
 class FlagOverstays(Command):
-    business_date: date | None = None
+    business_date: BusinessDate | None = None

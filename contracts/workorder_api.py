@@ -8,11 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from contracts.fields import Name, Text, UnitNumber
+from contracts.fields import Label, Name, Text, UnitNumber
 from contracts.workorder import Category, Source, Urgency
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=2)]
-Location = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Command(BaseModel):
@@ -22,7 +21,7 @@ class Command(BaseModel):
 class ReportRepair(Command):
     source: Source
     category: Category
-    location: Location
+    location: Label
     unit: UnitNumber | None = None
     tenant: Name | None = None
     content: Text

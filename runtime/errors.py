@@ -66,3 +66,13 @@ ERRORS_BY_CODE: dict[str, type[ConciergeError]] = {
     cls.code: cls
     for cls in (Invalid, NotFound, Conflict, Forbidden, Unauthenticated, ServiceUnavailable)
 }
+
+
+class ForeignSiteReference(Exception):
+    """A message from another context names an object of a different site.
+
+    Every id that crosses a context boundary belongs to the event's site. A reaction
+    that meets one that does not refuses the message loudly (dead letter, metric,
+    error log) and never applies it. Not a `ConciergeError`: no caller is there to
+    fix it; it is a defect or an attack to be looked at.
+    """

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
+from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
 from services.gateway.security import CurrentPrincipal, call_service, payload, site_access
@@ -33,10 +33,11 @@ Reader = Annotated[
         )
     ),
 ]  # fmt: skip
-PeriodPath = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-PeriodQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
+PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
+AsOf = BusinessDate | None
 
 
 def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
@@ -141,20 +142,20 @@ async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: s
 
 @router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
 async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                     as_of: date | None = None, format: Format = "json") -> Any:  # fmt: skip
+                     as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
     return await _table(request, "Receivable", site_id, f"receivable-{period}", format,
                         period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
 
 
 @router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
 async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-               as_of: date | None = None, format: Format = "json") -> Any:  # fmt: skip
+               as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
     return await _table(request, "Paid", site_id, f"paid-{period}", format,
                         period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
 
 
 @router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
-async def arrears(site_id: UUID, request: Request, _: Reader, as_of: date | None = None,
+async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
                   format: Format = "json") -> Any:  # fmt: skip
     return await _table(request, "Arrears", site_id, "arrears", format,
                         as_of=as_of and as_of.isoformat())  # fmt: skip
@@ -162,13 +163,13 @@ async def arrears(site_id: UUID, request: Request, _: Reader, as_of: date | None
 
 @router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")
 async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                          as_of: date | None = None) -> Any:  # fmt: skip
+                          as_of: AsOf = None) -> Any:  # fmt: skip
     return await call(request, "CollectionRate", site_id, period=period,
                       as_of=as_of and as_of.isoformat())  # fmt: skip
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
-async def group_arrears(request: Request, who: CurrentPrincipal, as_of: date | None = None) -> Any:
+async def group_arrears(request: Request, who: CurrentPrincipal, as_of: AsOf = None) -> Any:
     who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
     client = request.app.state.services["billing"]
     return await client.call(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import mail_api as api
+from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
 from services.gateway.security import FRONT_DESK, call_service, payload, site_access
@@ -92,7 +92,7 @@ async def register(
     site_id: UUID,
     request: Request,
     _: Desk,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Any:
     rows = await call(request, "Register", site_id, date=day and day.isoformat())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import visitor_api as api
+from contracts.fields import BusinessDate
 from runtime.auth import Principal
 from services.gateway.exports import table_download
 from services.gateway.security import (
@@ -136,7 +136,7 @@ async def visit_log(
     site_id: UUID,
     request: Request,
     _: Reader,
-    day: Annotated[date, Query(alias="date")],
+    day: Annotated[BusinessDate, Query(alias="date")],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Any:
     rows = await call(request, "DailyLog", site_id, date=day.isoformat())
@@ -147,6 +147,6 @@ async def visit_log(
 
 @router.get("/visits-per-host", summary="Check-ins per host and hour of a day")
 async def visits_per_host(
-    site_id: UUID, request: Request, _: Reader, day: Annotated[date, Query(alias="date")]
+    site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
 ) -> list[dict[str, Any]]:
     return await call(request, "HostHourly", site_id, date=day.isoformat())

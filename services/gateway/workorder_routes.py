@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
+from contracts.fields import BusinessDate
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.security import FRONT_DESK, call_service, payload, site_access
@@ -127,13 +127,13 @@ async def three_equals(
     site_id: UUID,
     request: Request,
     _: Reader,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+    period: Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")],
 ) -> Any:
     return await call(request, "ThreeEquals", site_id, period=period)
 
 
 @router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
 async def weekly(
-    site_id: UUID, request: Request, _: Reader, week_start: Annotated[date, Query()]
+    site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
 ) -> Any:
     return await call(request, "Weekly", site_id, week_start=week_start.isoformat())
