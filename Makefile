@@ -4,15 +4,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install up down lint schemas test test-unit run bench clean
+.PHONY: install up down lint schemas test test-unit run bench bi clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml bi/pyproject.toml
 	@command -v python3 >/dev/null || (apt-get update -qq && apt-get install -y -qq python3)
 	@python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq python3-venv)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev]" -e ./bi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m contracts.schema_check check
-	$(VENV)/bin/mypy contracts runtime services/*/domain.py services/billing/money.py
+	$(VENV)/bin/mypy contracts runtime bi services/*/domain.py services/billing/money.py
 
 schemas: install
 	$(PY) -m contracts.schema_check export
@@ -41,6 +41,10 @@ test-unit: install
 
 run: install up
 	deploy/local/run.sh
+
+# The BI kit (bi/README.md) over the local Kafka: rebuilds .local/concierge_bi.duckdb.
+bi: install
+	source deploy/local/env.sh && $(PY) -m bi --database .local/concierge_bi.duckdb sync
 
 bench: install up
 	source deploy/local/env.sh && $(PY) -m bench
