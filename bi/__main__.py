@@ -18,6 +18,8 @@ import signal
 import sys
 from datetime import date
 from pathlib import Path
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 from aiokafka.errors import KafkaError
@@ -31,6 +33,22 @@ from bi.store import SettingsChanged, Store
 CHECKOUT_SCHEMAS = Path(__file__).resolve().parent.parent / "contracts" / "schemas"
 
 log = logging.getLogger("bi")
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"{name!r} is not an IANA time zone") from None
+    return name
+
+
+def _site_zones(text: str) -> dict[str, str]:
+    try:
+        zones = json.loads(text)
+        return {str(UUID(site)): _zone(zone) for site, zone in zones.items()}
+    except (ValueError, AttributeError, TypeError):
+        raise argparse.ArgumentTypeError('expected JSON {"<site uuid>": "<zone>"}') from None
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -67,12 +85,13 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     run.add_argument(
         "--site-timezones",
-        type=json.loads,
+        type=_site_zones,
         default=env("BI_SITE_TIMEZONES", "{}"),
         help='JSON {"<site id>": "<zone>"} (BI_SITE_TIMEZONES)',
     )
     run.add_argument(
         "--default-timezone",
+        type=_zone,
         default=env("BI_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE),
         help="zone of the other sites (BI_DEFAULT_TIMEZONE; Asia/Shanghai)",
     )
