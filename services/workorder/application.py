@@ -71,7 +71,7 @@ class WorkOrderApplication(ServiceApplication):
         return self.run(correlation_id, command, retries=1)
 
     def _refuse_second_order(self, site_id: UUID, complaint_id: UUID) -> None:
-        existing = self._stored(WorkOrder.create_id(site_id, complaint_id))
+        existing = self._order_for_complaint(site_id, complaint_id)
         if existing is not None:
             number = f" ({existing.number})" if existing.number else ""
             raise Conflict(
@@ -79,15 +79,27 @@ class WorkOrderApplication(ServiceApplication):
                 field="complaint_id",
             )
 
+    def _order_for_complaint(self, site_id: UUID, complaint_id: UUID) -> WorkOrder | None:
+        """The complaint's work order at this site, under its id or the id orders had
+        before ids named the site (one of another site there is not this complaint's)."""
+        for order_id in (
+            WorkOrder.create_id(site_id, complaint_id),
+            WorkOrder.earlier_id(complaint_id),
+        ):
+            order = self._stored(order_id)
+            if order is not None and order.site_id == site_id:
+                return order
+        return None
+
     def open_from_complaint(self, site_id: UUID, complaint_id: UUID, unit: str | None,
                             complainant: str, content: str, cid: str | None) -> UUID:  # fmt: skip
         """A repair complaint opens a work order linked to it, once; the order carries the
         complaint's correlation id through its whole life."""
 
         def command() -> UUID:
-            order_id = WorkOrder.create_id(site_id, complaint_id)
-            if self._stored(order_id) is not None:
-                return order_id  # already opened by an earlier delivery (or by hand)
+            existing = self._order_for_complaint(site_id, complaint_id)
+            if existing is not None:
+                return existing.id  # already opened by an earlier delivery (or by hand)
             order = WorkOrder(
                 site_id=site_id, source=Source.COMPLAINT.value, category=Category.OTHER.value,
                 location=f"unit {unit}" if unit else "see complaint", unit=unit, tenant=None,

@@ -98,6 +98,12 @@ class WorkOrder(SiteAggregate):
         return uuid5(NAMESPACE_URL, f"concierge:workorder:complaint:{site_id}:{complaint_id}")
 
     @staticmethod
+    def earlier_id(complaint_id: UUID) -> UUID:
+        """The id a complaint's order had before ids named the site; stores from then
+        hold orders under it, so a replay of their complaints must find them."""
+        return uuid5(NAMESPACE_URL, f"concierge:workorder:complaint:{complaint_id}")
+
+    @staticmethod
     def department_of(category: str) -> str:
         """Cleaning goes to housekeeping, not engineering."""
         return HOUSEKEEPING if category == Category.CLEANING else ENGINEERING

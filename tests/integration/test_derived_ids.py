@@ -9,7 +9,7 @@ aggregate just before the first one saves: the race, made deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -21,7 +21,7 @@ from services.feedback.application import FeedbackApplication, FeedbackSettings
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.domain import GROUP_SCOPE, Watchlist
 from services.workorder.application import WorkOrderApplication, WorkOrderSettings
-from services.workorder.domain import ComplaintOnRecord, SitePolicy
+from services.workorder.domain import ComplaintOnRecord, SitePolicy, WorkOrder
 
 
 def rival_saves_first(app: Any, rival: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> list:
@@ -47,10 +47,25 @@ def settings(infra) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture
+def replicas(settings: dict[str, str]) -> Iterator[Callable[[type, type], tuple[Any, Any]]]:
+    """Two applications of one kind on one store (closed afterwards: the database is
+    shared, its connections are not to be held)."""
+    opened: list[Any] = []
+
+    def two(application: type, settings_class: type) -> tuple[Any, Any]:
+        opened.extend(application(settings_class(**settings)) for _ in range(2))
+        return opened[-2], opened[-1]
+
+    yield two
+    for app in opened:
+        app.close()
+
+
 def test_a_second_report_for_a_complaint_at_the_same_time_names_the_first(
-    settings: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    replicas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = (WorkOrderApplication(WorkOrderSettings(**settings)) for _ in range(2))
+    first, second = replicas(WorkOrderApplication, WorkOrderSettings)
     site, complaint = uuid4(), uuid4()
     record = ComplaintOnRecord(site_id=site, category="noise", status="registered")
     cmd = workorder_api.ReportRepair(
@@ -65,9 +80,9 @@ def test_a_second_report_for_a_complaint_at_the_same_time_names_the_first(
 
 
 def test_a_sites_first_work_order_settings_at_the_same_time_both_apply(
-    settings: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    replicas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = (WorkOrderApplication(WorkOrderSettings(**settings)) for _ in range(2))
+    first, second = replicas(WorkOrderApplication, WorkOrderSettings)
     site = uuid4()
     rival_saves_first(
         first,
@@ -84,9 +99,9 @@ def test_a_sites_first_work_order_settings_at_the_same_time_both_apply(
 
 
 def test_a_sites_first_feedback_settings_at_the_same_time_both_apply(
-    settings: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    replicas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = (FeedbackApplication(FeedbackSettings(**settings)) for _ in range(2))
+    first, second = replicas(FeedbackApplication, FeedbackSettings)
     site = uuid4()
     rival_saves_first(
         first,
@@ -98,9 +113,9 @@ def test_a_sites_first_feedback_settings_at_the_same_time_both_apply(
 
 
 def test_the_first_watchlist_entries_at_the_same_time_are_both_kept(
-    settings: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    replicas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = (VisitorApplication(VisitorSettings(**settings)) for _ in range(2))
+    first, second = replicas(VisitorApplication, VisitorSettings)
     site = uuid4()
     entry = visitor_api.AddWatchlistEntry(name="Mallory Black", reason="trespass", scope="group")
     rival = rival_saves_first(
@@ -109,3 +124,35 @@ def test_the_first_watchlist_entries_at_the_same_time_are_both_kept(
     mine = first.add_watchlist_entry(site, entry, "c")
     watchlist: Watchlist = second.repository.get(Watchlist.create_id(GROUP_SCOPE))
     assert {rival[0], mine} <= set(watchlist.entries)
+
+
+def test_orders_under_the_earlier_complaint_ids_are_found_and_a_hijack_is_not(
+    replicas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stores from before work-order ids named the site hold orders under the earlier
+    id: a replay of their complaints finds them (no second order), and one of another
+    site there (a report that named this site's complaint) is not this complaint's."""
+    app, _ = replicas(WorkOrderApplication, WorkOrderSettings)
+    site_a, site_b, complaint, hijacked = uuid4(), uuid4(), uuid4(), uuid4()
+    with monkeypatch.context() as before_the_site_in_ids:
+        before_the_site_in_ids.setattr(
+            WorkOrder,
+            "create_id",
+            classmethod(lambda cls, site_id, complaint_id: WorkOrder.earlier_id(complaint_id)),
+        )
+        earlier = app.open_from_complaint(site_a, complaint, "15C", "Zhou", "leak", None)
+        app.open_from_complaint(site_b, hijacked, "15C", "Zhou", "leak", None)
+    assert earlier == WorkOrder.earlier_id(complaint)
+
+    assert app.open_from_complaint(site_a, complaint, "15C", "Zhou", "leak", None) == earlier
+    record = ComplaintOnRecord(site_id=site_a, category="repair", status="registered")
+    cmd = workorder_api.ReportRepair(
+        source="complaint", category="plumbing", location="15F", content="leak",
+        reporter="desk", complaint_id=complaint,
+    )  # fmt: skip
+    with pytest.raises(Conflict, match=f"already has work order {earlier}"):
+        app.report(site_a, cmd, record, None)
+
+    own = app.open_from_complaint(site_a, hijacked, "15C", "Zhou", "leak", None)
+    assert own == WorkOrder.create_id(site_a, hijacked) != WorkOrder.earlier_id(hijacked)
+    assert app.repository.get(own).site_id == site_a

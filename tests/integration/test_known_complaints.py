@@ -63,15 +63,18 @@ async def test_a_complaint_event_from_another_site_is_refused(infra) -> None:  #
         RepairComplaints(app), topics=[topic], database_url=infra.database_url,
         bootstrap_servers=infra.kafka, schema=f"{namespace}workorder_read",
     )  # fmt: skip
-    await run_until_caught_up(runner, topic)
-    pool = await runner.connect()
-    rows = [dict(r) for r in await pool.fetch("SELECT * FROM known_complaints")]
-    await runner.close()
+    try:
+        await run_until_caught_up(runner, topic)
+        pool = await runner.connect()
+        rows = [dict(r) for r in await pool.fetch("SELECT * FROM known_complaints")]
+        order = app.repository.get(WorkOrder.create_id(site_a, complaint))
+    finally:
+        await runner.close()
+        app.close()
     assert rows == [
         {"complaint_id": complaint, "site_id": site_a, "category": "repair",
          "status": "investigating"}
     ]  # fmt: skip
-    order = app.repository.get(WorkOrder.create_id(site_a, complaint))
     assert (order.site_id, order.complaint_id) == (site_a, complaint)
 
     dead = await read_topic(infra.kafka, dead_letter(topic))
