@@ -79,7 +79,19 @@ class MailArchived(MailEvent):
     forwarded_to: str | None
 
 
-EVENTS: tuple[type[MailEvent], ...] = (
+class MailDirectoryUpdated(ContractEvent):
+    """Units entered or changed in a site's mail directory, and which of them the tenant
+    has moved out of (contacts stay inside the mail room): the roster other contexts
+    check a site's units against."""
+
+    context: ClassVar[str] = "mail"
+
+    units: list[str]
+    moved_out: list[str]  # the units above whose tenant has moved out
+    occurred_at: AwareDatetime
+
+
+EVENTS: tuple[type[ContractEvent], ...] = (
     MailReceived,
     MailRecipientUnknown,
     MailRecipientResolved,
@@ -87,4 +99,5 @@ EVENTS: tuple[type[MailEvent], ...] = (
     MailReminderSent,
     MailCollected,
     MailArchived,
+    MailDirectoryUpdated,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contracts.fields import (
     BusinessDate,
@@ -29,6 +29,9 @@ IdNumber = Annotated[
         strip_whitespace=True, min_length=4, max_length=40, pattern=r"^[A-Za-z0-9\- ]+$"
     ),
 ]
+
+
+SITE_UNIT = "A unit of the site with a tenant, once the site's mail directory has reached the desk."
 
 
 class Command(BaseModel):
@@ -59,7 +62,7 @@ class IdCheck(Command):
 class VisitorDetails(Command):
     visitor_name: Name
     visitor_company: OptionalName = None
-    host_unit: UnitNumber
+    host_unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
     host_name: Name
     purpose: Text
     party_size: PartySize = 1
@@ -104,7 +107,7 @@ class TakePhoneMessage(Command):
     caller_company: OptionalName = None
     caller_phone: Phone
     reason: Text
-    for_unit: UnitNumber
+    for_unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
     for_person: Name
 
 

@@ -26,7 +26,11 @@ class ReportRepair(Command):
     tenant: Name | None = None
     content: Text
     reporter: Name
-    complaint_id: UUID | None = None
+    complaint_id: UUID | None = Field(
+        default=None,
+        description="With source `complaint`: an open complaint of the same site (a complaint"
+        " reaches work orders from the feedback topic within seconds of its registration).",
+    )
 
     @model_validator(mode="after")
     def _complaint_named(self) -> ReportRepair:

@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import feedback_api as api
 from runtime.clock import clock, end_of_day, local_date
+from runtime.errors import ForeignSiteReference, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
@@ -73,15 +74,22 @@ class FeedbackApplication(ServiceApplication):
                  lambda c: c.resolve(resolution=cmd.resolution, work_order_id=None,
                                      at=clock.now()))  # fmt: skip
 
-    def resolve_by_repair(self, complaint_id: UUID, work_order_id: UUID, number: str,
-                          at: datetime, cid: str | None) -> bool:  # fmt: skip
-        """A verified repair resolves the complaint it came from (once)."""
+    def resolve_by_repair(self, site_id: UUID, complaint_id: UUID, work_order_id: UUID,
+                          number: str, at: datetime, cid: str | None) -> bool:  # fmt: skip
+        """A verified repair resolves the complaint it came from (once).
+
+        The complaint must be one of the repair's site ("every id it carries belongs to
+        the same site", DOMAIN.md): any other is refused loudly, never resolved.
+        """
 
         def command() -> bool:
             try:
-                complaint: Complaint = self.repository.get(complaint_id)
-            except AggregateNotFoundError:
-                return False  # not a complaint of ours: nothing to resolve
+                complaint = self.complaint(site_id, complaint_id)
+            except NotFound:
+                raise ForeignSiteReference(
+                    f"work order {work_order_id} of site {site_id} names complaint"
+                    f" {complaint_id}, which is not a complaint of that site"
+                ) from None
             done = complaint.resolve(resolution=f"repair {number} verified",
                                      work_order_id=work_order_id, at=at)  # fmt: skip
             if done:
@@ -130,7 +138,9 @@ class FeedbackApplication(ServiceApplication):
                 policy.change(reply_within_hours=cmd.reply_within_hours)
             self.save(policy)
 
-        self.run(cid, command)
+        # A site's first two settings at once both create the policy: the loser runs
+        # again as a change instead of answering "changed at the same time".
+        self.run(cid, command, retries=3)
 
     def complaint(self, site_id: UUID, complaint_id: UUID) -> Complaint:
         return self.load_at_site(complaint_id, site_id, Complaint, "complaint")

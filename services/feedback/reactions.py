@@ -1,5 +1,6 @@
 """Feedback's reaction to repairs, through Kafka only: a verified work order that came
-from a complaint resolves that complaint (once; a redelivery changes nothing)."""
+from a complaint of its own site resolves that complaint (once; a redelivery changes
+nothing). A complaint of another site is refused (ForeignSiteReference)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,6 @@ class ComplaintsResolvedByRepairs:
             e: Any = envelope.data
             if isinstance(e, RepairVerified) and e.complaint_id is not None:
                 await asyncio.to_thread(
-                    self.app.resolve_by_repair, e.complaint_id, e.work_order_id, e.number,
-                    e.occurred_at, envelope.correlation_id,
+                    self.app.resolve_by_repair, e.site_id, e.complaint_id, e.work_order_id,
+                    e.number, e.occurred_at, envelope.correlation_id,
                 )  # fmt: skip

@@ -1,4 +1,5 @@
-"""What leaves the mail service: the register's events (the directory stays inside)."""
+"""What leaves the mail service: the register's events, and the units of the directory
+(its contacts stay inside)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from typing import Any
 from contracts import mail as published
 from contracts import topics
 from contracts.base import ContractEvent
-from services.mail.domain import MailItem
+from services.mail.domain import MailDirectory, MailItem
 
 TOPIC = topics.MAIL
 
 
 def contract_for(e: Any) -> ContractEvent | None:
+    if isinstance(e, MailDirectory.Updated):
+        entries = e.entries
+        return published.MailDirectoryUpdated(
+            site_id=e.site_id, units=[entry["unit"] for entry in entries],
+            moved_out=[entry["unit"] for entry in entries if entry.get("moved_out")],
+            occurred_at=e.timestamp,
+        )  # fmt: skip
     if not isinstance(e, MailItem.Event):
         return None
     common = {"site_id": e.site_id, "item_id": e.originator_id, "occurred_at": e.at}

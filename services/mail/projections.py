@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts import mail as ev
+from contracts.envelope import Envelope
 from runtime.clock import local_date
 from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
@@ -53,8 +54,15 @@ COLUMNS = (
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
 
 
-def MailReadModel() -> OneTableReadModel:
-    return OneTableReadModel("mail_read_model", "mail_items", SCHEMA_SQL, COLUMNS, apply)
+class MailReadModel(OneTableReadModel):
+    """The register, one row per item; the directory's events are not the register's."""
+
+    def __init__(self) -> None:
+        super().__init__("mail_read_model", "mail_items", SCHEMA_SQL, COLUMNS, apply)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        items = [envelope for envelope in envelopes if isinstance(envelope.data, ev.MailEvent)]
+        await super().apply_batch(conn, items)
 
 
 def apply(items: RowSet, e: Any) -> None:

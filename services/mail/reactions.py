@@ -1,6 +1,8 @@
 """Notices to tenants, from the events on Kafka: mail arrived or a reminder is due
 (`concierge.mail.v1`), a visitor is at the desk (`concierge.visitor.v1`). Contacts come
-from the mail directory; delivery goes through the configured notifier adapter."""
+from the directory of the event's own site; delivery goes through the configured
+notifier adapter. A unit that is not in that directory is refused
+(ForeignSiteReference), never looked up elsewhere."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import asyncpg
 from contracts import mail as mail_events
 from contracts import visitor as visitor_events
 from contracts.envelope import Envelope
+from runtime.errors import ForeignSiteReference
 from runtime.notify import Notification, Notifier
 from services.mail.application import MailApplication
+from services.mail.domain import MailDirectory
 
 ITEM_NAMES = {
     mail_events.MailKind.LETTER: "A letter",
@@ -37,8 +41,10 @@ class TenantNotices:
         return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-        for envelope in envelopes:
-            notice = await asyncio.to_thread(self._notice, envelope)
+        # Every notice is worked out before any is sent: a refused message fails the batch
+        # before its neighbours' notices went out, so their replay sends them once.
+        notices = [await asyncio.to_thread(self._notice, envelope) for envelope in envelopes]
+        for notice in notices:
             if notice is not None:
                 await asyncio.to_thread(self.notifier.send, notice)
 
@@ -57,10 +63,30 @@ class TenantNotices:
                            else "Your visitor has arrived")  # fmt: skip
             case _:
                 return None
-        contact = self.app.directory(e.site_id).units.get(unit, {})
+        contact = unit_of_site(self.app.directory(e.site_id), unit, e)
         return Notification(
             site_id=str(e.site_id), unit=unit, to_name=person or contact.get("contact_name"),
             to_email=contact.get("contact_email"), subject=subject,
             body=f"{subject}. Unit {unit}.", urgent=urgent,
             correlation_id=envelope.correlation_id,
         )  # fmt: skip
+
+
+def unit_of_site(directory: MailDirectory, unit: str, e: Any) -> dict[str, Any]:
+    """The directory entry of the unit an event names, at the event's site.
+
+    Mail is received and resolved only for units in the site's directory, and a front
+    desk names only its own site's units as hosts once the site has a directory (entries
+    are never removed): a unit that is not there was never this site's, and nobody is
+    notified. A visit at a site without a directory yet has no roster to check and no
+    contact to give.
+    """
+    if isinstance(e, visitor_events.HostNotified) and not directory.units:
+        return {}
+    entry = directory.units.get(unit)
+    if entry is None:
+        raise ForeignSiteReference(
+            f"{type(e).__name__} of site {e.site_id} names unit {unit}, which is not in"
+            " that site's directory"
+        )
+    return entry

@@ -1,4 +1,5 @@
-"""Run the visitor service: gRPC API, outbox relay, read-model projection, day-end sweep.
+"""Run the visitor service: gRPC API, outbox relay, read-model projection, day-end sweep,
+and the consumer that keeps each site's units from the mail directory.
 
 python -m services.visitor                 # everything
 python -m services.visitor --only relay    # one part (repeatable)
@@ -13,13 +14,15 @@ from datetime import timedelta
 
 import asyncpg
 
+from contracts import topics
 from runtime.clock import clock
-from runtime.service import Part, ServiceSpec, run_service
+from runtime.service import Part, Reaction, ServiceSpec, run_service
 from runtime.sites import site_timezone
 from services.visitor.api import build_api
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.contract import TOPIC, contract_for
 from services.visitor.projections import VisitorQueries, VisitorReadModel
+from services.visitor.reactions import SiteRoster
 
 
 def day_end_sweep(app: VisitorApplication, pool: asyncpg.Pool) -> dict[str, Part]:
@@ -54,6 +57,7 @@ def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
         read_model=VisitorReadModel(),
         queries=VisitorQueries,
         build_api=build_api,
+        reactions={"roster": Reaction((topics.MAIL,), lambda app: SiteRoster())},
         extra_parts=day_end_sweep,
         extra_part_names=("day_end",),
     )

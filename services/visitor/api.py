@@ -58,12 +58,16 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def pre_register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.PreRegisterVisit.model_validate(request["payload"])
-        return visit_view(await in_thread(app.pre_register, site(request), cmd, cid(request)))
+        host = await queries.unit_standing(site(request), cmd.host_unit)
+        return visit_view(await in_thread(app.pre_register, site(request), cmd, host, cid(request)))
 
     @rpc.method
     async def register_arrival(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.RegisterArrival.model_validate(request["payload"])
-        return visit_view(await in_thread(app.register_arrival, site(request), cmd, cid(request)))
+        host = await queries.unit_standing(site(request), cmd.host_unit)
+        return visit_view(
+            await in_thread(app.register_arrival, site(request), cmd, host, cid(request))
+        )
 
     async def on_visit(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
         visit_id = UUID(request["visit_id"])
@@ -109,7 +113,10 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def take_phone_message(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.TakePhoneMessage.model_validate(request["payload"])
-        message_id = await in_thread(app.take_phone_message, site(request), cmd, cid(request))
+        addressee = await queries.unit_standing(site(request), cmd.for_unit)
+        message_id = await in_thread(
+            app.take_phone_message, site(request), cmd, addressee, cid(request)
+        )
         return {"message_id": message_id}
 
     @rpc.method

@@ -15,7 +15,14 @@ from runtime.clock import clock
 from runtime.errors import Conflict
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
-from services.visitor.domain import GROUP_SCOPE, PhoneMessage, Visit, Watchlist
+from services.visitor.domain import (
+    GROUP_SCOPE,
+    PhoneMessage,
+    UnitStanding,
+    Visit,
+    Watchlist,
+    require_unit_of_site,
+)
 
 
 class VisitorSettings(ServiceSettings):
@@ -33,8 +40,12 @@ class VisitorApplication(ServiceApplication):
 
     # -- visits -------------------------------------------------------------------------
 
-    def pre_register(self, site_id: UUID, cmd: api.PreRegisterVisit, correlation_id: str) -> Visit:
+    def pre_register(self, site_id: UUID, cmd: api.PreRegisterVisit, host: UnitStanding,
+                     correlation_id: str) -> Visit:  # fmt: skip
+        """`host`: what the site's roster says of the host unit."""
+
         def command() -> Visit:
+            require_unit_of_site(cmd.host_unit, host, "host_unit")
             visit = Visit.pre_register(
                 site_id=site_id,
                 visitor_name=cmd.visitor_name,
@@ -52,10 +63,10 @@ class VisitorApplication(ServiceApplication):
 
         return self.run(correlation_id, command)
 
-    def register_arrival(
-        self, site_id: UUID, cmd: api.RegisterArrival, correlation_id: str
-    ) -> Visit:
+    def register_arrival(self, site_id: UUID, cmd: api.RegisterArrival, host: UnitStanding,
+                         correlation_id: str) -> Visit:  # fmt: skip
         def command() -> Visit:
+            require_unit_of_site(cmd.host_unit, host, "host_unit")
             self._refuse_watchlisted(site_id, cmd.visitor_name, cmd.id_number)
             visit = Visit.arrive_unannounced(
                 site_id=site_id,
@@ -159,7 +170,9 @@ class VisitorApplication(ServiceApplication):
             self.save(watchlist)
             return entry_id
 
-        return self.run(correlation_id, command)
+        # The first two entries of a scope at once both open its watchlist: the loser
+        # runs again and adds to it instead of answering "changed at the same time".
+        return self.run(correlation_id, command, retries=3)
 
     def _watchlist(self, scope: str) -> Watchlist | None:
         try:
@@ -186,10 +199,10 @@ class VisitorApplication(ServiceApplication):
 
     # -- switchboard --------------------------------------------------------------------
 
-    def take_phone_message(
-        self, site_id: UUID, cmd: api.TakePhoneMessage, correlation_id: str
-    ) -> UUID:
+    def take_phone_message(self, site_id: UUID, cmd: api.TakePhoneMessage, addressee: UnitStanding,
+                           correlation_id: str) -> UUID:  # fmt: skip
         def command() -> UUID:
+            require_unit_of_site(cmd.for_unit, addressee, "for_unit")
             message = PhoneMessage(
                 site_id=site_id,
                 caller_name=cmd.caller_name,

@@ -25,6 +25,28 @@ class VisitStatus(StrEnum):
     DENIED = "denied"
 
 
+class UnitStanding(StrEnum):
+    """What the site's roster (the mail directory's units) says of a unit named at the desk."""
+
+    NO_ROSTER = "no_roster"  # the site has no directory yet: nothing to check against
+    LISTED = "listed"
+    MOVED_OUT = "moved_out"
+    NOT_LISTED = "not_listed"
+
+
+def require_unit_of_site(unit: str, standing: UnitStanding, field: str) -> None:
+    """A host (or a message's addressee) is a unit of the visit's own site, with a tenant.
+
+    DOMAIN.md, cross-context flows: "every id it carries belongs to the same site", and
+    "Tenant moved in/out -> mail directory, visitor hosts". Until a site has a directory
+    the desk has no roster to hold its units to.
+    """
+    if standing == UnitStanding.NOT_LISTED:
+        raise Invalid(f"unit {unit} is not a unit of this site", field=field)
+    if standing == UnitStanding.MOVED_OUT:
+        raise Invalid(f"the tenant of unit {unit} has moved out", field=field)
+
+
 class Visit(SiteAggregate):
     """One visitor's (or party's) visit to a host at a site."""
 

@@ -1,8 +1,10 @@
-"""Visitor read models: who is in the building now, the daily log, visits per host/hour.
+"""Visitor read models: who is in the building now, the daily log, visits per host/hour,
+and the units of each site a visit may name.
 
 One `visits` row per visit holds its current state (the building-now view is its
 checked-in rows, the daily log its rows by local date); `host_hourly` counts
-check-ins per host and local hour; `phone_messages` the switchboard book.
+check-ins per host and local hour; `phone_messages` the switchboard book;
+`site_units` the units of each site's mail directory (kept by the roster reaction).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contracts.envelope import Envelope
 from runtime.clock import local_date
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
+from services.visitor.domain import UnitStanding
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS visits (
@@ -64,6 +67,11 @@ CREATE TABLE IF NOT EXISTS phone_messages (
     acknowledged_by text);
 CREATE INDEX IF NOT EXISTS phone_messages_site ON phone_messages (site_id, delivered_at);
 """
+SITE_UNITS_SQL = """
+CREATE TABLE IF NOT EXISTS site_units (
+    site_id uuid, unit text, moved_out bool NOT NULL,
+    PRIMARY KEY (site_id, unit));
+"""
 
 VISIT_COLUMNS = (
     "visit_id", "site_id", "business_date", "visitor_name", "visitor_company", "host_unit",
@@ -95,7 +103,9 @@ class VisitorReadModel:
     tables = ("visits", "host_hourly", "phone_messages")
 
     async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA_SQL)
+        # The API reads site_units too, so the table exists from the first start,
+        # whichever part runs first; the roster reaction owns (and rebuilds) its rows.
+        await conn.execute(SCHEMA_SQL + SITE_UNITS_SQL)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
@@ -171,6 +181,19 @@ class VisitorQueries:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
+
+    async def unit_standing(self, site_id: UUID, unit: str) -> UnitStanding:
+        """What the site's roster says of `unit` (no roster yet: nothing to check)."""
+        row = await self.pool.fetchrow(
+            "SELECT EXISTS (SELECT 1 FROM site_units WHERE site_id = $1) AS roster,"
+            " (SELECT moved_out FROM site_units WHERE site_id = $1 AND unit = $2) AS moved_out",
+            site_id, unit,
+        )  # fmt: skip
+        if not row["roster"]:
+            return UnitStanding.NO_ROSTER
+        if row["moved_out"] is None:
+            return UnitStanding.NOT_LISTED
+        return UnitStanding.MOVED_OUT if row["moved_out"] else UnitStanding.LISTED
 
     async def in_building(self, site_id: UUID) -> list[dict[str, Any]]:
         return await self._rows(

@@ -65,7 +65,11 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
     @rpc.method
     async def report(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReportRepair.model_validate(request["payload"])
-        order = await asyncio.to_thread(app.report, site_of(request), cmd, correlation_of(request))
+        site_id = site_of(request)
+        complaint = await queries.complaint(site_id, cmd.complaint_id) if cmd.complaint_id else None
+        order = await asyncio.to_thread(
+            app.report, site_id, cmd, complaint, correlation_of(request)
+        )
         return order_view(order)
 
     @rpc.method

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -11,15 +12,18 @@ from contracts import workorder_api as api
 from contracts.workorder import Category, Source, Urgency
 from runtime.aggregate import continue_flow, current_correlation_id
 from runtime.clock import clock, local_date
+from runtime.errors import Conflict
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
 from services.workorder.domain import (
     DEFAULT_SLA_HOURS,
+    ComplaintOnRecord,
     NumberSeries,
     SitePolicy,
     WorkOrder,
     format_number,
+    require_open_complaint,
 )
 
 CENT = Decimal("0.01")
@@ -37,8 +41,16 @@ class WorkOrderApplication(ServiceApplication):
     def __init__(self, settings: WorkOrderSettings) -> None:
         super().__init__(settings, settings.schema_name("workorder"))
 
-    def report(self, site_id: UUID, cmd: api.ReportRepair, correlation_id: str | None) -> WorkOrder:
+    def report(self, site_id: UUID, cmd: api.ReportRepair, complaint: ComplaintOnRecord | None,
+               correlation_id: str | None) -> WorkOrder:  # fmt: skip
+        """Record a repair item. One from a complaint names an open complaint of this site
+        (`complaint`: what the read model knows of it), and a complaint has one work order:
+        a second report for it names the first."""
+
         def command() -> WorkOrder:
+            if cmd.complaint_id is not None:
+                require_open_complaint(cmd.complaint_id, site_id, complaint)
+                self._refuse_second_order(site_id, cmd.complaint_id)
             order = WorkOrder(
                 site_id=site_id,
                 source=cmd.source.value,
@@ -54,7 +66,30 @@ class WorkOrderApplication(ServiceApplication):
             self.save(order)
             return order
 
-        return self.run(correlation_id, command)
+        # Two reports for one complaint at once: the loser runs again and is told which
+        # order the complaint already has (not "changed at the same time").
+        return self.run(correlation_id, command, retries=1)
+
+    def _refuse_second_order(self, site_id: UUID, complaint_id: UUID) -> None:
+        existing = self._order_for_complaint(site_id, complaint_id)
+        if existing is not None:
+            number = f" ({existing.number})" if existing.number else ""
+            raise Conflict(
+                f"complaint {complaint_id} already has work order {existing.id}{number}",
+                field="complaint_id",
+            )
+
+    def _order_for_complaint(self, site_id: UUID, complaint_id: UUID) -> WorkOrder | None:
+        """The complaint's work order at this site, under its id or the id orders had
+        before ids named the site (one of another site there is not this complaint's)."""
+        for order_id in (
+            WorkOrder.create_id(site_id, complaint_id),
+            WorkOrder.earlier_id(complaint_id),
+        ):
+            order = self._stored(order_id)
+            if order is not None and order.site_id == site_id:
+                return order
+        return None
 
     def open_from_complaint(self, site_id: UUID, complaint_id: UUID, unit: str | None,
                             complainant: str, content: str, cid: str | None) -> UUID:  # fmt: skip
@@ -62,12 +97,9 @@ class WorkOrderApplication(ServiceApplication):
         complaint's correlation id through its whole life."""
 
         def command() -> UUID:
-            order_id = WorkOrder.create_id(complaint_id)
-            try:
-                self.repository.get(order_id)
-                return order_id  # already opened by an earlier delivery
-            except AggregateNotFoundError:
-                pass
+            existing = self._order_for_complaint(site_id, complaint_id)
+            if existing is not None:
+                return existing.id  # already opened by an earlier delivery (or by hand)
             order = WorkOrder(
                 site_id=site_id, source=Source.COMPLAINT.value, category=Category.OTHER.value,
                 location=f"unit {unit}" if unit else "see complaint", unit=unit, tenant=None,
@@ -176,7 +208,9 @@ class WorkOrderApplication(ServiceApplication):
                 policy.change(site_code=cmd.site_code, sla_hours={**policy.sla_hours, **sla})
             self.save(policy)
 
-        self.run(cid, command)
+        # A site's first two settings at once both create the policy: the loser runs
+        # again as a change instead of answering "changed at the same time".
+        self.run(cid, command, retries=3)
 
     def order(self, site_id: UUID, order_id: UUID) -> WorkOrder:
         """The order; if a flow (a complaint) opened it, later commands continue that flow's
@@ -199,13 +233,16 @@ class WorkOrderApplication(ServiceApplication):
         return {u.value: policy.sla_for(u) for u in Urgency}
 
     def _stored_policy(self, site_id: UUID) -> SitePolicy | None:
-        try:
-            return self.repository.get(SitePolicy.create_id(site_id))  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self._stored(SitePolicy.create_id(site_id))
 
     def _series(self, site_id: UUID, year: int) -> NumberSeries:
+        return self._stored(NumberSeries.create_id(site_id, year)) or NumberSeries(
+            site_id=site_id, year=year
+        )
+
+    def _stored(self, aggregate_id: UUID) -> Any:
+        """The stored aggregate with this (derived) id, or None."""
         try:
-            return self.repository.get(NumberSeries.create_id(site_id, year))  # type: ignore[no-any-return]
+            return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            return NumberSeries(site_id=site_id, year=year)
+            return None

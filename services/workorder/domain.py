@@ -5,6 +5,7 @@ Rules cited from DOMAIN.md "Work orders (repairs)".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -88,10 +89,18 @@ class WorkOrder(SiteAggregate):
         self.void_reason: str | None = None
 
     @classmethod
-    def create_id(cls, complaint_id: UUID | None) -> UUID:
-        """A complaint opens at most one work order: its id follows from the complaint."""
+    def create_id(cls, site_id: UUID, complaint_id: UUID | None) -> UUID:
+        """A complaint opens at most one work order: its id follows from the complaint and
+        the site both belong to, so another site naming the complaint can never take the
+        id of its order."""
         if complaint_id is None:
             return uuid4()
+        return uuid5(NAMESPACE_URL, f"concierge:workorder:complaint:{site_id}:{complaint_id}")
+
+    @staticmethod
+    def earlier_id(complaint_id: UUID) -> UUID:
+        """The id a complaint's order had before ids named the site; stores from then
+        hold orders under it, so a replay of their complaints must find them."""
         return uuid5(NAMESPACE_URL, f"concierge:workorder:complaint:{complaint_id}")
 
     @staticmethod
@@ -253,6 +262,40 @@ class WorkOrder(SiteAggregate):
     def _voided(self, reason: str, number: str | None, at: datetime) -> None:
         self.status = Status.VOIDED
         self.void_reason = reason
+
+
+OPEN_COMPLAINT = ("registered", "investigating", "escalated", "reopened")
+
+
+@dataclass(frozen=True)
+class ComplaintOnRecord:
+    """A complaint as the work-order service knows it, from the feedback topic."""
+
+    site_id: UUID
+    category: str
+    status: str
+
+
+def require_open_complaint(
+    complaint_id: UUID, site_id: UUID, record: ComplaintOnRecord | None
+) -> None:
+    """A repair from a complaint names an open complaint of the same site.
+
+    DOMAIN.md, cross-context flows: "every id it carries belongs to the same site". A
+    complaint not on record answers exactly like another site's, so ids cannot be probed
+    across sites; one registered a moment ago is on record within a second or so.
+    """
+    if record is None or record.site_id != site_id:
+        raise Invalid(
+            f"complaint {complaint_id} is not a complaint of this site (one registered a"
+            " moment ago reaches work orders within seconds; retry then)",
+            field="complaint_id",
+        )
+    if record.status not in OPEN_COMPLAINT:
+        raise Conflict(
+            f"complaint {complaint_id} is {record.status}; only an open complaint opens a repair",
+            field="complaint_id",
+        )
 
 
 class NumberSeries(SiteAggregate):

@@ -1,8 +1,10 @@
-"""Work-order read models: the board, SLA breaches, three-equals, weekly report.
+"""Work-order read models: the board, SLA breaches, three-equals, weekly report, and
+the complaints work orders may name.
 
 One `work_orders` row per item holds its current state; every report is a query on
 it, always filtered by site. Times are stored as instants; periods and weeks are
-cut in the site's own time zone.
+cut in the site's own time zone. `known_complaints` holds, per complaint published on
+the feedback topic, its site, category and status (kept by the complaints reaction).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from contracts import feedback
 from contracts import workorder as ev
+from runtime.errors import ForeignSiteReference
 from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
+from services.workorder.domain import ComplaintOnRecord
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS work_orders (
@@ -58,6 +63,13 @@ CREATE INDEX IF NOT EXISTS work_orders_site_status ON work_orders (site_id, stat
 CREATE INDEX IF NOT EXISTS work_orders_site_reported ON work_orders (site_id, reported_at);
 CREATE INDEX IF NOT EXISTS work_orders_site_dispatched ON work_orders (site_id, dispatched_at);
 """
+KNOWN_COMPLAINTS_SQL = """
+CREATE TABLE IF NOT EXISTS known_complaints (
+    complaint_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    category text NOT NULL,
+    status text NOT NULL);
+"""
 
 COLUMNS = (
     "work_order_id", "site_id", "number", "status", "source", "category", "department",
@@ -71,8 +83,44 @@ OPEN = ("reported", "dispatched", "in_progress", "reopened")
 RETURNED = ("completed", "closed")
 
 
+COMPLAINT_COLUMNS = ("complaint_id", "site_id", "category", "status")
+COMPLAINT_STATUS = {
+    feedback.ComplaintRegistered: "registered",
+    feedback.ComplaintRejected: "rejected",
+    feedback.ComplaintInvestigated: "investigating",
+    feedback.ComplaintEscalated: "escalated",
+    feedback.ComplaintResolved: "resolved",
+    feedback.ComplaintReplied: "replied",
+    feedback.ComplaintReopened: "reopened",
+}
+
+
 def WorkOrderReadModel() -> OneTableReadModel:
-    return OneTableReadModel("workorder_read_model", "work_orders", SCHEMA_SQL, COLUMNS, apply)
+    # The API reads known_complaints too, so the table exists from the first start,
+    # whichever part runs first; the complaints reaction owns (and rebuilds) its rows.
+    return OneTableReadModel(
+        "workorder_read_model", "work_orders", SCHEMA_SQL + KNOWN_COMPLAINTS_SQL, COLUMNS, apply
+    )
+
+
+def know_complaint(complaints: RowSet, e: feedback.ComplaintEvent) -> None:
+    """How a published complaint event changes what work orders know of it.
+
+    A complaint belongs to the site it was registered at: an event naming it from
+    another site is refused (ForeignSiteReference), never applied.
+    """
+    row = complaints.rows.get(e.complaint_id)
+    if row is not None and row["site_id"] != e.site_id:
+        raise ForeignSiteReference(
+            f"{type(e).__name__} from site {e.site_id} names complaint {e.complaint_id}"
+            f" of site {row['site_id']}"
+        )
+    status = COMPLAINT_STATUS[type(e)]
+    if isinstance(e, feedback.ComplaintRegistered):
+        complaints.create(e.complaint_id, site_id=e.site_id, category=e.category.value,
+                          status=status)  # fmt: skip
+    else:
+        complaints.update(e.complaint_id, status=status)
 
 
 def apply(orders: RowSet, e: Any) -> None:
@@ -125,6 +173,15 @@ class WorkOrderQueries:
         self._snapshot: ContextVar[asyncpg.Connection | None] = ContextVar(
             "workorder_snapshot", default=None
         )
+
+    async def complaint(self, site_id: UUID, complaint_id: UUID) -> ComplaintOnRecord | None:
+        """The complaint as work orders know it, if it is one of this site's."""
+        row = await self.pool.fetchrow(
+            "SELECT site_id, category, status FROM known_complaints"
+            " WHERE site_id = $1 AND complaint_id = $2",
+            site_id, complaint_id,
+        )  # fmt: skip
+        return ComplaintOnRecord(**dict(row)) if row else None
 
     async def board(self, site_id: UUID, filters: dict[str, str | None]) -> list[dict[str, Any]]:
         clauses, args = ["site_id = $1"], [site_id]

@@ -5,9 +5,12 @@ from uuid import uuid4
 
 import pytest
 
-from runtime.errors import Conflict, Invalid
+from contracts import mail as published
+from contracts import visitor as visitor_events
+from runtime.errors import Conflict, ForeignSiteReference, Invalid
 from services.mail.contract import contract_for
 from services.mail.domain import ItemStatus, MailDirectory, MailItem
+from services.mail.reactions import unit_of_site
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -72,3 +75,39 @@ def test_a_moved_out_tenants_item_is_archived_after_the_lookup_days() -> None:
     directory = MailDirectory(site_id=uuid4())
     directory.update(entries=[{"unit": "8B", "moved_out": True}, {"unit": "9C"}])
     assert directory.moved_out() == {"8B"}
+
+
+def directory(*units: str, moved_out: str | None = None) -> MailDirectory:
+    site = MailDirectory(site_id=uuid4())
+    entries = [{"unit": u, "contact_email": f"{u}@t.example"} for u in units]
+    if moved_out:
+        entries.append({"unit": moved_out, "moved_out": True})
+    if entries:
+        site.update(entries=entries)
+    return site
+
+
+def test_the_directory_publishes_its_units_not_its_contacts() -> None:
+    events = [contract_for(e) for e in directory("12A", "15C", moved_out="8B").collect_events()]
+    assert events[0] is None  # opened: nothing to tell
+    assert events[1] == published.MailDirectoryUpdated(
+        site_id=events[1].site_id, units=["12A", "15C", "8B"], moved_out=["8B"],  # type: ignore[union-attr]
+        occurred_at=events[1].occurred_at,  # type: ignore[union-attr]
+    )  # fmt: skip
+    assert "t.example" not in events[1].model_dump_json()  # type: ignore[union-attr]
+
+
+def test_notices_look_up_units_only_in_the_events_own_site() -> None:
+    site = directory("12A")
+    mail = published.MailReminderSent(site_id=site.site_id, item_id=uuid4(), recipient_unit="12A",
+                                      reminder=1, occurred_at=NOW)  # fmt: skip
+    assert unit_of_site(site, "12A", mail)["contact_email"] == "12A@t.example"
+    with pytest.raises(ForeignSiteReference, match="B-7"):
+        unit_of_site(site, "B-7", mail)
+    with pytest.raises(ForeignSiteReference):  # mail is only ever received for listed units
+        unit_of_site(directory(), "12A", mail)
+    host = visitor_events.HostNotified(site_id=site.site_id, visit_id=uuid4(), host_unit="B-7",
+                                       host_name="Han", reason="arrival", occurred_at=NOW)  # fmt: skip
+    with pytest.raises(ForeignSiteReference):
+        unit_of_site(site, "B-7", host)
+    assert unit_of_site(directory(), "B-7", host) == {}  # no directory yet: no contact

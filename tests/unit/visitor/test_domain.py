@@ -7,7 +7,15 @@ import pytest
 
 from runtime.aggregate import correlated
 from runtime.errors import Conflict, Invalid
-from services.visitor.domain import PhoneMessage, Visit, VisitStatus, Watchlist, name_key
+from services.visitor.domain import (
+    PhoneMessage,
+    UnitStanding,
+    Visit,
+    VisitStatus,
+    Watchlist,
+    name_key,
+    require_unit_of_site,
+)
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 SITE = uuid4()
@@ -158,3 +166,14 @@ def test_phone_message_is_delivered_once() -> None:
 
 def test_name_key() -> None:
     assert name_key(" Li  Lei ") == name_key("li lei") == "lilei"
+
+
+def test_the_desk_names_only_units_of_its_site_with_a_tenant() -> None:
+    require_unit_of_site("12A", UnitStanding.LISTED, "host_unit")
+    require_unit_of_site("12A", UnitStanding.NO_ROSTER, "host_unit")  # nothing to check yet
+    with pytest.raises(Invalid, match="not a unit of this site") as refused:
+        require_unit_of_site("B-7", UnitStanding.NOT_LISTED, "host_unit")
+    assert refused.value.field == "host_unit"
+    with pytest.raises(Invalid, match="moved out") as refused:
+        require_unit_of_site("8B", UnitStanding.MOVED_OUT, "for_unit")
+    assert refused.value.field == "for_unit"

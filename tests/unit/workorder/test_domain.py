@@ -9,7 +9,15 @@ import pytest
 from contracts.workorder import Urgency
 from runtime.errors import Conflict, Invalid
 from services.workorder.contract import contract_for
-from services.workorder.domain import NumberSeries, SitePolicy, Status, WorkOrder, format_number
+from services.workorder.domain import (
+    ComplaintOnRecord,
+    NumberSeries,
+    SitePolicy,
+    Status,
+    WorkOrder,
+    format_number,
+    require_open_complaint,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SITE = uuid4()
@@ -151,3 +159,24 @@ def test_internal_events_stay_inside() -> None:
     series = NumberSeries(site_id=SITE, year=2026)
     series.issue(uuid4())
     assert [contract_for(e) for e in series.collect_events()] == [None, None]
+
+
+def test_a_complaint_opens_one_work_order_per_site_it_belongs_to() -> None:
+    complaint = uuid4()
+    order = reported(complaint_id=complaint)
+    assert order.id == WorkOrder.create_id(SITE, complaint)
+    # Another site naming the same complaint can never take the id of its order.
+    assert WorkOrder.create_id(uuid4(), complaint) != order.id
+    assert reported().id != reported().id  # not from a complaint: fresh ids
+
+
+def test_a_repair_names_only_an_open_complaint_of_its_own_site() -> None:
+    complaint = uuid4()
+    require_open_complaint(complaint, SITE, ComplaintOnRecord(SITE, "noise", "investigating"))
+    for record in (None, ComplaintOnRecord(uuid4(), "noise", "registered")):
+        with pytest.raises(Invalid, match="not a complaint of this site") as refused:
+            require_open_complaint(complaint, SITE, record)
+        assert refused.value.field == "complaint_id"
+    for status in ("rejected", "resolved", "replied"):
+        with pytest.raises(Conflict, match=f"is {status}"):
+            require_open_complaint(complaint, SITE, ComplaintOnRecord(SITE, "repair", status))
