@@ -9,9 +9,9 @@ from uuid import UUID
 
 import psycopg
 
-from runtime.auth import Role, TokenConfig, mint
+from runtime.auth import DEV_SECRET, Role, TokenConfig, mint
 
-CONFIG = TokenConfig("concierge-local-dev-secret-change-me", "concierge-local", "concierge")
+CONFIG = TokenConfig(DEV_SECRET, "concierge-local", "concierge")
 T = TypeVar("T")
 
 

@@ -35,7 +35,10 @@ REQUEST_SECONDS = Histogram(
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """The gateway app; refuses (UnsafeTokenSecret) to verify tokens with a public secret."""
     settings = settings or GatewaySettings()
+    token_config = settings.token_config()
+    token_config.refuse_unsafe_secret(dev_secret_allowed=settings.jwt_allow_dev_secret)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.token_config = token_config
     app.include_router(visitor_routes.router)
     app.include_router(workorder_routes.router)
     app.include_router(billing_routes.router)

@@ -11,7 +11,13 @@ from contracts import billing_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
-from services.gateway.security import CurrentPrincipal, call_service, payload, site_access
+from services.gateway.security import (
+    GROUP_READERS,
+    call_service,
+    group_access,
+    payload,
+    site_access,
+)
 
 router = APIRouter(tags=["billing"])
 SITE = "/sites/{site_id}/billing"
@@ -33,6 +39,7 @@ Reader = Annotated[
         )
     ),
 ]  # fmt: skip
+GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
 PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
@@ -169,8 +176,7 @@ async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, 
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
-async def group_arrears(request: Request, who: CurrentPrincipal, as_of: AsOf = None) -> Any:
-    who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
+async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> Any:
     client = request.app.state.services["billing"]
     return await client.call(
         "GroupArrears", correlation_id=request.state.correlation_id,

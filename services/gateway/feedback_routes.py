@@ -11,8 +11,9 @@ from contracts import feedback_api as api
 from runtime.auth import Principal, Role
 from services.gateway.security import (
     FRONT_DESK,
-    CurrentPrincipal,
+    GROUP_READERS,
     call_service,
+    group_access,
     payload,
     site_access,
 )
@@ -25,6 +26,7 @@ Intake = Annotated[Principal, site_access(FRONT_DESK)]
 CustomerService = Annotated[Principal, site_access(CS)]
 Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
 Reader = Annotated[Principal, site_access(CS | {Role.GROUP_ADMIN, Role.BI})]
+GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
 Step = Literal["investigate", "escalate", "resolve", "reply", "reopen", "reject"]
 
 
@@ -122,7 +124,6 @@ async def configure(site_id: UUID, cmd: api.ConfigureFeedback, request: Request,
 
 
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
-async def group_statistics(request: Request, who: CurrentPrincipal) -> Any:
-    who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
+async def group_statistics(request: Request, _: GroupReader) -> Any:
     client = request.app.state.services["feedback"]
     return await client.call("Statistics", correlation_id=request.state.correlation_id)

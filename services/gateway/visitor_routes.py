@@ -87,8 +87,10 @@ async def flag_overstays(
 
 @router.post("/watchlist", status_code=201, summary="Add a person to the watchlist")
 async def add_watchlist_entry(
-    site_id: UUID, body: api.AddWatchlistEntry, request: Request, _: Supervisor
+    site_id: UUID, body: api.AddWatchlistEntry, request: Request, who: Supervisor
 ) -> dict[str, Any]:
+    if body.scope == api.WatchlistScope.GROUP:
+        who.require_group()  # a group-wide entry blocks visitors at every site
     return await call(request, "AddWatchlistEntry", site_id, **payload(body))
 
 
