@@ -11,6 +11,7 @@ from contracts import billing_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
+from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
     GROUP_READERS,
     call_service,
@@ -61,12 +62,20 @@ async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) 
     return await call(request, "SetRate", site_id, **payload(cmd))
 
 
-@router.put(f"{SITE}/units", summary="Register units and what they are billed on")
+@router.put(
+    f"{SITE}/units",
+    summary="Register units and what they are billed on",
+    openapi_extra=BULK_BODY,
+)
 async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request, _: Setup) -> Any:
     return await call(request, "RegisterUnits", site_id, **payload(cmd))
 
 
-@router.put(f"{SITE}/water-readings", summary="The month's water meter readings (m3)")
+@router.put(
+    f"{SITE}/water-readings",
+    summary="The month's water meter readings (m3)",
+    openapi_extra=BULK_BODY,
+)
 async def record_water(site_id: UUID, cmd: api.RecordWater, request: Request, _: Setup) -> Any:
     return await call(request, "RecordWater", site_id, **payload(cmd))
 

@@ -11,7 +11,13 @@ from contracts import mail_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
-from services.gateway.security import FRONT_DESK, call_service, payload, site_access
+from services.gateway.limits import BULK_BODY
+from services.gateway.security import (
+    FRONT_DESK,
+    call_service,
+    payload,
+    site_access,
+)
 
 router = APIRouter(prefix="/sites/{site_id}/mail", tags=["mail"])
 
@@ -31,7 +37,11 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
     return call_service(request, "mail", method, site_id, **fields)
 
 
-@router.put("/directory", summary="Units mail is delivered to, contacts, moved-out flags")
+@router.put(
+    "/directory",
+    summary="Units mail is delivered to, contacts, moved-out flags",
+    openapi_extra=BULK_BODY,
+)
 async def directory(site_id: UUID, cmd: api.UpdateDirectory, request: Request, _: Manager) -> Any:
     return await call(request, "UpdateDirectory", site_id, **payload(cmd))
 

@@ -19,6 +19,9 @@ class GatewaySettings(ServiceSettings):
     feedback_grpc_target: str = "127.0.0.1:50064"
     mail_grpc_target: str = "127.0.0.1:50065"
     grpc_timeout_seconds: float = 5.0
+    # Request bodies larger than this are refused with 413 before they are parsed; the
+    # bulk registers (units, water readings, mail directory) allow more (gateway.limits).
+    gateway_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     jwt_jwks_url: str | None = None
     # Only a local/dev deployment may verify tokens with the built-in, public HS256 secret.
     jwt_allow_dev_secret: bool = False

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from services.gateway.app import create_app
-from services.gateway.settings import GatewaySettings
-from tests.infra import free_port
-
-
-def settings(**overrides: object) -> GatewaySettings:
-    targets = {
-        f"{name}_grpc_target": f"127.0.0.1:{free_port()}"  # nothing listens there
-        for name in ("visitor", "workorder", "billing", "feedback", "mail")
-    }
-    values = {"jwt_allow_dev_secret": True, "grpc_timeout_seconds": 0.5, **targets}
-    return GatewaySettings(**{**values, **overrides})  # type: ignore[arg-type]
+from tests.helpers import gateway_settings
 
 
 @pytest.fixture(scope="module")
-def gateway() -> Iterator[TestClient]:
-    with TestClient(create_app(settings()), raise_server_exceptions=False) as client:
+async def gateway() -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(gateway_settings())
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gateway", timeout=30) as client,
+    ):
         yield client
