@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from contracts import billing_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
-from services.gateway.exports import table_download
+from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
     GROUP_READERS,
@@ -149,9 +149,10 @@ async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: s
     if fmt == "json":
         return table
     if method == "Arrears":
-        columns = ["unit", "current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
+        amounts = ["current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
     else:
-        columns = ["unit", *table["fee_types"], "total"]
+        amounts = [*table["fee_types"], "total"]
+    columns = [*text_columns("unit"), *number_columns(*amounts)]
     rows = [*table["units"], {"unit": "TOTAL", **table["totals"]}]
     return table_download(rows, columns, f"{name}-{site_id}", fmt)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
-from services.gateway.exports import table_download
+from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
     FRONT_DESK,
@@ -27,9 +27,10 @@ CustomerService = Annotated[
 ]
 Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
 REGISTER_COLUMNS = [
-    "business_date", "received_at", "kind", "carrier", "tracking_number", "recipient_unit",
-    "recipient_company", "recipient_person", "urgent", "pages", "status", "collected_at",
-    "signed_by", "on_behalf_of", "archive_reason",
+    *text_columns("business_date", "received_at", "kind", "carrier", "tracking_number",
+                  "recipient_unit", "recipient_company", "recipient_person", "urgent"),
+    *number_columns("pages"),
+    *text_columns("status", "collected_at", "signed_by", "on_behalf_of", "archive_reason"),
 ]  # fmt: skip
 
 

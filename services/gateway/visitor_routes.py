@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal
-from services.gateway.exports import table_download
+from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.security import (
     FRONT_DESK,
     READERS,
@@ -127,9 +127,11 @@ async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[s
 
 
 LOG_COLUMNS = [
-    "visit_id", "business_date", "status", "visitor_name", "visitor_company", "host_unit",
-    "host_name", "purpose", "party_size", "pre_registered", "registered_at", "checked_in_at",
-    "checked_out_at", "id_checked", "id_type", "denial_reason", "overstayed_on",
+    *text_columns("visit_id", "business_date", "status", "visitor_name", "visitor_company",
+                  "host_unit", "host_name", "purpose"),
+    *number_columns("party_size"),
+    *text_columns("pre_registered", "registered_at", "checked_in_at", "checked_out_at",
+                  "id_checked", "id_type", "denial_reason", "overstayed_on"),
 ]  # fmt: skip
 
 
