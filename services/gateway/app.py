@@ -26,6 +26,7 @@ from services.gateway import (
     visitor_routes,
     workorder_routes,
 )
+from services.gateway.bodies import JsonBody
 from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
@@ -110,7 +111,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"status": "ready"}
 
     @app.post("/admin/clock", tags=["ops"], summary="Move the business clock (tests, demos)")
-    async def set_clock(change: ClockChange, who: CurrentPrincipal, request: Request) -> Any:
+    async def set_clock(
+        change: JsonBody[ClockChange], who: CurrentPrincipal, request: Request
+    ) -> Any:
         who.require_role(frozenset({Role.GROUP_ADMIN}))
         if not settings.concierge_clock_settable:
             raise Forbidden("the business clock is not settable in this deployment")

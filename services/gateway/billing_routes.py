@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from contracts import billing_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
+from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
@@ -53,12 +54,14 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 
 
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
-async def configure(site_id: UUID, cmd: api.ConfigureBilling, request: Request, _: Setup) -> Any:
+async def configure(
+    site_id: UUID, cmd: JsonBody[api.ConfigureBilling], request: Request, _: Setup
+) -> Any:
     return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.put(f"{SITE}/rates", summary="A fee rate from a month on")
-async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) -> Any:
+async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, _: Setup) -> Any:
     return await call(request, "SetRate", site_id, **payload(cmd))
 
 
@@ -67,7 +70,9 @@ async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) 
     summary="Register units and what they are billed on",
     openapi_extra=BULK_BODY,
 )
-async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request, _: Setup) -> Any:
+async def register_units(
+    site_id: UUID, cmd: JsonBody[api.RegisterUnits], request: Request, _: Setup
+) -> Any:
     return await call(request, "RegisterUnits", site_id, **payload(cmd))
 
 
@@ -76,7 +81,9 @@ async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request
     summary="The month's water meter readings (m3)",
     openapi_extra=BULK_BODY,
 )
-async def record_water(site_id: UUID, cmd: api.RecordWater, request: Request, _: Setup) -> Any:
+async def record_water(
+    site_id: UUID, cmd: JsonBody[api.RecordWater], request: Request, _: Setup
+) -> Any:
     return await call(request, "RecordWater", site_id, **payload(cmd))
 
 
@@ -97,7 +104,11 @@ async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Appr
 
 @router.post(f"{SITE}/runs/{{period}}/statements", summary="Issue the payment notices")
 async def issue(
-    site_id: UUID, period: PeriodPath, cmd: api.IssueStatements, request: Request, _: Runner
+    site_id: UUID,
+    period: PeriodPath,
+    cmd: JsonBody[api.IssueStatements],
+    request: Request,
+    _: Runner,
 ) -> Any:
     return await call(request, "Issue", site_id, period=period, **payload(cmd))
 
@@ -108,7 +119,9 @@ async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) 
 
 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
-async def sweep_overdue(site_id: UUID, cmd: api.SweepOverdue, request: Request, _: Runner) -> Any:
+async def sweep_overdue(
+    site_id: UUID, cmd: JsonBody[api.SweepOverdue], request: Request, _: Runner
+) -> Any:
     return await call(request, "SweepOverdue", site_id, **payload(cmd))
 
 
@@ -119,7 +132,7 @@ async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) ->
 
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
 async def receive_payment(
-    site_id: UUID, unit: Unit, cmd: api.ReceivePayment, request: Request, _: Cashier
+    site_id: UUID, unit: Unit, cmd: JsonBody[api.ReceivePayment], request: Request, _: Cashier
 ) -> Any:
     return await call(request, "ReceivePayment", site_id, unit=unit, **payload(cmd))
 
@@ -129,7 +142,7 @@ async def reverse_payment(
     site_id: UUID,
     unit: Unit,
     reference: Annotated[str, Path(min_length=1, max_length=80)],
-    cmd: api.ReversePayment,
+    cmd: JsonBody[api.ReversePayment],
     request: Request,
     _: Runner,
 ) -> Any:
@@ -139,7 +152,9 @@ async def reverse_payment(
 
 
 @router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
-async def adjust(site_id: UUID, unit: Unit, cmd: api.Adjust, request: Request, _: Runner) -> Any:
+async def adjust(
+    site_id: UUID, unit: Unit, cmd: JsonBody[api.Adjust], request: Request, _: Runner
+) -> Any:
     return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
 
 
