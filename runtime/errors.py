@@ -68,6 +68,12 @@ ERRORS_BY_CODE: dict[str, type[ConciergeError]] = {
 }
 
 
+class ServiceFault(Exception):
+    """A service failed on a defect, not on the request: HTTP 500, logged where it
+    happened. Not a `ConciergeError`: the caller cannot fix it, and retrying will not
+    help either (that is `ServiceUnavailable`)."""
+
+
 class ForeignSiteReference(Exception):
     """A message from another context names an object of a different site.
 

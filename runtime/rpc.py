@@ -3,7 +3,12 @@
 Methods are unary calls `/concierge.<service>/<Method>` whose messages are the JSON of
 the models in `contracts/*_api.py`: one schema language (pydantic) for HTTP, gRPC and
 events instead of a second one in .proto files. Errors travel as status codes, mapped
-once here from the `runtime.errors` hierarchy and back.
+once here from the `runtime.errors` hierarchy and back:
+
+- the caller's mistakes (`ConciergeError`, pydantic `ValidationError`) keep their class;
+- a database or broker that cannot be reached is UNAVAILABLE (HTTP 503, "try again");
+- anything else is a defect: logged with its traceback in the service and INTERNAL on
+  the wire (HTTP 500), never passed off as "try again shortly".
 """
 
 from __future__ import annotations
@@ -14,7 +19,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+import aiokafka.errors
+import asyncpg
+import eventsourcing.persistence
 import grpc
+import psycopg
 from pydantic import ValidationError
 from pydantic_core import to_json
 
@@ -25,11 +34,37 @@ from runtime.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    ServiceFault,
     ServiceUnavailable,
     Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
+
+# Larger than the gateway's largest request body (the bulk registers) and than the
+# largest table a query answers; gRPC's default of 4 MiB would fail both.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MESSAGE_OPTIONS = [
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+]
+# What a handler meets when PostgreSQL or Kafka is down or unreachable (not a defect,
+# not the caller's fault): refused or dropped connections, pool and lock timeouts,
+# a server shutting down or out of connections.
+DEPENDENCY_DOWN: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    psycopg.OperationalError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    aiokafka.errors.KafkaConnectionError,
+    aiokafka.errors.KafkaTimeoutError,
+)
+# Error details travel in gRPC trailers: keep them well under the metadata size limit.
+MAX_DETAIL = 500
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -52,8 +87,8 @@ def decode(data: bytes) -> Any:
 
 
 def validation_error(exc: ValidationError) -> Invalid:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
+    first = exc.errors(include_url=False, include_input=False)[0]
+    field = ".".join(str(p) for p in first["loc"])[:200] or None
     return Invalid(f"{field}: {first['msg']}" if field else first["msg"], field=field)
 
 
@@ -78,23 +113,43 @@ class RpcService:
         return grpc.method_handlers_generic_handler(f"concierge.{self.name}", handlers)
 
     def _wrap(self, fn: Handler) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+        method = f"{self.name}.{_camel(fn.__name__)}"
+
         async def call(request: dict[str, Any], context: grpc.aio.ServicerContext) -> Any:
             try:
                 return await fn(request)
             except ValidationError as exc:
-                error: ConciergeError = validation_error(exc)
+                status, details = _on_the_wire(validation_error(exc))
             except ConciergeError as exc:
-                error = exc
-            details = json.dumps(
-                {"code": error.code, "message": error.message, "field": error.field}
-            )
-            await context.abort(GRPC_STATUS[type(error)], details)
+                status, details = _on_the_wire(exc)
+            except DEPENDENCY_DOWN as exc:
+                log.warning("%s: a dependency is unreachable: %r", method, exc)
+                status, details = _on_the_wire(
+                    ServiceUnavailable(
+                        f"the {self.name} service cannot reach its database or broker; "
+                        "try again shortly"
+                    )
+                )
+            except Exception:
+                log.exception("%s failed (correlation id %s)", method, correlation_of(request))
+                status = grpc.StatusCode.INTERNAL
+                details = json.dumps({"code": "internal", "message": f"{method} failed"})
+            await context.abort(status, details)
 
         return call
 
 
+def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
+    details = {
+        "code": error.code,
+        "message": error.message[:MAX_DETAIL],
+        "field": error.field[:MAX_DETAIL] if error.field else None,
+    }
+    return GRPC_STATUS[type(error)], json.dumps(details)
+
+
 async def serve(service: RpcService, port: int) -> grpc.aio.Server:
-    server = grpc.aio.server()
+    server = grpc.aio.server(options=MESSAGE_OPTIONS)
     server.add_generic_rpc_handlers([service.generic_handler()])
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
@@ -105,7 +160,7 @@ class RpcClient:
     """Calls one service; errors come back as the same `ConciergeError` classes."""
 
     def __init__(self, target: str, service: str, timeout: float = 5.0) -> None:
-        self.channel = grpc.aio.insecure_channel(target)
+        self.channel = grpc.aio.insecure_channel(target, options=MESSAGE_OPTIONS)
         self.service = service
         self.timeout = timeout
 
@@ -124,16 +179,17 @@ class RpcClient:
         await self.channel.close()
 
 
-def _error_from(exc: grpc.aio.AioRpcError, service: str) -> ConciergeError:
-    if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        return ServiceUnavailable(f"the {service} service is not answering; try again shortly")
+def _error_from(exc: grpc.aio.AioRpcError, service: str) -> Exception:
+    """The error a failed call stands for (see the module doc for the mapping)."""
     try:
         details = json.loads(exc.details() or "")
         cls = ERRORS_BY_CODE[details["code"]]
-        return cls(details["message"], field=details.get("field"))
+        return cls(str(details["message"]), field=details.get("field"))
     except (ValueError, KeyError, TypeError):
-        log.error("unexpected error from %s: %s %s", service, exc.code(), exc.details())
-        return ServiceUnavailable(f"the {service} service failed; try again shortly")
+        pass  # not one of ours: the channel's own status, or a defect in the service
+    if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return ServiceUnavailable(f"the {service} service is not answering; try again shortly")
+    return ServiceFault(f"the {service} service failed: {exc.code()} {(exc.details() or '')[:200]}")
 
 
 def site_of(request: dict[str, Any]) -> UUID:

@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.auth import DEV_SECRET
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
@@ -18,7 +20,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     # Prefix on every Postgres schema and Kafka topic; tests set a unique one per run.
     concierge_namespace: str = ""
-    jwt_secret: str = "concierge-local-dev-secret-change-me"
+    jwt_secret: str = DEV_SECRET  # the gateway refuses it unless JWT_ALLOW_DEV_SECRET
     jwt_issuer: str = "concierge-local"
     jwt_audience: str = "concierge"
     log_level: str = "INFO"

@@ -26,6 +26,8 @@ class Infra:
             "DATABASE_URL": self.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "CONCIERGE_NAMESPACE": self.namespace,
+            # Tests sign their tokens with the built-in development secret.
+            "JWT_ALLOW_DEV_SECRET": "true",
             **extra,
         }
 

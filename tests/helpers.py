@@ -9,9 +9,11 @@ from uuid import UUID
 
 import psycopg
 
-from runtime.auth import Role, TokenConfig, mint
+from runtime.auth import DEV_SECRET, Role, TokenConfig, mint
+from services.gateway.settings import GatewaySettings
+from tests.infra import free_port
 
-CONFIG = TokenConfig("concierge-local-dev-secret-change-me", "concierge-local", "concierge")
+CONFIG = TokenConfig(DEV_SECRET, "concierge-local", "concierge")
 T = TypeVar("T")
 
 
@@ -40,3 +42,13 @@ def stored_events(database_url: str, schema: str, table: str) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(f'SELECT count(*) FROM "{schema}".{table}').fetchone()
         return int(row[0]) if row else 0
+
+
+def gateway_settings(**overrides: object) -> GatewaySettings:
+    """Gateway settings for an in-process gateway whose services are not running."""
+    targets = {
+        f"{name}_grpc_target": f"127.0.0.1:{free_port()}"  # nothing listens there
+        for name in ("visitor", "workorder", "billing", "feedback", "mail")
+    }
+    values = {"jwt_allow_dev_secret": True, "grpc_timeout_seconds": 0.5, **targets}
+    return GatewaySettings(**{**values, **overrides})  # type: ignore[arg-type]

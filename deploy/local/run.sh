@@ -7,7 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source deploy/local/env.sh
 export CONCIERGE_NAMESPACE="${CONCIERGE_NAMESPACE:-}"
 : "${GATEWAY_PORT:=8000}"
-export GATEWAY_PORT
+# A local run signs its tokens with the built-in development secret (never in production).
+: "${JWT_ALLOW_DEV_SECRET:=true}"
+export GATEWAY_PORT JWT_ALLOW_DEV_SECRET
 
 .venv/bin/honcho -f deploy/local/Procfile -d . start &
 honcho_pid=$!

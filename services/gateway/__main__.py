@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from runtime.auth import UnsafeTokenSecret
 from runtime.service import configure_logging
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
@@ -12,8 +13,12 @@ from services.gateway.settings import GatewaySettings
 def main() -> None:
     settings = GatewaySettings()
     configure_logging(settings.log_level)
+    try:
+        app = create_app(settings)
+    except UnsafeTokenSecret as exc:
+        raise SystemExit(f"the gateway refuses to start: {exc}") from None
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_config=None,

@@ -16,15 +16,18 @@ from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from contracts.clock_api import ClockChange
 from runtime.auth import Role
 from runtime.clock import apply_change
-from runtime.errors import ConciergeError, Forbidden, ServiceUnavailable
+from runtime.errors import Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.gateway import (
     billing_routes,
+    errors,
     feedback_routes,
     mail_routes,
     visitor_routes,
     workorder_routes,
 )
+from services.gateway.bodies import JsonBody
+from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
@@ -35,7 +38,10 @@ REQUEST_SECONDS = Histogram(
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """The gateway app; refuses (UnsafeTokenSecret) to verify tokens with a public secret."""
     settings = settings or GatewaySettings()
+    token_config = settings.token_config()
+    token_config.refuse_unsafe_secret(dev_secret_allowed=settings.jwt_allow_dev_secret)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,18 +66,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.include_router(visitor_routes.router)
-    app.include_router(workorder_routes.router)
-    app.include_router(billing_routes.router)
-    app.include_router(feedback_routes.router)
-    app.include_router(mail_routes.router)
-
-    @app.exception_handler(ConciergeError)
-    async def concierge_error(_: Request, exc: ConciergeError) -> JSONResponse:
-        loc = ["body", exc.field] if exc.field else []
-        body = {"detail": [{"loc": loc, "msg": exc.message, "type": exc.code}]}
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(body, status_code=exc.http_status, headers=headers)
+    app.state.token_config = token_config
+    errors.install(app)
+    routers = [
+        visitor_routes.router,
+        workorder_routes.router,
+        billing_routes.router,
+        feedback_routes.router,
+        mail_routes.router,
+    ]
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.gateway_max_body_bytes,
+        routes=[route for router in routers for route in router.routes],
+    )
 
     @app.middleware("http")
     async def correlate(
@@ -101,7 +111,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"status": "ready"}
 
     @app.post("/admin/clock", tags=["ops"], summary="Move the business clock (tests, demos)")
-    async def set_clock(change: ClockChange, who: CurrentPrincipal, request: Request) -> Any:
+    async def set_clock(
+        change: JsonBody[ClockChange], who: CurrentPrincipal, request: Request
+    ) -> Any:
         who.require_role(frozenset({Role.GROUP_ADMIN}))
         if not settings.concierge_clock_settable:
             raise Forbidden("the business clock is not settable in this deployment")

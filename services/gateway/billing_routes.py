@@ -10,8 +10,16 @@ from fastapi import APIRouter, Path, Query, Request
 from contracts import billing_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
-from services.gateway.exports import table_download
-from services.gateway.security import CurrentPrincipal, call_service, payload, site_access
+from services.gateway.bodies import JsonBody
+from services.gateway.exports import number_columns, table_download, text_columns
+from services.gateway.limits import BULK_BODY
+from services.gateway.security import (
+    GROUP_READERS,
+    call_service,
+    group_access,
+    payload,
+    site_access,
+)
 
 router = APIRouter(tags=["billing"])
 SITE = "/sites/{site_id}/billing"
@@ -33,6 +41,7 @@ Reader = Annotated[
         )
     ),
 ]  # fmt: skip
+GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
 PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
@@ -45,22 +54,36 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 
 
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
-async def configure(site_id: UUID, cmd: api.ConfigureBilling, request: Request, _: Setup) -> Any:
+async def configure(
+    site_id: UUID, cmd: JsonBody[api.ConfigureBilling], request: Request, _: Setup
+) -> Any:
     return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.put(f"{SITE}/rates", summary="A fee rate from a month on")
-async def set_rate(site_id: UUID, cmd: api.SetRate, request: Request, _: Setup) -> Any:
+async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, _: Setup) -> Any:
     return await call(request, "SetRate", site_id, **payload(cmd))
 
 
-@router.put(f"{SITE}/units", summary="Register units and what they are billed on")
-async def register_units(site_id: UUID, cmd: api.RegisterUnits, request: Request, _: Setup) -> Any:
+@router.put(
+    f"{SITE}/units",
+    summary="Register units and what they are billed on",
+    openapi_extra=BULK_BODY,
+)
+async def register_units(
+    site_id: UUID, cmd: JsonBody[api.RegisterUnits], request: Request, _: Setup
+) -> Any:
     return await call(request, "RegisterUnits", site_id, **payload(cmd))
 
 
-@router.put(f"{SITE}/water-readings", summary="The month's water meter readings (m3)")
-async def record_water(site_id: UUID, cmd: api.RecordWater, request: Request, _: Setup) -> Any:
+@router.put(
+    f"{SITE}/water-readings",
+    summary="The month's water meter readings (m3)",
+    openapi_extra=BULK_BODY,
+)
+async def record_water(
+    site_id: UUID, cmd: JsonBody[api.RecordWater], request: Request, _: Setup
+) -> Any:
     return await call(request, "RecordWater", site_id, **payload(cmd))
 
 
@@ -81,7 +104,11 @@ async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Appr
 
 @router.post(f"{SITE}/runs/{{period}}/statements", summary="Issue the payment notices")
 async def issue(
-    site_id: UUID, period: PeriodPath, cmd: api.IssueStatements, request: Request, _: Runner
+    site_id: UUID,
+    period: PeriodPath,
+    cmd: JsonBody[api.IssueStatements],
+    request: Request,
+    _: Runner,
 ) -> Any:
     return await call(request, "Issue", site_id, period=period, **payload(cmd))
 
@@ -92,7 +119,9 @@ async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) 
 
 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
-async def sweep_overdue(site_id: UUID, cmd: api.SweepOverdue, request: Request, _: Runner) -> Any:
+async def sweep_overdue(
+    site_id: UUID, cmd: JsonBody[api.SweepOverdue], request: Request, _: Runner
+) -> Any:
     return await call(request, "SweepOverdue", site_id, **payload(cmd))
 
 
@@ -103,7 +132,7 @@ async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) ->
 
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
 async def receive_payment(
-    site_id: UUID, unit: Unit, cmd: api.ReceivePayment, request: Request, _: Cashier
+    site_id: UUID, unit: Unit, cmd: JsonBody[api.ReceivePayment], request: Request, _: Cashier
 ) -> Any:
     return await call(request, "ReceivePayment", site_id, unit=unit, **payload(cmd))
 
@@ -113,7 +142,7 @@ async def reverse_payment(
     site_id: UUID,
     unit: Unit,
     reference: Annotated[str, Path(min_length=1, max_length=80)],
-    cmd: api.ReversePayment,
+    cmd: JsonBody[api.ReversePayment],
     request: Request,
     _: Runner,
 ) -> Any:
@@ -123,7 +152,9 @@ async def reverse_payment(
 
 
 @router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
-async def adjust(site_id: UUID, unit: Unit, cmd: api.Adjust, request: Request, _: Runner) -> Any:
+async def adjust(
+    site_id: UUID, unit: Unit, cmd: JsonBody[api.Adjust], request: Request, _: Runner
+) -> Any:
     return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
 
 
@@ -133,9 +164,10 @@ async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: s
     if fmt == "json":
         return table
     if method == "Arrears":
-        columns = ["unit", "current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
+        amounts = ["current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
     else:
-        columns = ["unit", *table["fee_types"], "total"]
+        amounts = [*table["fee_types"], "total"]
+    columns = [*text_columns("unit"), *number_columns(*amounts)]
     rows = [*table["units"], {"unit": "TOTAL", **table["totals"]}]
     return table_download(rows, columns, f"{name}-{site_id}", fmt)
 
@@ -169,8 +201,7 @@ async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, 
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
-async def group_arrears(request: Request, who: CurrentPrincipal, as_of: AsOf = None) -> Any:
-    who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
+async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> Any:
     client = request.app.state.services["billing"]
     return await client.call(
         "GroupArrears", correlation_id=request.state.correlation_id,

@@ -10,8 +10,15 @@ from fastapi import APIRouter, Query, Request
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
-from services.gateway.exports import table_download
-from services.gateway.security import FRONT_DESK, call_service, payload, site_access
+from services.gateway.bodies import JsonBody
+from services.gateway.exports import number_columns, table_download, text_columns
+from services.gateway.limits import BULK_BODY
+from services.gateway.security import (
+    FRONT_DESK,
+    call_service,
+    payload,
+    site_access,
+)
 
 router = APIRouter(prefix="/sites/{site_id}/mail", tags=["mail"])
 
@@ -21,9 +28,10 @@ CustomerService = Annotated[
 ]
 Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
 REGISTER_COLUMNS = [
-    "business_date", "received_at", "kind", "carrier", "tracking_number", "recipient_unit",
-    "recipient_company", "recipient_person", "urgent", "pages", "status", "collected_at",
-    "signed_by", "on_behalf_of", "archive_reason",
+    *text_columns("business_date", "received_at", "kind", "carrier", "tracking_number",
+                  "recipient_unit", "recipient_company", "recipient_person", "urgent"),
+    *number_columns("pages"),
+    *text_columns("status", "collected_at", "signed_by", "on_behalf_of", "archive_reason"),
 ]  # fmt: skip
 
 
@@ -31,18 +39,26 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
     return call_service(request, "mail", method, site_id, **fields)
 
 
-@router.put("/directory", summary="Units mail is delivered to, contacts, moved-out flags")
-async def directory(site_id: UUID, cmd: api.UpdateDirectory, request: Request, _: Manager) -> Any:
+@router.put(
+    "/directory",
+    summary="Units mail is delivered to, contacts, moved-out flags",
+    openapi_extra=BULK_BODY,
+)
+async def directory(
+    site_id: UUID, cmd: JsonBody[api.UpdateDirectory], request: Request, _: Manager
+) -> Any:
     return await call(request, "UpdateDirectory", site_id, **payload(cmd))
 
 
 @router.put("/settings", summary="Reminder interval and lookup days")
-async def configure(site_id: UUID, cmd: api.ConfigureMail, request: Request, _: Manager) -> Any:
+async def configure(
+    site_id: UUID, cmd: JsonBody[api.ConfigureMail], request: Request, _: Manager
+) -> Any:
     return await call(request, "Configure", site_id, **payload(cmd))
 
 
 @router.post("/items", status_code=201, summary="Log an item in the register")
-async def receive(site_id: UUID, cmd: api.ReceiveMail, request: Request, _: Desk) -> Any:
+async def receive(site_id: UUID, cmd: JsonBody[api.ReceiveMail], request: Request, _: Desk) -> Any:
     return await call(request, "Receive", site_id, **payload(cmd))
 
 
@@ -52,21 +68,21 @@ async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> A
 
 
 @router.post("/items/{item_id}/recipient", summary="Customer service resolves the recipient")
-async def resolve(site_id: UUID, item_id: UUID, cmd: api.ResolveRecipient, request: Request,
-                  _: CustomerService) -> Any:  # fmt: skip
+async def resolve(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ResolveRecipient],
+                  request: Request, _: CustomerService) -> Any:  # fmt: skip
     return await call(request, "Resolve", site_id, item_id=item_id,
                       **payload(cmd))  # fmt: skip
 
 
 @router.post("/items/{item_id}/pickup", summary="Collected against a signature")
-async def collect(site_id: UUID, item_id: UUID, cmd: api.CollectMail, request: Request,
+async def collect(site_id: UUID, item_id: UUID, cmd: JsonBody[api.CollectMail], request: Request,
                   _: Desk) -> Any:  # fmt: skip
     return await call(request, "Collect", site_id, item_id=item_id,
                       **payload(cmd))  # fmt: skip
 
 
 @router.post("/items/{item_id}/archive", summary="Moved out: forwarded or archived")
-async def archive(site_id: UUID, item_id: UUID, cmd: api.ArchiveMail, request: Request,
+async def archive(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ArchiveMail], request: Request,
                   _: CustomerService) -> Any:  # fmt: skip
     return await call(request, "Archive", site_id, item_id=item_id,
                       **payload(cmd))  # fmt: skip

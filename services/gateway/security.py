@@ -27,6 +27,7 @@ FRONT_DESK = frozenset(
 )
 SUPERVISORS = frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.GROUP_ADMIN})
 READERS = FRONT_DESK | {Role.BI}
+GROUP_READERS = frozenset({Role.GROUP_ADMIN, Role.BI})
 
 
 def principal(
@@ -35,7 +36,7 @@ def principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("missing bearer token")
-    return verify(request.app.state.settings.token_config(), credentials.credentials)
+    return verify(request.app.state.token_config, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
@@ -47,6 +48,19 @@ def site_access(roles: frozenset[Role]):
     def check(site_id: UUID, who: CurrentPrincipal, request: Request) -> Principal:
         who.require_role(roles)
         who.require_site(site_id)
+        request.state.principal = who
+        return who
+
+    return Depends(check)
+
+
+def group_access(roles: frozenset[Role]):
+    """A dependency: the caller holds one of `roles` and a group-wide token (every site's
+    figures are group-wide data; see runtime.auth)."""
+
+    def check(who: CurrentPrincipal, request: Request) -> Principal:
+        who.require_role(roles)
+        who.require_group()
         request.state.principal = who
         return who
 

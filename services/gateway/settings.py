@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from pydantic import Field
+
 from runtime.auth import TokenConfig
 from runtime.settings import ServiceSettings
 
@@ -15,7 +19,14 @@ class GatewaySettings(ServiceSettings):
     feedback_grpc_target: str = "127.0.0.1:50064"
     mail_grpc_target: str = "127.0.0.1:50065"
     grpc_timeout_seconds: float = 5.0
+    # Request bodies larger than this are refused with 413 before they are parsed; the
+    # bulk registers (units, water readings, mail directory) allow more (gateway.limits).
+    gateway_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     jwt_jwks_url: str | None = None
+    # Only a local/dev deployment may verify tokens with the built-in, public HS256 secret.
+    jwt_allow_dev_secret: bool = False
+    # Tokens valid for longer than this (from iat, or from now) are refused.
+    jwt_max_lifetime_hours: float = Field(default=12, gt=0, le=24 * 30)
 
     def token_config(self) -> TokenConfig:
         return TokenConfig(
@@ -23,4 +34,5 @@ class GatewaySettings(ServiceSettings):
             issuer=self.jwt_issuer,
             audience=self.jwt_audience,
             jwks_url=self.jwt_jwks_url,
+            max_lifetime=timedelta(hours=self.jwt_max_lifetime_hours),
         )

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal
-from services.gateway.exports import table_download
+from services.gateway.bodies import JsonBody
+from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.security import (
     FRONT_DESK,
     READERS,
@@ -33,7 +34,7 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 
 @router.post("/visits/pre-registrations", status_code=201, summary="Host pre-registers a visitor")
 async def pre_register(
-    site_id: UUID, body: api.PreRegisterVisit, request: Request, _: Desk
+    site_id: UUID, body: JsonBody[api.PreRegisterVisit], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "PreRegister", site_id, **payload(body))
 
@@ -42,7 +43,7 @@ async def pre_register(
     "/visits", status_code=201, summary="Unannounced visitor at the desk; the host is asked"
 )
 async def register_arrival(
-    site_id: UUID, body: api.RegisterArrival, request: Request, _: Desk
+    site_id: UUID, body: JsonBody[api.RegisterArrival], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "RegisterArrival", site_id, **payload(body))
 
@@ -54,21 +55,21 @@ async def get_visit(site_id: UUID, visit_id: UUID, request: Request, _: Reader) 
 
 @router.post("/visits/{visit_id}/check-in", summary="A pre-registered visitor checks in")
 async def check_in(
-    site_id: UUID, visit_id: UUID, body: api.CheckIn, request: Request, _: Desk
+    site_id: UUID, visit_id: UUID, body: JsonBody[api.CheckIn], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "CheckIn", site_id, visit_id=visit_id, **payload(body))
 
 
 @router.post("/visits/{visit_id}/host-decision", summary="The host approves or declines")
 async def host_decision(
-    site_id: UUID, visit_id: UUID, body: api.HostDecision, request: Request, _: Desk
+    site_id: UUID, visit_id: UUID, body: JsonBody[api.HostDecision], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "HostDecides", site_id, visit_id=visit_id, **payload(body))
 
 
 @router.post("/visits/{visit_id}/deny", summary="The desk turns the visitor away")
 async def deny(
-    site_id: UUID, visit_id: UUID, body: api.DenyVisit, request: Request, _: Desk
+    site_id: UUID, visit_id: UUID, body: JsonBody[api.DenyVisit], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "Deny", site_id, visit_id=visit_id, **payload(body))
 
@@ -80,28 +81,34 @@ async def check_out(site_id: UUID, visit_id: UUID, request: Request, _: Desk) ->
 
 @router.post("/overstays/flag", summary="Flag visitors still in at the end of a business day")
 async def flag_overstays(
-    site_id: UUID, body: api.FlagOverstays, request: Request, _: Supervisor
+    site_id: UUID, body: JsonBody[api.FlagOverstays], request: Request, _: Supervisor
 ) -> dict[str, Any]:
     return await call(request, "FlagOverstays", site_id, **payload(body))
 
 
 @router.post("/watchlist", status_code=201, summary="Add a person to the watchlist")
 async def add_watchlist_entry(
-    site_id: UUID, body: api.AddWatchlistEntry, request: Request, _: Supervisor
+    site_id: UUID, body: JsonBody[api.AddWatchlistEntry], request: Request, who: Supervisor
 ) -> dict[str, Any]:
+    if body.scope == api.WatchlistScope.GROUP:
+        who.require_group()  # a group-wide entry blocks visitors at every site
     return await call(request, "AddWatchlistEntry", site_id, **payload(body))
 
 
 @router.post("/phone-messages", status_code=201, summary="Switchboard takes a message")
 async def take_phone_message(
-    site_id: UUID, body: api.TakePhoneMessage, request: Request, _: Desk
+    site_id: UUID, body: JsonBody[api.TakePhoneMessage], request: Request, _: Desk
 ) -> dict[str, Any]:
     return await call(request, "TakePhoneMessage", site_id, **payload(body))
 
 
 @router.post("/phone-messages/{message_id}/delivery", summary="Message delivered and acknowledged")
 async def deliver_phone_message(
-    site_id: UUID, message_id: UUID, body: api.DeliverPhoneMessage, request: Request, _: Desk
+    site_id: UUID,
+    message_id: UUID,
+    body: JsonBody[api.DeliverPhoneMessage],
+    request: Request,
+    _: Desk,
 ) -> dict[str, Any]:
     return await call(
         request,
@@ -125,9 +132,11 @@ async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[s
 
 
 LOG_COLUMNS = [
-    "visit_id", "business_date", "status", "visitor_name", "visitor_company", "host_unit",
-    "host_name", "purpose", "party_size", "pre_registered", "registered_at", "checked_in_at",
-    "checked_out_at", "id_checked", "id_type", "denial_reason", "overstayed_on",
+    *text_columns("visit_id", "business_date", "status", "visitor_name", "visitor_company",
+                  "host_unit", "host_name", "purpose"),
+    *number_columns("party_size"),
+    *text_columns("pre_registered", "registered_at", "checked_in_at", "checked_out_at",
+                  "id_checked", "id_type", "denial_reason", "overstayed_on"),
 ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from contracts import workorder_api as api
 from contracts.fields import BusinessDate
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
+from services.gateway.bodies import JsonBody
 from services.gateway.security import FRONT_DESK, call_service, payload, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
@@ -38,7 +39,9 @@ def on_order(request: Request, method: str, site_id: UUID, work_order_id: UUID, 
 
 
 @router.post("/repairs", status_code=201, summary="Report a repair (phone, app, patrol, complaint)")
-async def report(site_id: UUID, body: api.ReportRepair, request: Request, _: Reporter) -> Any:
+async def report(
+    site_id: UUID, body: JsonBody[api.ReportRepair], request: Request, _: Reporter
+) -> Any:
     return await call(request, "Report", site_id, **payload(body))
 
 
@@ -52,21 +55,33 @@ async def get_work_order(site_id: UUID, work_order_id: UUID, request: Request, _
     summary="Dispatcher issues the numbered work order (the reporter is told the number)",
 )
 async def dispatch(
-    site_id: UUID, work_order_id: UUID, body: api.DispatchRepair, request: Request, _: Dispatcher
+    site_id: UUID,
+    work_order_id: UUID,
+    body: JsonBody[api.DispatchRepair],
+    request: Request,
+    _: Dispatcher,
 ) -> Any:
     return await on_order(request, "Dispatch", site_id, work_order_id, body)
 
 
 @router.post("/repairs/{work_order_id}/start", summary="Technician starts the job")
 async def start(
-    site_id: UUID, work_order_id: UUID, body: api.StartRepair, request: Request, _: Technician
+    site_id: UUID,
+    work_order_id: UUID,
+    body: JsonBody[api.StartRepair],
+    request: Request,
+    _: Technician,
 ) -> Any:
     return await on_order(request, "Start", site_id, work_order_id, body)
 
 
 @router.post("/repairs/{work_order_id}/complete", summary="Result, labour, materials, fee")
 async def complete(
-    site_id: UUID, work_order_id: UUID, body: api.CompleteRepair, request: Request, _: Technician
+    site_id: UUID,
+    work_order_id: UUID,
+    body: JsonBody[api.CompleteRepair],
+    request: Request,
+    _: Technician,
 ) -> Any:
     return await on_order(request, "Complete", site_id, work_order_id, body)
 
@@ -78,7 +93,7 @@ async def complete(
 async def verify(
     site_id: UUID,
     work_order_id: UUID,
-    body: api.VerifyRepair,
+    body: JsonBody[api.VerifyRepair],
     request: Request,
     _: CustomerService,
 ) -> Any:
@@ -87,13 +102,19 @@ async def verify(
 
 @router.post("/repairs/{work_order_id}/void", summary="Void with a reason (the number is kept)")
 async def void(
-    site_id: UUID, work_order_id: UUID, body: api.VoidWorkOrder, request: Request, _: Voider
+    site_id: UUID,
+    work_order_id: UUID,
+    body: JsonBody[api.VoidWorkOrder],
+    request: Request,
+    _: Voider,
 ) -> Any:
     return await on_order(request, "Void", site_id, work_order_id, body)
 
 
 @router.put("/work-order-settings", summary="Site code in numbers and SLA hours per urgency")
-async def configure(site_id: UUID, body: api.ConfigureSite, request: Request, _: Manager) -> Any:
+async def configure(
+    site_id: UUID, body: JsonBody[api.ConfigureSite], request: Request, _: Manager
+) -> Any:
     return await call(request, "ConfigureSite", site_id, **payload(body))
 
 
