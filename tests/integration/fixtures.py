@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from contracts.topics import BILLING
 from runtime.aggregate import correlated
+from runtime.projection import ProjectionRunner
+from services.billing.application import BillingApplication, BillingSettings
+from services.billing.contract import contract_for
+from services.billing.projections import BillingQueries, BillingReadModel
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.domain import Visit
+from tests.infra import publish_all, run_until_caught_up
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -41,3 +47,24 @@ def complete_visits(app: VisitorApplication, site: UUID, count: int, per_save: i
             app.save(*batch)
             visits += batch
     return visits
+
+
+def billing_app(infra, namespace: str) -> BillingApplication:  # type: ignore[no-untyped-def]
+    return BillingApplication(
+        BillingSettings(
+            database_url=infra.database_url,
+            kafka_bootstrap_servers=infra.kafka,
+            concierge_namespace=namespace,
+        )
+    )
+
+
+async def billing_tables(app: BillingApplication, infra) -> tuple[ProjectionRunner, BillingQueries]:  # type: ignore[no-untyped-def]
+    """Publish everything `app` stored and build the finance read model from it."""
+    namespace = app.settings.concierge_namespace
+    topic = f"{namespace}{BILLING}"
+    await publish_all(app, topic, contract_for, infra)
+    runner = ProjectionRunner(BillingReadModel(), topics=[topic], database_url=infra.database_url,
+                              bootstrap_servers=infra.kafka, schema=f"{namespace}billing_read")  # fmt: skip
+    await run_until_caught_up(runner, topic)
+    return runner, BillingQueries(await runner.connect())
