@@ -22,6 +22,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from contracts.billing_api import (
+    MAX_AREA_M2,
+    MAX_COUNT,
+    MAX_LATE_FEE_PERCENT,
+    MAX_RATE,
+    MAX_SERVICES,
+    MAX_WATER_M3,
+)
+from contracts.fields import MAX_AMOUNT
 from runtime.aggregate import SiteAggregate
 from runtime.errors import Conflict, Invalid, NotFound
 from services.billing.money import (
@@ -32,6 +41,7 @@ from services.billing.money import (
     money,
     quantity,
     unit_rate,
+    within,
 )
 
 
@@ -119,7 +129,7 @@ class FeeSchedule(SiteAggregate):
         kind: FeeType = _enum(FeeType, fee_type, "fee_type")
         if kind not in SCHEDULED_FEES:
             raise Invalid(f"{kind} has no scheduled rate", field="fee_type")
-        rate = unit_rate(amount_per_unit)
+        rate = within(unit_rate(amount_per_unit), MAX_RATE, "amount_per_unit")
         if rate < 0:
             raise Invalid("a rate must not be negative", field="amount_per_unit")
         if self.rates.get(kind, {}).get(effective_from) == rate:
@@ -152,7 +162,8 @@ class FeeSchedule(SiteAggregate):
 
 @dataclass(frozen=True)
 class UnitProfile:
-    """What a unit is billed on for one month."""
+    """What a unit is billed on for one month, inside the bounds of
+    `contracts.billing_api` (so no charge computed from it exceeds `MAX_AMOUNT`)."""
 
     area_m2: Decimal
     parking_spaces: int = 0
@@ -161,18 +172,25 @@ class UnitProfile:
     other_services: Mapping[str, Decimal] = field(default_factory=dict)  # name -> amount
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "area_m2", quantity(self.area_m2, field="area_m2"))
-        object.__setattr__(self, "water_m3", quantity(self.water_m3, field="water_m3"))
+        area = quantity(self.area_m2, field="area_m2", at_most=MAX_AREA_M2)
+        object.__setattr__(self, "area_m2", area)
+        water = quantity(self.water_m3, field="water_m3", at_most=MAX_WATER_M3)
+        object.__setattr__(self, "water_m3", water)
         for name in ("parking_spaces", "phone_lines"):
             count = getattr(self, name)
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise Invalid(f"{name} must be a whole number >= 0", field=name)
+            within(Decimal(count), MAX_COUNT, name)
         services = {
-            _required(service, "other_services"): money(amount, field="other_services")
+            _required(service, "other_services"): within(
+                money(amount, field="other_services"), MAX_AMOUNT, "other_services"
+            )
             for service, amount in self.other_services.items()
         }
         if any(amount < 0 for amount in services.values()):
             raise Invalid("a service amount must not be negative", field="other_services")
+        if len(services) > MAX_SERVICES:
+            raise Invalid(f"at most {MAX_SERVICES} services a month", field="other_services")
         object.__setattr__(self, "other_services", services)
 
 
@@ -230,7 +248,8 @@ def is_overdue(due_date: date, grace_days: int, today: date) -> bool:
 
 @dataclass(frozen=True)
 class LateFeePolicy:
-    """A site's late fee: `value` percent of the overdue amount, or a fixed `value`; capped."""
+    """A site's late fee: `value` percent (at most 100) of the overdue amount, or a fixed
+    `value`; capped by the site, and never above `MAX_AMOUNT` (one posting's most)."""
 
     kind: Literal["percent", "fixed"]
     value: Decimal
@@ -243,17 +262,20 @@ class LateFeePolicy:
         object.__setattr__(self, "value", as_number(self.value, field="value"))
         if self.value < 0:
             raise Invalid("a late fee must not be negative", field="value")
+        within(self.value, MAX_LATE_FEE_PERCENT if self.kind == "percent" else MAX_AMOUNT, "value")
         if self.cap is not None:
-            object.__setattr__(self, "cap", money(self.cap, field="cap"))
+            object.__setattr__(self, "cap", within(money(self.cap, field="cap"), MAX_AMOUNT, "cap"))
             if self.cap < 0:
                 raise Invalid("a late fee cap must not be negative", field="cap")
 
     def fee_for(self, overdue_amount: Decimal) -> Decimal:
-        """The late fee on an overdue amount, never above the cap (nothing overdue, no fee)."""
+        """The late fee on an overdue amount, never above the cap nor `MAX_AMOUNT` (a
+        statement may sum many postings; one posting is at most that); nothing overdue,
+        no fee."""
         if overdue_amount <= 0:
             return ZERO
         fee = money(overdue_amount * self.value / 100) if self.kind == "percent" else self.value
-        return min(fee, self.cap) if self.cap is not None else fee
+        return min(fee, self.cap if self.cap is not None else MAX_AMOUNT, MAX_AMOUNT)
 
 
 # -------------------------------------------------------------------------------- ageing
@@ -416,7 +438,7 @@ class UnitAccount(SiteAggregate):
         """The period's meter reading (consumption in m3); a correction replaces it until
         the month is billed. False when unchanged."""
         _require_aware(at)
-        consumption = quantity(water_m3, field="water_m3")
+        consumption = quantity(water_m3, field="water_m3", at_most=MAX_WATER_M3)
         if self.water_m3.get(str(period)) == consumption:
             return False
         self._require_open(period)
@@ -476,7 +498,7 @@ class UnitAccount(SiteAggregate):
         kind: FeeType = _enum(FeeType, fee_type, "fee_type")
         if kind is FeeType.LATE_FEE:
             raise Invalid("late fees are assessed, not posted", field="fee_type")
-        amount = money(amount)
+        amount = within(money(amount), MAX_AMOUNT, "amount")  # so one adjustment undoes it
         if amount <= 0:
             raise Invalid("a charge must be positive; corrections are adjustments", field="amount")
         charge_id = _required(charge_id, "charge_id")
@@ -568,6 +590,7 @@ class UnitAccount(SiteAggregate):
         """
         _require_aware(at)
         amount = money(amount)
+        within(abs(amount), MAX_AMOUNT, "amount")
         if amount == 0:
             raise Invalid("an adjustment must not be zero", field="amount")
         reason = _required(reason, "reason")
@@ -682,7 +705,7 @@ class UnitAccount(SiteAggregate):
         the next statement."""
         _require_aware(at)
         reference = _required(reference, "reference")
-        amount = money(amount)
+        amount = within(money(amount), MAX_AMOUNT, "amount")
         if amount <= 0:
             raise Invalid("a payment must be positive", field="amount")
         paid_by: PaymentMethod = _enum(PaymentMethod, method, "method")
