@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -52,6 +53,17 @@ MAX_LATE_FEE_PERCENT = Decimal(100)
 assert MAX_RATE * max(MAX_AREA_M2, MAX_WATER_M3, Decimal(MAX_COUNT)) <= MAX_AMOUNT
 
 PeriodText = Period
+
+
+def _addressable(unit: str) -> str:
+    if "/" in unit or unit in (".", ".."):
+        raise ValueError("a billed unit is named in URL paths: no '/', and not '.' or '..'")
+    return unit
+
+
+# A billed unit is addressed in URL paths (/units/{unit}/payments), so it holds no "/"
+# and is not "." or ".." (which clients resolve away): else it could never be paid.
+BilledUnit = Annotated[UnitNumber, AfterValidator(_addressable)]
 FeeTypeName = Literal["management", "parking", "water", "phone", "other_service"]
 
 
@@ -66,7 +78,7 @@ class SetRate(Command):
 
 
 class UnitSpec(Command):
-    unit: UnitNumber
+    unit: BilledUnit
     area_m2: Annotated[Decimal, Field(gt=0, le=MAX_AREA_M2, decimal_places=2)]
     parking_spaces: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
     phone_lines: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
@@ -80,7 +92,7 @@ class RegisterUnits(Command):
 class RecordWater(Command):
     period: PeriodText
     readings: dict[
-        UnitNumber, Annotated[Decimal, Field(ge=0, le=MAX_WATER_M3, decimal_places=3)]
+        BilledUnit, Annotated[Decimal, Field(ge=0, le=MAX_WATER_M3, decimal_places=3)]
     ] = Field(min_length=1)
 
 

@@ -6,15 +6,20 @@ import asyncio
 from datetime import date
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from contracts import billing_api as api
+from contracts.fields import Reference
 from runtime.clock import clock
-from runtime.errors import Forbidden
+from runtime.errors import Forbidden, Invalid
 from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
 from services.billing.projections import BillingQueries
+
+REFERENCE = TypeAdapter(Reference)
 
 
 def account_view(account: UnitAccount) -> dict[str, Any]:
@@ -116,7 +121,11 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
     @rpc.method
     async def reverse_payment(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReversePayment.model_validate(request["payload"])
-        await run(app.reverse_payment, site_of(request), request["unit"], request["reference"],
+        try:
+            reference = REFERENCE.validate_python(request["reference"])
+        except ValidationError:
+            raise Invalid("not a payment reference", field="reference") from None
+        await run(app.reverse_payment, site_of(request), request["unit"], reference,
                   cmd, correlation_of(request))  # fmt: skip
         return account_view(await run(app.account, site_of(request), request["unit"]))
 

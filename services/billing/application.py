@@ -31,6 +31,7 @@ from services.billing.domain import (
     FeeSchedule,
     FeeType,
     LateFeePolicy,
+    PaymentReference,
     UnitAccount,
     UnitProfile,
     UnitRegister,
@@ -280,12 +281,24 @@ class BillingApplication(ServiceApplication):
 
     def receive_payment(self, site_id: UUID, unit: str, cmd: api.ReceivePayment,
                         cid: str | None) -> bool:  # fmt: skip
+        """A payment, once per reference at the site: the same payment again on the same
+        unit records nothing; the reference on another unit is a Conflict. The claim on
+        the reference is saved with the payment (one transaction), so a race between two
+        units is lost by one of them."""
+
         def command() -> bool:
+            now = clock.now()
             account = self.account(site_id, unit)
+            claim = self._get(PaymentReference.create_id(site_id, cmd.reference))
+            claimed_now = claim is None
+            if claim is None:
+                claim = PaymentReference.claim(site_id=site_id, reference=cmd.reference,
+                                               unit=unit, at=now)  # fmt: skip
+            claim.require_unit(unit)
             recorded = account.receive_payment(reference=cmd.reference, amount=cmd.amount,
-                                               method=cmd.method, at=clock.now())  # fmt: skip
-            if recorded:
-                self.save(account)
+                                               method=cmd.method, at=now)  # fmt: skip
+            if recorded or claimed_now:  # (a replay of a payment from before claims: claim it)
+                self.save(account, claim)
             return recorded
 
         return self.run(cid, command, retries=5)

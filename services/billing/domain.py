@@ -1219,3 +1219,37 @@ class UnitRegister(SiteAggregate):
     @event("Registered")
     def _registered(self, units: list[str], at: datetime) -> None:
         self.units.update(dict.fromkeys(units))
+
+
+class PaymentReference(SiteAggregate):
+    """A payment reference (bank transfer, cheque, receipt) used at a site.
+
+    DOMAIN.md "Billing": payments are idempotent by reference. A reference names one
+    payment of one unit: the same reference on another unit would count the money
+    twice. This claim is saved in the same transaction as the payment it names, so
+    of two requests racing with one reference only one can win.
+    """
+
+    @classmethod
+    def create_id(cls, site_id: UUID, reference: str) -> UUID:
+        """One claim per site and reference, found by both."""
+        return uuid5(NAMESPACE_URL, f"concierge:billing:payment-reference:{site_id}:{reference}")
+
+    @event("Claimed")
+    def __init__(self, site_id: UUID, reference: str, unit: str, at: datetime) -> None:
+        self.site_id = site_id
+        self.reference = reference
+        self.unit = unit
+
+    @classmethod
+    def claim(cls, *, site_id: UUID, reference: str, unit: str, at: datetime) -> PaymentReference:
+        _require_aware(at)
+        return cls(site_id=site_id, reference=_required(reference, "reference"),
+                   unit=_required(unit, "unit"), at=at)  # fmt: skip
+
+    def require_unit(self, unit: str) -> None:
+        """The reference may be used again only for the same unit's same payment."""
+        if unit != self.unit:
+            raise Conflict(
+                f"reference {self.reference} is already used by a payment of unit {self.unit}"
+            )

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
-from contracts.fields import BusinessDate
+from contracts.fields import BusinessDate, Reference
 from runtime.auth import Principal, Role
 from services.gateway.exports import table_download
 from services.gateway.security import CurrentPrincipal, call_service, payload, site_access
@@ -35,7 +35,8 @@ Reader = Annotated[
 ]  # fmt: skip
 PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
+Unit = Annotated[api.BilledUnit, Path()]
+PaymentReference = Annotated[Reference, Path(description="the payment's reference")]
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
 AsOf = BusinessDate | None
 
@@ -112,7 +113,7 @@ async def receive_payment(
 async def reverse_payment(
     site_id: UUID,
     unit: Unit,
-    reference: Annotated[str, Path(min_length=1, max_length=80)],
+    reference: PaymentReference,
     cmd: api.ReversePayment,
     request: Request,
     _: Runner,
