@@ -115,11 +115,28 @@ class LateFeeTerms(Command):
         return value
 
 
+# Who may sign a month's receivable table off; never the cashier, who takes the money.
+ApproverRole = Literal["cs_manager", "general_manager", "finance_manager", "accountant"]
+# Seed 001: CS manager -> general manager -> finance manager.
+SEED_APPROVAL_CHAIN: tuple[ApproverRole, ...] = ("cs_manager", "general_manager", "finance_manager")
+
+
 class ConfigureBilling(Command):
     days_to_pay: Annotated[int, Field(ge=1, le=120)] = 15
     grace_days: Annotated[int, Field(ge=0, le=120)] = 5
     late_fee: LateFeeTerms | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    # The ordered sign-off of the monthly table, each step by a different person.
+    approval_chain: list[ApproverRole] = Field(
+        default_factory=lambda: list(SEED_APPROVAL_CHAIN), min_length=2, max_length=4
+    )
+
+    @field_validator("approval_chain")
+    @classmethod
+    def _each_role_once(cls, chain: list[ApproverRole]) -> list[ApproverRole]:
+        if len(set(chain)) != len(chain):
+            raise ValueError("each role signs once")
+        return chain
 
 
 class IssueStatements(Command):

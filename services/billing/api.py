@@ -56,7 +56,8 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         await run(app.configure, site_of(request), cmd, correlation_of(request))
         policy = await run(app.policy, site_of(request))
         return {"days_to_pay": policy.days_to_pay, "grace_days": policy.grace_days,
-                "late_fee": policy.late_fee_terms, "currency": policy.currency}  # fmt: skip
+                "late_fee": policy.late_fee_terms, "currency": policy.currency,
+                "approval_chain": list(policy.approval_chain)}  # fmt: skip
 
     @rpc.method
     async def set_rate(request: dict[str, Any]) -> dict[str, Any]:

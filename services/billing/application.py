@@ -70,7 +70,8 @@ class BillingApplication(ServiceApplication):
                 kind=cmd.late_fee.kind, value=cmd.late_fee.value, cap=cmd.late_fee.cap
             )  # fmt: skip
             policy.change(days_to_pay=cmd.days_to_pay, grace_days=cmd.grace_days,
-                          late_fee=late_fee, currency=cmd.currency, at=now)  # fmt: skip
+                          late_fee=late_fee, currency=cmd.currency, at=now,
+                          approval_chain=cmd.approval_chain)  # fmt: skip
             self.save(policy)
 
         self.run(cid, command)
@@ -182,11 +183,12 @@ class BillingApplication(ServiceApplication):
                 if progress:
                     progress(done)
             receivable = {fee: money(total) for fee, total in sorted(totals.items())}
+            chain = self.policy(site_id).approval_chain
             if run is None:
                 run = BillingRun.draft(site_id=site_id, period=period, receivable=receivable,
-                                       at=now)  # fmt: skip
+                                       at=now, approval_chain=chain)  # fmt: skip
             else:
-                run.redraft(receivable=receivable, at=now)
+                run.redraft(receivable=receivable, at=now, approval_chain=chain)
             self.save(run)
             return {"period": str(period), "units": done, "charges_posted": posted,
                     "receivable": receivable, "status": run.status.value}  # fmt: skip
@@ -373,7 +375,9 @@ class BillingApplication(ServiceApplication):
         return {
             "period": str(run.period),
             "status": run.status.value,
+            "approval_chain": list(run.approval_chain),
             "approvals": run.approvals,
+            "awaiting": run.awaiting,
             "due_date": run.due_date,
             "receivable": run.receivable,
             "total_receivable": run.total_receivable,

@@ -32,7 +32,7 @@ from contracts.billing_api import (
 )
 from contracts.fields import MAX_AMOUNT
 from runtime.aggregate import SiteAggregate
-from runtime.errors import Conflict, Invalid, NotFound
+from runtime.errors import Conflict, Forbidden, Invalid, NotFound
 from services.billing.money import (
     DEFAULT_CURRENCY,
     ZERO,
@@ -1008,17 +1008,36 @@ class BillingRunStatus(StrEnum):
     CLOSED = "closed"
 
 
-APPROVER_ROLES: dict[str, str] = {
-    "cs_manager": "cs_manager",
-    "accountant": "finance",
-    "cashier": "finance",
-}
-REQUIRED_APPROVALS = frozenset(APPROVER_ROLES.values())
+# Seed 001, 物业管理费催/收缴程序: 制作应收总表 -> 客服部经理审核签字 -> 总经理审核签字
+# -> 财务部经理审核签字 -> 制作物业管理缴费单 (the receivable table is signed by the CS
+# manager, then the general manager, then the finance manager, before the notices).
+SEED_APPROVAL_CHAIN = ("cs_manager", "general_manager", "finance_manager")
+APPROVER_ROLES = frozenset({"cs_manager", "general_manager", "finance_manager", "accountant"})
+_LEGACY_APPROVALS = frozenset({"cs_manager", "finance"})  # runs approved before the chain
+
+
+def sign_off_chain(roles: Iterable[str] | None) -> tuple[str, ...]:
+    """A site's sign-off chain: at least two steps, each an approver role once, in order.
+
+    The cashier takes the money and never approves (seed 001); the seed's chain is the
+    default.
+    """
+    chain = tuple(SEED_APPROVAL_CHAIN if roles is None else roles)
+    if "cashier" in chain:
+        raise Invalid("a cashier takes the money and never approves", field="approval_chain")
+    unknown = sorted(set(chain) - APPROVER_ROLES)
+    if unknown:
+        raise Invalid(f"{', '.join(unknown)} cannot approve; approvers are "
+                      f"{', '.join(sorted(APPROVER_ROLES))}", field="approval_chain")  # fmt: skip
+    if len(chain) < 2 or len(set(chain)) != len(chain):
+        raise Invalid("a chain has two or more steps, each role once", field="approval_chain")
+    return chain
 
 
 class BillingRun(SiteAggregate):
-    """A site's monthly run: receivable table drafted, approved by the CS manager and by
-    finance, statements issued with a due date, then the period closed."""
+    """A site's monthly run: the receivable table drafted, signed off along the site's
+    chain (each step by a different person, in order), statements issued with a due
+    date, then the period closed."""
 
     @classmethod
     def create_id(cls, site_id: UUID, period: str | Period) -> UUID:
@@ -1027,13 +1046,20 @@ class BillingRun(SiteAggregate):
 
     @event("Drafted")
     def __init__(
-        self, site_id: UUID, period: str, receivable: dict[str, Decimal], at: datetime
+        self,
+        site_id: UUID,
+        period: str,
+        receivable: dict[str, Decimal],
+        at: datetime,
+        approval_chain: list[str] | None = None,
     ) -> None:
         self.site_id = site_id
         self.period = Period.parse(period)
         self.receivable = dict(receivable)
         self.status = BillingRunStatus.DRAFTED
-        self.approvals: dict[str, str] = {}  # approval (cs_manager / finance) -> approver
+        self.approvals: dict[str, str] = {}  # role -> approver, in the order signed
+        # Runs drafted before the chain was a setting follow the seed's.
+        self.approval_chain = tuple(approval_chain or SEED_APPROVAL_CHAIN)
         self.due_date: date | None = None
 
     @classmethod
@@ -1044,55 +1070,82 @@ class BillingRun(SiteAggregate):
         period: Period,
         receivable: Mapping[str, Decimal | int | str],
         at: datetime,
+        approval_chain: Iterable[str] | None = None,
     ) -> BillingRun:
-        """The month's receivable table (unit -> amount) drafted after the charges are posted."""
+        """The month's receivable table (fee type -> amount) drafted after the charges
+        are posted, to be signed off along `approval_chain` (the seed's by default)."""
         _require_aware(at)
-        return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at)
+        return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at,
+                   approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
 
     @property
     def total_receivable(self) -> Decimal:
         return sum(self.receivable.values(), ZERO)
 
-    def redraft(self, *, receivable: Mapping[str, Decimal | int | str], at: datetime) -> None:
+    @property
+    def awaiting(self) -> str | None:
+        """The role whose signature comes next, None once approved."""
+        if self.status != BillingRunStatus.DRAFTED:
+            return None
+        return self.approval_chain[len(self.approvals)]
+
+    def redraft(
+        self,
+        *,
+        receivable: Mapping[str, Decimal | int | str],
+        at: datetime,
+        approval_chain: Iterable[str] | None = None,
+    ) -> None:
         """A draft can be redone (late work orders) until fully approved; approvals given
-        to the old draft no longer count."""
+        to the old draft no longer count, and the site's chain as it is now applies."""
         _require_aware(at)
         if self.status != BillingRunStatus.DRAFTED:
             raise Conflict(f"run is {self.status}; only a draft can be redrafted")
-        self._redrafted(receivable=_table(receivable), at=at)
+        self._redrafted(receivable=_table(receivable), at=at,
+                        approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
 
     @event("Redrafted")
-    def _redrafted(self, receivable: dict[str, Decimal], at: datetime) -> None:
+    def _redrafted(
+        self, receivable: dict[str, Decimal], at: datetime, approval_chain: list[str] | None = None
+    ) -> None:
         self.receivable = dict(receivable)
         self.approvals = {}
+        if approval_chain is not None:
+            self.approval_chain = tuple(approval_chain)
 
     def approve(self, *, role: str, approver: str, at: datetime) -> None:
-        """Approval needs the CS manager and finance (accountant or cashier), each once,
-        by two different people; the run is approved when both have signed."""
+        """Sign the table off: the next role of the chain signs, each step by a different
+        person (seed 001: CS manager, then general manager, then finance manager); the
+        run is approved when the last step has signed. A cashier never approves."""
         _require_aware(at)
-        approval = APPROVER_ROLES.get(role)
-        if approval is None:
-            raise Invalid(f"role {role!r} cannot approve a billing run", field="role")
         approver = _required(approver, "approver")
+        if role not in self.approval_chain:
+            chain = " -> ".join(self.approval_chain)
+            raise Forbidden(f"role {role!r} does not sign this table off ({chain})")
         if self.status != BillingRunStatus.DRAFTED:
             raise Conflict(f"run is {self.status}; it is already approved")
-        if approval in self.approvals:
-            raise Conflict(f"{approval} has already approved this run")
+        if role in self.approvals:
+            raise Conflict(f"{role} has already approved this run")
+        if role != self.awaiting:
+            raise Conflict(f"{self.awaiting} signs before {role}")
         if approver in self.approvals.values():
-            raise Conflict("the same person cannot give both approvals")
-        self._approved(role=role, approval=approval, approver=approver, at=at)
+            raise Conflict("each step is signed by a different person")
+        completes = len(self.approvals) + 1 == len(self.approval_chain)
+        self._approved(role=role, approval=role, approver=approver, at=at, completes=completes)
 
     @event("Approved")
-    def _approved(self, role: str, approval: str, approver: str, at: datetime) -> None:
+    def _approved(
+        self, role: str, approval: str, approver: str, at: datetime, completes: bool | None = None
+    ) -> None:
         self.approvals[approval] = approver
-        if self.approvals.keys() >= REQUIRED_APPROVALS:
+        if completes or (completes is None and self.approvals.keys() >= _LEGACY_APPROVALS):
             self.status = BillingRunStatus.APPROVED
 
     def issue(self, *, due_date: date, at: datetime) -> None:
         """Statements are issued only after full approval, once, with a due date."""
         _require_aware(at)
         if self.status == BillingRunStatus.DRAFTED:
-            missing = sorted(REQUIRED_APPROVALS - self.approvals.keys())
+            missing = [role for role in self.approval_chain if role not in self.approvals]
             raise Conflict(f"cannot issue before approval; missing: {', '.join(missing)}")
         if self.status != BillingRunStatus.APPROVED:
             raise Conflict(f"run is {self.status}; statements were already issued")
@@ -1128,7 +1181,8 @@ def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
 
 
 class BillingPolicy(SiteAggregate):
-    """A site's billing settings: days to pay, grace days, late fee, currency."""
+    """A site's billing settings: days to pay, grace days, late fee, currency, and the
+    chain that signs the receivable table off (the seed's unless the site sets one)."""
 
     @classmethod
     def create_id(cls, site_id: UUID) -> UUID:
@@ -1143,13 +1197,14 @@ class BillingPolicy(SiteAggregate):
         late_fee: dict[str, Any] | None,
         currency: str,
         at: datetime,
+        approval_chain: list[str] | None = None,
     ) -> None:
         self.site_id = site_id
-        self._set(days_to_pay, grace_days, late_fee, currency)
+        self._set(days_to_pay, grace_days, late_fee, currency, approval_chain)
 
     @classmethod
     def defaults(cls, site_id: UUID, at: datetime) -> BillingPolicy:
-        """15 days to pay, 5 grace days, no late fee, CNY."""
+        """15 days to pay, 5 grace days, no late fee, CNY, the seed's sign-off chain."""
         return cls(site_id=site_id, days_to_pay=15, grace_days=5, late_fee=None,
                    currency=DEFAULT_CURRENCY, at=at)  # fmt: skip
 
@@ -1161,6 +1216,7 @@ class BillingPolicy(SiteAggregate):
         late_fee: LateFeePolicy | None,
         currency: str,
         at: datetime,
+        approval_chain: Iterable[str] | None = None,
     ) -> None:
         if days_to_pay < 1:
             raise Invalid("at least one day to pay", field="days_to_pay")
@@ -1170,7 +1226,8 @@ class BillingPolicy(SiteAggregate):
             "kind": late_fee.kind, "value": late_fee.value, "cap": late_fee.cap,
         }  # fmt: skip
         self._changed(days_to_pay=days_to_pay, grace_days=grace_days, late_fee=fee,
-                      currency=currency_code(currency), at=at)  # fmt: skip
+                      currency=currency_code(currency), at=at,
+                      approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
 
     @event("Changed")
     def _changed(
@@ -1180,15 +1237,17 @@ class BillingPolicy(SiteAggregate):
         late_fee: dict[str, Any] | None,
         currency: str,
         at: datetime,
+        approval_chain: list[str] | None = None,
     ) -> None:
-        self._set(days_to_pay, grace_days, late_fee, currency)
+        self._set(days_to_pay, grace_days, late_fee, currency, approval_chain)
 
     def _set(self, days_to_pay: int, grace_days: int, late_fee: dict[str, Any] | None,
-             currency: str) -> None:  # fmt: skip
+             currency: str, approval_chain: list[str] | None) -> None:  # fmt: skip
         self.days_to_pay = days_to_pay
         self.grace_days = grace_days
         self.late_fee_terms = late_fee
         self.currency = currency
+        self.approval_chain = tuple(approval_chain or SEED_APPROVAL_CHAIN)
 
     @property
     def late_fee(self) -> LateFeePolicy | None:

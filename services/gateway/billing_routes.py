@@ -16,23 +16,25 @@ from services.gateway.security import CurrentPrincipal, call_service, payload, s
 router = APIRouter(tags=["billing"])
 SITE = "/sites/{site_id}/billing"
 
-Setup = Annotated[
-    Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER, Role.GROUP_ADMIN}))
-]
-Runner = Annotated[Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER}))]
+FINANCE_MANAGEMENT = frozenset({Role.ACCOUNTANT, Role.FINANCE_MANAGER, Role.CS_MANAGER})
+Setup = Annotated[Principal, site_access(FINANCE_MANAGEMENT | {Role.GROUP_ADMIN})]
+Runner = Annotated[Principal, site_access(FINANCE_MANAGEMENT)]
+# Who may sign a table off; the site's chain says which of them, in which order. Never
+# the cashier (seed 001: the cashier takes the money).
 Approver = Annotated[
-    Principal, site_access(frozenset({Role.CS_MANAGER, Role.ACCOUNTANT, Role.CASHIER}))
+    Principal,
+    site_access(
+        frozenset({Role.CS_MANAGER, Role.GENERAL_MANAGER, Role.FINANCE_MANAGER, Role.ACCOUNTANT})
+    ),
 ]
 Cashier = Annotated[Principal, site_access(frozenset({Role.CASHIER, Role.ACCOUNTANT}))]
 Reader = Annotated[
     Principal,
     site_access(
-        frozenset(
-            {Role.ACCOUNTANT, Role.CASHIER, Role.CS_MANAGER, Role.CS_SUPERVISOR, Role.GROUP_ADMIN,
-             Role.BI}
-        )
+        FINANCE_MANAGEMENT
+        | {Role.CASHIER, Role.GENERAL_MANAGER, Role.CS_SUPERVISOR, Role.GROUP_ADMIN, Role.BI}
     ),
-]  # fmt: skip
+]
 PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 Unit = Annotated[api.BilledUnit, Path()]
@@ -75,7 +77,9 @@ async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader
     return await call(request, "GetRun", site_id, period=period)
 
 
-@router.post(f"{SITE}/runs/{{period}}/approval", summary="CS manager and finance approve")
+@router.post(
+    f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
+)
 async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> Any:
     return await call(request, "Approve", site_id, period=period, role=who.role.value)
 

@@ -10,9 +10,9 @@ import httpx
 import openpyxl
 import pytest
 
-from runtime.auth import Role
+from runtime.auth import Role, mint
 from tests.conftest import Stack
-from tests.helpers import bearer, eventually, stored_events
+from tests.helpers import CONFIG, bearer, eventually, stored_events
 
 SITE, OTHER = uuid4(), uuid4()
 PERIOD = "2032-03"
@@ -110,19 +110,31 @@ def test_the_monthly_run_bills_every_unit_once(
     assert totals == {"101": "762.00", "102": "330.75", "201": "1345.00"}
 
 
-def test_approval_needs_both_roles_and_comes_before_issue(
+def test_the_seed_chain_signs_the_table_off_in_order_before_issue(
     api: httpx.Client, billed: dict, stack: Stack
 ) -> None:
+    """Seed 001: CS manager -> general manager -> finance manager; never the cashier."""
+    general_manager, finance_manager = as_role(Role.GENERAL_MANAGER), as_role(Role.FINANCE_MANAGER)
+    approval = f"{BASE}/runs/{PERIOD}/approval"
     before = stored(stack)
     early = api.post(f"{BASE}/runs/{PERIOD}/statements", json={}, headers=ACCOUNTANT)
     assert early.status_code == 409 and "approval" in early.json()["detail"][0]["msg"]
-    assert api.post(f"{BASE}/runs/{PERIOD}/approval", headers=MANAGER).status_code == 200
-    twice = api.post(f"{BASE}/runs/{PERIOD}/approval", headers=as_role(Role.CS_MANAGER))
+    assert api.post(approval, headers=CASHIER).status_code == 403
+    assert api.post(approval, headers=general_manager).status_code == 409  # not yet its turn
+    assert api.post(approval, headers=MANAGER).json()["awaiting"] == "general_manager"
+    twice = api.post(approval, headers=as_role(Role.CS_MANAGER))
     assert twice.status_code == 409
-    assert (
-        api.post(f"{BASE}/runs/{PERIOD}/approval", headers=CASHIER).json()["status"] == "approved"
-    )
-    assert stored(stack) == before + 2
+    same_person = {
+        "Authorization": f"Bearer {mint(CONFIG, subject='test-cs_manager', role=Role.GENERAL_MANAGER, sites=[SITE])}"
+    }
+    assert api.post(approval, headers=same_person).status_code == 409
+    assert api.post(approval, headers=CASHIER).status_code == 403
+    assert api.post(approval, headers=general_manager).status_code == 200
+    signed = api.post(approval, headers=finance_manager).json()
+    assert signed["status"] == "approved" and list(signed["approvals"]) == [
+        "cs_manager", "general_manager", "finance_manager"
+    ]  # fmt: skip
+    assert stored(stack) == before + 3
     issued = api.post(
         f"{BASE}/runs/{PERIOD}/statements", json={"due_date": "2032-03-15"}, headers=ACCOUNTANT
     )

@@ -10,6 +10,8 @@ from runtime.aggregate import correlated
 from runtime.projection import ProjectionRunner
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import contract_for
+from services.billing.domain import SEED_APPROVAL_CHAIN
+from services.billing.money import Period
 from services.billing.projections import BillingQueries, BillingReadModel
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.domain import Visit
@@ -68,3 +70,10 @@ async def billing_tables(app: BillingApplication, infra) -> tuple[ProjectionRunn
                               bootstrap_servers=infra.kafka, schema=f"{namespace}billing_read")  # fmt: skip
     await run_until_caught_up(runner, topic)
     return runner, BillingQueries(await runner.connect())
+
+
+def sign_off(app: BillingApplication, site: UUID, period: Period) -> None:
+    """The seed's chain signs the month's table off: CS manager, general manager,
+    finance manager, three people."""
+    for role in SEED_APPROVAL_CHAIN:
+        app.approve(site, period, role, f"{role}-signer", None)

@@ -10,6 +10,7 @@ from contracts import billing_api as api
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
+from tests.integration.fixtures import sign_off
 
 
 def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) -> None:  # type: ignore[no-untyped-def]
@@ -31,8 +32,7 @@ def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) 
     other.receive_payment(
         site, "A", api.ReceivePayment(reference="R1", amount="150.00", method="cash"), None
     )
-    first.approve(site, period, "cs_manager", "m", None)
-    first.approve(site, period, "accountant", "a", None)
+    sign_off(first, site, period)
     first.issue(site, period, date(2037, 1, 20), None)
     stored = {
         unit: [type(e).__name__ for e in first.events_of(UnitAccount.create_id(site, unit))]

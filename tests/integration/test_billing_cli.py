@@ -39,16 +39,12 @@ def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # 
     assert '"units": 30' in ran.stdout and "30/30" in ran.stderr  # the progress bar
     refused = cli("issue", "--period", "2036-01")
     assert refused.returncode == 2 and "cannot issue before approval" in refused.stderr
-    assert (
-        cli(
-            "approve", "--period", "2036-01", "--role", "cs_manager", "--approver", "Wang"
-        ).returncode
-        == 0
-    )
-    assert (
-        cli("approve", "--period", "2036-01", "--role", "accountant", "--approver", "Li").returncode
-        == 0
-    )
+    cashier = cli("approve", "--period", "2036-01", "--role", "cashier", "--approver", "Zhao")
+    assert cashier.returncode == 2 and "does not sign" in cashier.stderr
+    for role, person in (("cs_manager", "Wang"), ("general_manager", "Li"),
+                         ("finance_manager", "Chen")):  # fmt: skip
+        signed = cli("approve", "--period", "2036-01", "--role", role, "--approver", person)
+        assert signed.returncode == 0, signed.stderr
     issued = cli("issue", "--period", "2036-01", "--due-date", "2036-01-20")
     assert issued.returncode == 0 and '"statements_issued": 30' in issued.stdout
     assert '"status": "closed"' in cli("close", "--period", "2036-01").stdout

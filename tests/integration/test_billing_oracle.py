@@ -21,6 +21,7 @@ from services.billing.contract import contract_for
 from services.billing.money import Period
 from services.billing.projections import BillingQueries, BillingReadModel
 from tests.infra import publish_all, read_topic, run_until_caught_up
+from tests.integration.fixtures import sign_off
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 YEAR = 2035
@@ -68,8 +69,7 @@ def generate_year(app: BillingApplication, sites: list, rng: random.Random) -> N
             }
             app.record_water(site, api.RecordWater(period=str(period), readings=readings), None)
             app.run_month(site, period, None)
-            app.approve(site, period, "cs_manager", "mgr", None)
-            app.approve(site, period, "accountant", "acc", None)
+            sign_off(app, site, period)
             app.issue(site, period, None, None)
         for day in sorted(rng.sample(range(2, 28), 6)):
             clock.set(at(first + timedelta(days=day - 1), rng.randint(9, 17)))

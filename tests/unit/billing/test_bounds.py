@@ -58,7 +58,7 @@ LARGEST = {
 }  # fmt: skip
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.fixed_dictionaries({fee: rates for fee in FEES}),
     st.fixed_dictionaries(
