@@ -350,6 +350,10 @@ class _Line:
         """Oldest first: by due date, then posting order; unbilled lines last."""
         return (self.due_date is None, self.due_date or date.max, self.seq)
 
+    def as_ledger_line(self) -> LedgerLine:
+        return LedgerLine(self.line_id, self.kind, self.period, self.fee_type, self.description,
+                          self.due_date, self.amount, self.paid)  # fmt: skip
+
 
 @dataclass
 class _Source:
@@ -477,8 +481,13 @@ class UnitAccount(SiteAggregate):
         if period in self.closed_periods:
             raise Conflict(f"period {period} is closed; post an adjustment in an open period")
 
+    def _require_unissued(self, period: Period) -> None:
+        if period in self.statements:
+            raise Conflict(f"the {period} statement is issued; a later charge joins the next "
+                           "month not yet issued, a correction is an adjustment")  # fmt: skip
+
     def _due_date(self, period: Period, due_date: date | None) -> date | None:
-        """A line posted after its period's statement is due with that statement."""
+        """An adjustment made after its period's statement is due with that statement."""
         return due_date if due_date is not None else self.statements.get(period)
 
     def post_charge(
@@ -493,7 +502,9 @@ class UnitAccount(SiteAggregate):
         due_date: date | None = None,
     ) -> bool:
         """Post a charge once: the same charge id again is a no-op (False), so rerunning
-        the month posts nothing twice. Closed periods accept no postings (Conflict)."""
+        the month posts nothing twice. A period whose statement is issued (or closed)
+        takes no new charge (Conflict): DOMAIN.md "A charge that arrives for a month
+        already issued joins the next month not yet issued"."""
         _require_aware(at)
         kind: FeeType = _enum(FeeType, fee_type, "fee_type")
         if kind is FeeType.LATE_FEE:
@@ -509,6 +520,7 @@ class UnitAccount(SiteAggregate):
                 raise Conflict(f"charge {charge_id} was posted otherwise; adjust it instead")
             return False
         self._require_open(period)
+        self._require_unissued(period)
         self._charge_posted(
             charge_id=charge_id,
             period=str(period),
@@ -870,8 +882,8 @@ class UnitAccount(SiteAggregate):
     ) -> bool:
         """Late fee per site policy on a statement's overdue amount, once per period.
 
-        The fee is booked in `book_in` (default: the month of `as_of`), which must be
-        open, and is due with that month's statement. False when nothing is due.
+        The fee is booked in `book_in` (default: the month of `as_of`), a month whose
+        statement is still to come, and is due with it. False when nothing is due.
         """
         _require_aware(at)
         if period in self.late_fee_periods:
@@ -882,6 +894,7 @@ class UnitAccount(SiteAggregate):
             return False
         booked = book_in or Period.of(as_of)
         self._require_open(booked)
+        self._require_unissued(booked)
         self._late_fee_assessed(
             charge_id=self.charge_id_for(period, FeeType.LATE_FEE),
             period=str(period),
@@ -889,7 +902,7 @@ class UnitAccount(SiteAggregate):
             overdue_amount=overdue,
             amount=fee,
             policy=policy.kind,
-            due_date=self.statements.get(booked),
+            due_date=None,  # due with `booked`'s statement, when it is issued
             at=at,
         )
         self._apply_credit(at)
@@ -924,18 +937,14 @@ class UnitAccount(SiteAggregate):
     def lines(self) -> list[LedgerLine]:
         """Every debit line, paid or not, oldest first (statement and paid table)."""
         return [
-            LedgerLine(
-                line.line_id,
-                line.kind,
-                line.period,
-                line.fee_type,
-                line.description,
-                line.due_date,
-                line.amount,
-                line.paid,
-            )
+            line.as_ledger_line()
             for line in sorted(self._lines.values(), key=lambda line: line.order)
         ]
+
+    def line(self, line_id: str) -> LedgerLine | None:
+        """One debit line by its id (a charge, late fee or adjustment), or None."""
+        found = self._lines.get(line_id)
+        return None if found is None else found.as_ledger_line()
 
     def outstanding_items(self) -> list[OpenItem]:
         """Open lines, oldest first (the order money is placed in)."""
@@ -1002,6 +1011,7 @@ class UnitAccount(SiteAggregate):
 
 
 class BillingRunStatus(StrEnum):
+    OPEN = "open"  # not run yet; charges that arrived late for earlier months gather here
     DRAFTED = "drafted"
     APPROVED = "approved"
     ISSUED = "issued"
@@ -1037,7 +1047,20 @@ def sign_off_chain(roles: Iterable[str] | None) -> tuple[str, ...]:
 class BillingRun(SiteAggregate):
     """A site's monthly run: the receivable table drafted, signed off along the site's
     chain (each step by a different person, in order), statements issued with a due
-    date, then the period closed."""
+    date, then the period closed.
+
+    The table (fee type -> amount) holds the month's charges and late fees; a charge
+    that arrives once the month is run joins it, in the same transaction as it is
+    posted, until the table is signed (see `join`); corrections are adjustments. A
+    month not yet run may be opened by such a charge (status "open").
+    """
+
+    class Opened(SiteAggregate.Created):
+        period: str
+        at: datetime
+
+        def apply(self, run: BillingRun) -> None:
+            run.status = BillingRunStatus.OPEN
 
     @classmethod
     def create_id(cls, site_id: UUID, period: str | Period) -> UUID:
@@ -1049,13 +1072,13 @@ class BillingRun(SiteAggregate):
         self,
         site_id: UUID,
         period: str,
-        receivable: dict[str, Decimal],
         at: datetime,
+        receivable: dict[str, Decimal] | None = None,
         approval_chain: list[str] | None = None,
     ) -> None:
         self.site_id = site_id
         self.period = Period.parse(period)
-        self.receivable = dict(receivable)
+        self.receivable = dict(receivable or {})
         self.status = BillingRunStatus.DRAFTED
         self.approvals: dict[str, str] = {}  # role -> approver, in the order signed
         # Runs drafted before the chain was a setting follow the seed's.
@@ -1078,9 +1101,41 @@ class BillingRun(SiteAggregate):
         return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at,
                    approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
 
+    @classmethod
+    def open(cls, *, site_id: UUID, period: Period, at: datetime) -> BillingRun:
+        """A month not yet run, opened by a charge that joins it before its run."""
+        _require_aware(at)
+        run: BillingRun = cls._create(
+            cls.Opened, id=cls.create_id(site_id, period), site_id=site_id,
+            period=str(period), at=at,
+        )  # fmt: skip
+        return run
+
     @property
     def total_receivable(self) -> Decimal:
         return sum(self.receivable.values(), ZERO)
+
+    @property
+    def takes_charges(self) -> bool:
+        """Charges may still join the month: its table is not yet signed."""
+        return self.status in (BillingRunStatus.OPEN, BillingRunStatus.DRAFTED)
+
+    def join(self, *, fee_type: FeeType | str, amount: Decimal, at: datetime) -> None:
+        """A charge posted into the month once it is run, or before (a paid repair, a
+        late fee), joins its table. DOMAIN.md: "A charge that arrives for a month
+        already issued joins the next month not yet issued"; an approved (signed) or
+        issued table changes only through adjustments, so this is refused then. The
+        approvals given so far no longer count: the table they signed has changed."""
+        _require_aware(at)
+        if not self.takes_charges:
+            raise Conflict(f"the {self.period} table is {self.status}; adjust it instead")
+        kind: FeeType = _enum(FeeType, fee_type, "fee_type")
+        self._charge_joined(fee_type=kind.value, amount=money(amount), at=at)
+
+    @event("ChargeJoined")
+    def _charge_joined(self, fee_type: str, amount: Decimal, at: datetime) -> None:
+        self.receivable[fee_type] = self.receivable.get(fee_type, ZERO) + amount
+        self.approvals = {}
 
     @property
     def awaiting(self) -> str | None:
@@ -1096,10 +1151,11 @@ class BillingRun(SiteAggregate):
         at: datetime,
         approval_chain: Iterable[str] | None = None,
     ) -> None:
-        """A draft can be redone (late work orders) until fully approved; approvals given
-        to the old draft no longer count, and the site's chain as it is now applies."""
+        """A draft can be redone until fully approved (an open month is drafted for the
+        first time); approvals given to the old draft no longer count, and the site's
+        chain as it is now applies."""
         _require_aware(at)
-        if self.status != BillingRunStatus.DRAFTED:
+        if not self.takes_charges:
             raise Conflict(f"run is {self.status}; only a draft can be redrafted")
         self._redrafted(receivable=_table(receivable), at=at,
                         approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
@@ -1110,6 +1166,7 @@ class BillingRun(SiteAggregate):
     ) -> None:
         self.receivable = dict(receivable)
         self.approvals = {}
+        self.status = BillingRunStatus.DRAFTED
         if approval_chain is not None:
             self.approval_chain = tuple(approval_chain)
 
@@ -1122,6 +1179,8 @@ class BillingRun(SiteAggregate):
         if role not in self.approval_chain:
             chain = " -> ".join(self.approval_chain)
             raise Forbidden(f"role {role!r} does not sign this table off ({chain})")
+        if self.status == BillingRunStatus.OPEN:
+            raise Conflict(f"{self.period} has not been run yet; run the month first")
         if self.status != BillingRunStatus.DRAFTED:
             raise Conflict(f"run is {self.status}; it is already approved")
         if role in self.approvals:
@@ -1144,6 +1203,8 @@ class BillingRun(SiteAggregate):
     def issue(self, *, due_date: date, at: datetime) -> None:
         """Statements are issued only after full approval, once, with a due date."""
         _require_aware(at)
+        if self.status == BillingRunStatus.OPEN:
+            raise Conflict(f"{self.period} has not been run yet; run the month first")
         if self.status == BillingRunStatus.DRAFTED:
             missing = [role for role in self.approval_chain if role not in self.approvals]
             raise Conflict(f"cannot issue before approval; missing: {', '.join(missing)}")

@@ -156,6 +156,10 @@ def test_payments_partial_overpaid_replayed_and_reversed(
 
     full = pay("101", "BT-101-1", "762.00")
     assert full.status_code == 200 and full.json()["outstanding"] == "0.00"
+    before = stored(stack)
+    elsewhere = pay("102", "BT-101-1", "762.00")  # the same bank reference on another unit
+    assert elsewhere.status_code == 409 and "unit 101" in elsewhere.json()["detail"][0]["msg"]
+    assert stored(stack) == before
     partial = pay("102", "BT-102-1", "100.00")
     assert partial.json()["outstanding"] == "230.75"
     before = stored(stack)
@@ -202,6 +206,38 @@ def test_bad_payments_are_refused_and_store_nothing(
     assert response.status_code == status, response.text
     if field:
         assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
+    assert stored(stack) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/units", {"units": [{"unit": "301", "area_m2": "10", "other_services": {"laundry": "1E+20"}}]}, "other_services"),
+        ("PUT", "/water-readings", {"period": PERIOD, "readings": {"101": "1E+30"}}, "readings"),
+        ("PUT", "/rates", {"fee_type": "water", "amount_per_unit": "1E+7", "effective_from": PERIOD}, "amount_per_unit"),
+        ("PUT", "/units", {"units": [{"unit": "A/1", "area_m2": "10"}]}, "unit"),
+        ("PUT", "/settings", {"approval_chain": ["cs_manager", "cashier"]}, "approval_chain"),
+        ("POST", "/overdue-sweep", {"as_of": "2099-12-31"}, "as_of"),
+        ("POST", "/runs/2032-06", None, "period"),
+        ("POST", "/units/101/adjustments", {"adjustment_id": "A-2", "amount": "5", "reason": "x", "period": "2032-06"}, "period"),
+        ("POST", "/units/101/payments", {"reference": "BT/1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments", {"reference": "BT?1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments", {"reference": "BT#1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments/BT%3F1/reversal", {"reason": "bounced"}, "reference"),
+    ],
+    ids=["service-1e20", "water-1e30", "rate-1e7", "unit-slash", "cashier-in-chain",
+         "sweep-ahead", "run-ahead", "adjust-ahead", "ref-slash", "ref-query", "ref-fragment",
+         "reversal-query"],
+)  # fmt: skip
+def test_out_of_bounds_or_ahead_of_today_is_refused_naming_the_field(
+    api: httpx.Client, billed: dict, stack: Stack, method: str, path: str, body: dict | None,
+    field: str,
+) -> None:  # fmt: skip
+    before = stored(stack)
+    response = api.request(method, f"{BASE}{path}", json=body,
+                           headers=CASHIER if path.endswith("payments") else ACCOUNTANT)  # fmt: skip
+    assert response.status_code == 422, response.text
+    assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
     assert stored(stack) == before
 
 

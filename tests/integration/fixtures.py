@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from contracts.topics import BILLING
 from runtime.aggregate import correlated
+from runtime.clock import local_date
 from runtime.projection import ProjectionRunner
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import contract_for
@@ -51,14 +54,21 @@ def complete_visits(app: VisitorApplication, site: UUID, count: int, per_save: i
     return visits
 
 
-def billing_app(infra, namespace: str) -> BillingApplication:  # type: ignore[no-untyped-def]
-    return BillingApplication(
+@contextmanager
+def billing_app(infra, namespace: str) -> Iterator[BillingApplication]:  # type: ignore[no-untyped-def]
+    """A billing application on the real PostgreSQL, closed after use (its connection
+    pool would otherwise outlive the test on a shared server)."""
+    app = BillingApplication(
         BillingSettings(
             database_url=infra.database_url,
             kafka_bootstrap_servers=infra.kafka,
             concierge_namespace=namespace,
         )
     )
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 async def billing_tables(app: BillingApplication, infra) -> tuple[ProjectionRunner, BillingQueries]:  # type: ignore[no-untyped-def]
@@ -77,3 +87,9 @@ def sign_off(app: BillingApplication, site: UUID, period: Period) -> None:
     finance manager, three people."""
     for role in SEED_APPROVAL_CHAIN:
         app.approve(site, period, role, f"{role}-signer", None)
+
+
+def this_month() -> Period:
+    """The month it is now at a site, on the real clock (as a service process sees it):
+    money is booked up to next month, never further ahead."""
+    return Period.of(local_date(datetime.now(UTC)))

@@ -10,6 +10,7 @@ from uuid import uuid4
 from contracts import billing_api as api
 from services.billing.application import BillingApplication, BillingSettings
 from tests.infra import ROOT
+from tests.integration.fixtures import this_month
 
 
 def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # type: ignore[no-untyped-def]
@@ -17,10 +18,10 @@ def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # 
     app = BillingApplication(
         BillingSettings(database_url=infra.database_url, concierge_namespace=namespace)
     )
-    site = uuid4()
+    site, period = uuid4(), str(this_month())  # the CLI runs on the real clock
     app.set_rate(
         site,
-        api.SetRate(fee_type="management", amount_per_unit="5", effective_from="2036-01"),
+        api.SetRate(fee_type="management", amount_per_unit="5", effective_from=period),
         None,
     )
     app.register_units(
@@ -34,18 +35,20 @@ def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # 
         return subprocess.run([sys.executable, "-m", "services.billing.cli", *args, "--site", str(site)],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
 
-    ran = cli("run-month", "--period", "2036-01")
+    ran = cli("run-month", "--period", period)
     assert ran.returncode == 0, ran.stderr
     assert '"units": 30' in ran.stdout and "30/30" in ran.stderr  # the progress bar
-    refused = cli("issue", "--period", "2036-01")
+    refused = cli("issue", "--period", period)
     assert refused.returncode == 2 and "cannot issue before approval" in refused.stderr
-    cashier = cli("approve", "--period", "2036-01", "--role", "cashier", "--approver", "Zhao")
+    cashier = cli("approve", "--period", period, "--role", "cashier", "--approver", "Zhao")
     assert cashier.returncode == 2 and "does not sign" in cashier.stderr
     for role, person in (("cs_manager", "Wang"), ("general_manager", "Li"),
                          ("finance_manager", "Chen")):  # fmt: skip
-        signed = cli("approve", "--period", "2036-01", "--role", role, "--approver", person)
+        signed = cli("approve", "--period", period, "--role", role, "--approver", person)
         assert signed.returncode == 0, signed.stderr
-    issued = cli("issue", "--period", "2036-01", "--due-date", "2036-01-20")
+    issued = cli("issue", "--period", period, "--due-date", f"{period}-20")
     assert issued.returncode == 0 and '"statements_issued": 30' in issued.stdout
-    assert '"status": "closed"' in cli("close", "--period", "2036-01").stdout
+    assert '"status": "closed"' in cli("close", "--period", period).stdout
     assert cli("run-month", "--period", "2036-13").returncode != 0
+    ahead = cli("run-month", "--period", "2099-01")
+    assert ahead.returncode == 2 and "too far ahead" in ahead.stderr

@@ -34,7 +34,11 @@ def payments_of(app: BillingApplication, site: UUID, unit: str) -> int:
 
 
 def test_a_reference_pays_one_unit_and_is_refused_on_another(infra) -> None:  # type: ignore[no-untyped-def]
-    app = billing_app(infra, f"{infra.namespace}refs_")
+    with billing_app(infra, f"{infra.namespace}refs_") as app:
+        one_reference_per_site(app)
+
+
+def one_reference_per_site(app: BillingApplication) -> None:
     site = site_with_units(app)
     assert app.receive_payment(site, "101", payment("BT-7781"), None) is True
     assert app.receive_payment(site, "101", payment("BT-7781"), None) is False  # replayed
@@ -50,7 +54,11 @@ def test_a_reference_pays_one_unit_and_is_refused_on_another(infra) -> None:  # 
 
 def test_two_units_racing_with_one_reference_record_it_once(infra) -> None:  # type: ignore[no-untyped-def]
     namespace = f"{infra.namespace}refrace_"
-    replicas = [billing_app(infra, namespace) for _ in UNITS]  # as two service replicas
+    with billing_app(infra, namespace) as one, billing_app(infra, namespace) as other:
+        race_for_references([one, other])  # as two service replicas
+
+
+def race_for_references(replicas: list[BillingApplication]) -> None:
     site = site_with_units(replicas[0])
     rounds = 8
     outcomes: list[str] = []

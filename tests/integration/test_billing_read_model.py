@@ -13,6 +13,7 @@ import asyncpg
 from contracts import billing_api as api
 from runtime.clock import clock
 from runtime.projection import ProjectionRunner
+from services.billing.application import BillingApplication
 from services.billing.money import Period
 from services.billing.projections import BillingReadModel
 from tests.integration.fixtures import billing_app, billing_tables
@@ -21,7 +22,11 @@ PERIOD = Period(2038, 3)
 
 
 async def test_two_sites_and_two_units_may_use_the_same_adjustment_id(infra) -> None:  # type: ignore[no-untyped-def]
-    app = billing_app(infra, f"{infra.namespace}keys_")
+    with billing_app(infra, f"{infra.namespace}keys_") as app:
+        await same_adjustment_ids_at_two_sites(app, infra)
+
+
+async def same_adjustment_ids_at_two_sites(app: BillingApplication, infra) -> None:  # type: ignore[no-untyped-def]
     sites = [uuid4(), uuid4()]
     clock.set(datetime(2038, 3, 1, 2, 0, tzinfo=UTC))
     try:
