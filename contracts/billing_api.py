@@ -167,5 +167,11 @@ class Adjust(Command):
         return self
 
 
+class AssignPaidRepair(Command):
+    """The unit a parked paid repair (one naming no billed unit) is charged to."""
+
+    unit: BilledUnit
+
+
 class SweepOverdue(Command):
     as_of: BusinessDate | None = None

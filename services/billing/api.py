@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -137,6 +138,20 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
                          correlation_of(request))  # fmt: skip
         account = await run(app.account, site_of(request), request["unit"])
         return {"recorded": done, **account_view(account)}
+
+    @rpc.method
+    async def unbilled_repairs(request: dict[str, Any]) -> dict[str, Any]:
+        """Paid repairs naming no billed unit, for finance to assign."""
+        parked = await run(app.unbilled_repairs, site_of(request))
+        return {"repairs": [repair._asdict() for repair in parked]}
+
+    @rpc.method
+    async def assign_paid_repair(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.AssignPaidRepair.model_validate(request["payload"])
+        work_order_id = UUID(request["work_order_id"])
+        await run(app.assign_paid_repair, site_of(request), work_order_id, cmd,
+                  correlation_of(request))  # fmt: skip
+        return account_view(await run(app.account, site_of(request), cmd.unit))
 
     @rpc.method
     async def get_account(request: dict[str, Any]) -> dict[str, Any]:

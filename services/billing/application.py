@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import billing_api as api
 from runtime.clock import clock, local_date
-from runtime.errors import Conflict, Invalid, NotFound
+from runtime.errors import Conflict, ForeignSiteReference, Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
@@ -31,7 +31,9 @@ from services.billing.domain import (
     FeeSchedule,
     FeeType,
     LateFeePolicy,
+    ParkedRepair,
     PaymentReference,
+    UnbilledRepairs,
     UnitAccount,
     UnitProfile,
     UnitRegister,
@@ -362,32 +364,85 @@ class BillingApplication(ServiceApplication):
     def post_paid_repair(self, site_id: UUID, unit: str | None, work_order_id: UUID,
                          number: str, fee: Decimal, verified_at: datetime,
                          cid: str | None) -> bool:  # fmt: skip
-        """A verified paid repair joins the tenant's monthly receivables, once.
+        """A verified paid repair joins the tenant's monthly receivables, once (True when
+        charged now).
 
         Seed 001: 有偿维修费用每个月结算一次,纳入应收表 (paid repairs are settled monthly,
-        in the receivable table). It is charged in the month it was verified, or, when
-        that month's table is already signed (approved, issued or closed), in the next
-        month not yet signed, joining that month's table in the same transaction.
+        in the receivable table); see `_charge_repair` for the month. A repair for a unit
+        billing does not know is parked for finance (`UnbilledRepairs`), never dropped.
         """
 
         def command() -> bool:
-            if not unit:
-                raise NotFound(f"paid repair {number} names no unit to charge")
-            account = self.account(site_id, unit)
-            charge_id = str(uuid5(account.id, f"paid_repair:{work_order_id}"))
-            if account.line(charge_id) is not None:
-                return False  # delivered again: charged already, wherever it went
-            verified_in = Period.of(local_date(verified_at, site_timezone(site_id)))
-            month = self._month_taking_charges(site_id, account, verified_in, {}, verified_at)
-            account.post_charge(
-                charge_id=charge_id, period=month.period, fee_type=FeeType.PAID_REPAIR,
-                amount=fee, description=f"paid repair {number}", at=verified_at,
-            )  # fmt: skip
-            month.join(fee_type=FeeType.PAID_REPAIR, amount=fee, at=verified_at)
-            self.save(account, month)
-            return True
+            unbilled = self._unbilled_repairs(site_id, verified_at)
+            if unbilled.knows(work_order_id):
+                return False  # finance's to assign, or assigned already
+            account = self._get(UnitAccount.create_id(site_id, unit)) if unit else None
+            if account is None:
+                if unbilled.park(work_order_id=work_order_id, number=number, unit=unit, fee=fee,
+                                 verified_at=verified_at, at=verified_at):  # fmt: skip
+                    self.save(unbilled)
+                return False
+            if account.site_id != site_id:
+                raise ForeignSiteReference(f"account {account.id} is not of site {site_id}")
+            charged = self._charge_repair(account, work_order_id, number, fee, verified_at,
+                                          verified_at)  # fmt: skip
+            if charged:
+                self.save(account, charged)
+            return charged is not None
 
         return self.run(cid, command, retries=5)
+
+    def assign_paid_repair(self, site_id: UUID, work_order_id: UUID, cmd: api.AssignPaidRepair,
+                           cid: str | None) -> None:  # fmt: skip
+        """Finance charges a parked paid repair to the unit they name (once)."""
+
+        def command() -> None:
+            now = clock.now()
+            unbilled = self._get(UnbilledRepairs.create_id(site_id))
+            if unbilled is None:
+                raise NotFound(f"no unbilled paid repair {work_order_id} at this site")
+            account = self.account(site_id, cmd.unit)
+            repair = unbilled.assign(work_order_id=work_order_id, unit=cmd.unit, at=now)
+            charged = self._charge_repair(account, work_order_id, repair.number, repair.fee,
+                                          repair.verified_at, now)  # fmt: skip
+            self.save(unbilled, account, *([charged] if charged else []))
+
+        self.run(cid, command, retries=5)
+
+    def unbilled_repairs(self, site_id: UUID) -> list[ParkedRepair]:
+        unbilled = self._get(UnbilledRepairs.create_id(site_id))
+        return unbilled.waiting() if unbilled else []
+
+    def _charge_repair(
+        self,
+        account: UnitAccount,
+        work_order_id: UUID,
+        number: str,
+        fee: Decimal,
+        verified_at: datetime,
+        at: datetime,
+    ) -> BillingRun | None:
+        """Post a paid repair on `account` and join it to its month's table; the run to
+        save with the account, or None when the repair was charged before.
+
+        It is charged in the month it was verified, or, when that month's table is
+        already signed (approved, issued or closed), in the next month not yet signed.
+        """
+        charge_id = str(uuid5(account.id, f"paid_repair:{work_order_id}"))
+        if account.line(charge_id) is not None:
+            return None  # delivered again: charged already, wherever it went
+        verified_in = Period.of(local_date(verified_at, site_timezone(account.site_id)))
+        month = self._month_taking_charges(account.site_id, account, verified_in, {}, at)
+        account.post_charge(
+            charge_id=charge_id, period=month.period, fee_type=FeeType.PAID_REPAIR,
+            amount=fee, description=f"paid repair {number}", at=at,
+        )  # fmt: skip
+        month.join(fee_type=FeeType.PAID_REPAIR, amount=fee, at=at)
+        return month
+
+    def _unbilled_repairs(self, site_id: UUID, at: datetime) -> UnbilledRepairs:
+        found: UnbilledRepairs | None = self._get(UnbilledRepairs.create_id(site_id))
+        return found or UnbilledRepairs(site_id=site_id, at=at)
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -1373,3 +1373,72 @@ class PaymentReference(SiteAggregate):
             raise Conflict(
                 f"reference {self.reference} is already used by a payment of unit {self.unit}"
             )
+
+
+class ParkedRepair(NamedTuple):
+    """A verified paid repair waiting for finance to name the unit it is charged to."""
+
+    work_order_id: UUID
+    number: str
+    unit: str | None  # as the work order named it (none, or a unit billing does not know)
+    fee: Decimal
+    verified_at: datetime
+
+
+class UnbilledRepairs(SiteAggregate):
+    """A site's verified paid repairs that name no unit billing knows.
+
+    DOMAIN.md: a verified paid work order becomes a charge for the monthly run. When
+    the work order names no unit, or one not registered for billing, the repair is
+    still a fact the suite accepted: it is neither dropped nor dead-lettered but parked
+    here, listed for finance, until they assign it to the unit to charge.
+    """
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:unbilled-repairs:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, at: datetime) -> None:
+        self.site_id = site_id
+        self.parked: dict[UUID, ParkedRepair] = {}
+        self.assigned: dict[UUID, str] = {}  # work order -> the unit finance charged
+
+    def knows(self, work_order_id: UUID) -> bool:
+        """Parked or assigned already: finance decides, a redelivery changes nothing."""
+        return work_order_id in self.parked or work_order_id in self.assigned
+
+    def park(self, *, work_order_id: UUID, number: str, unit: str | None, fee: Decimal,
+             verified_at: datetime, at: datetime) -> bool:  # fmt: skip
+        """List a paid repair no known unit can be charged for (False: listed before)."""
+        _require_aware(at)
+        if self.knows(work_order_id):
+            return False
+        self._repair_parked(work_order_id=work_order_id, number=number, unit=unit,
+                            fee=money(fee), verified_at=verified_at, at=at)  # fmt: skip
+        return True
+
+    @event("RepairParked")
+    def _repair_parked(self, work_order_id: UUID, number: str, unit: str | None, fee: Decimal,
+                       verified_at: datetime, at: datetime) -> None:  # fmt: skip
+        self.parked[work_order_id] = ParkedRepair(work_order_id, number, unit, fee, verified_at)
+
+    def assign(self, *, work_order_id: UUID, unit: str, at: datetime) -> ParkedRepair:
+        """Finance names the unit a parked repair is charged to; once."""
+        _require_aware(at)
+        if work_order_id in self.assigned:
+            raise Conflict(f"the repair was already charged to unit {self.assigned[work_order_id]}")
+        repair = self.parked.get(work_order_id)
+        if repair is None:
+            raise NotFound(f"no unbilled paid repair {work_order_id} at this site")
+        self._repair_assigned(work_order_id=work_order_id, unit=_required(unit, "unit"), at=at)
+        return repair
+
+    @event("RepairAssigned")
+    def _repair_assigned(self, work_order_id: UUID, unit: str, at: datetime) -> None:
+        del self.parked[work_order_id]
+        self.assigned[work_order_id] = unit
+
+    def waiting(self) -> list[ParkedRepair]:
+        """The parked repairs, oldest verification first."""
+        return sorted(self.parked.values(), key=lambda repair: repair.verified_at)

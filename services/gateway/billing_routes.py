@@ -132,6 +132,21 @@ async def adjust(site_id: UUID, unit: Unit, cmd: api.Adjust, request: Request, _
     return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
 
 
+@router.get(f"{SITE}/unbilled-repairs", summary="Paid repairs naming no billed unit")
+async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "UnbilledRepairs", site_id)
+
+
+@router.post(
+    f"{SITE}/unbilled-repairs/{{work_order_id}}/assignment",
+    summary="Charge a parked paid repair to a unit",
+)
+async def assign_paid_repair(site_id: UUID, work_order_id: UUID, cmd: api.AssignPaidRepair,
+                             request: Request, _: Runner) -> Any:  # fmt: skip
+    return await call(request, "AssignPaidRepair", site_id, work_order_id=str(work_order_id),
+                      **payload(cmd))  # fmt: skip
+
+
 async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: str,
                  **fields: Any) -> Any:  # fmt: skip
     table = await call(request, method, site_id, **fields)

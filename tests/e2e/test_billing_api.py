@@ -327,14 +327,13 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     assert fixed.status_code == 200 and fixed.json()["outstanding"] == "10.00"
 
 
-def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
-    api: httpx.Client, billed: dict
-) -> None:
+def verify_paid_repair(api: httpx.Client, unit: str, fee: str) -> str:
+    """A paid repair reported, dispatched, completed and verified at the site."""
     desk, dispatcher, tech, cs = (
         as_role(r) for r in (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP)
     )
-    order = api.post(f"/sites/{SITE}/repairs", json={"source": "tenant_phone", "category": "plumbing", "location": "unit 201 kitchen",
-                     "unit": "201", "content": "replace mixer tap", "reporter": "desk"}, headers=desk).json()["work_order_id"]  # fmt: skip
+    order = api.post(f"/sites/{SITE}/repairs", json={"source": "tenant_phone", "category": "plumbing", "location": f"unit {unit}",
+                     "unit": unit, "content": "replace mixer tap", "reporter": "desk"}, headers=desk).json()["work_order_id"]  # fmt: skip
     api.post(
         f"/sites/{SITE}/repairs/{order}/dispatch",
         json={"team": "engineering", "urgency": "normal", "paid": True},
@@ -342,7 +341,7 @@ def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
     ).raise_for_status()
     api.post(
         f"/sites/{SITE}/repairs/{order}/complete",
-        json={"result": "tap replaced", "labour_hours": "1", "fee": "180.00"},
+        json={"result": "tap replaced", "labour_hours": "1", "fee": fee},
         headers=tech,
     ).raise_for_status()
     api.post(
@@ -350,12 +349,40 @@ def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
         json={"passed": True, "method": "phone"},
         headers=cs,
     ).raise_for_status()
+    return str(order)
+
+
+def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
+    api: httpx.Client, billed: dict
+) -> None:
+    verify_paid_repair(api, "201", "180.00")
     account = eventually(
         lambda: api.get(f"{BASE}/units/201", headers=ACCOUNTANT).json(),
         lambda a: any(line["fee_type"] == "paid_repair" for line in a["lines"]),
     )
     repairs = [line for line in account["lines"] if line["fee_type"] == "paid_repair"]
     assert len(repairs) == 1 and repairs[0]["amount"] == "180.00"
+
+
+def test_a_paid_repair_for_a_unit_billing_does_not_know_waits_for_finance(
+    api: httpx.Client, billed: dict
+) -> None:
+    order = verify_paid_repair(api, "G-01", "95.00")  # the garage: no billed unit
+    waiting = eventually(
+        lambda: api.get(f"{BASE}/unbilled-repairs", headers=ACCOUNTANT).json()["repairs"],
+        lambda repairs: any(r["work_order_id"] == order for r in repairs),
+    )
+    assert next(r for r in waiting if r["work_order_id"] == order)["fee"] == "95.00"
+    assign = f"{BASE}/unbilled-repairs/{order}/assignment"
+    assert api.post(assign, json={"unit": "G-01"}, headers=ACCOUNTANT).status_code == 404
+    assert api.post(assign, json={"unit": "102"}, headers=CASHIER).status_code == 403
+    charged = api.post(assign, json={"unit": "102"}, headers=ACCOUNTANT)
+    assert charged.status_code == 200, charged.text
+    assert [line["amount"] for line in charged.json()["lines"]
+            if line["fee_type"] == "paid_repair"] == ["95.00"]  # fmt: skip
+    assert api.post(assign, json={"unit": "102"}, headers=ACCOUNTANT).status_code == 409
+    left = api.get(f"{BASE}/unbilled-repairs", headers=ACCOUNTANT).json()["repairs"]
+    assert all(r["work_order_id"] != order for r in left)
 
 
 def test_another_sites_staff_cannot_see_or_touch_billing(
