@@ -130,10 +130,16 @@ class BillingApplication(ServiceApplication):
         return self.run(cid, command)
 
     def record_water(self, site_id: UUID, cmd: api.RecordWater, cid: str | None) -> int:
+        """The month's meter readings; refused once the month's table is signed (it would
+        never be billed: a late reading is corrected by an adjustment)."""
         period = Period.parse(cmd.period)
 
         def command() -> int:
             now = clock.now()
+            run = self._get(BillingRun.create_id(site_id, period))
+            if run is not None and not run.takes_charges:
+                raise Conflict(f"the {period} table is {run.status}; bill a late reading "
+                               "by an adjustment")  # fmt: skip
             accounts = self._accounts(site_id, list(cmd.readings))
             missing = sorted(set(cmd.readings) - set(accounts))
             if missing:

@@ -440,12 +440,13 @@ class UnitAccount(SiteAggregate):
 
     def record_water(self, *, period: Period, water_m3: Decimal, at: datetime) -> bool:
         """The period's meter reading (consumption in m3); a correction replaces it until
-        the month is billed. False when unchanged."""
+        the month is billed (not after its statement). False when unchanged."""
         _require_aware(at)
         consumption = quantity(water_m3, field="water_m3", at_most=MAX_WATER_M3)
         if self.water_m3.get(str(period)) == consumption:
             return False
         self._require_open(period)
+        self._require_unissued(period)
         if self.charge_id_for(period, FeeType.WATER) in self._lines:
             raise Conflict(f"water for {period} is already billed; adjust it instead")
         self._water_recorded(period=str(period), water_m3=consumption, at=at)

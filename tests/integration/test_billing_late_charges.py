@@ -13,7 +13,7 @@ import pytest
 
 from contracts import billing_api as api
 from runtime.clock import clock
-from runtime.errors import Invalid
+from runtime.errors import Conflict, Invalid
 from services.billing.application import BillingApplication
 from services.billing.domain import BillingRunStatus, UnitAccount
 from services.billing.money import Period
@@ -103,6 +103,18 @@ def test_a_drafted_table_takes_a_late_charge_and_a_signed_one_passes_it_on(
     assert [(line.period, line.amount) for line in repairs] == [
         (MARCH, 200), (MARCH, 50), (APRIL, 70)
     ]  # fmt: skip
+
+
+def test_a_reading_for_a_signed_month_is_refused_it_would_never_be_billed(
+    app: BillingApplication,
+) -> None:
+    site = site_billed_for_march(app)
+    reading = api.RecordWater(period=str(MARCH), readings={"101": "12"})
+    assert app.record_water(site, reading, None) == 1  # drafted: a re-run bills it
+    sign_off(app, site, MARCH)
+    late = api.RecordWater(period=str(MARCH), readings={"101": "14"})
+    with pytest.raises(Conflict, match="approved"):
+        app.record_water(site, late, None)
 
 
 def test_a_late_fee_skips_a_signed_month_and_joins_the_next_open_table(

@@ -203,6 +203,8 @@ def test_an_issued_statement_takes_no_new_charge_or_late_fee_only_adjustments() 
     with pytest.raises(Conflict, match="next month not yet issued"):
         acct.assess_late_fee(period=OCT, as_of=date(2026, 12, 1), book_in=OCT, grace_days=0,
                              policy=LateFeePolicy(kind="fixed", value=D(5)), at=NOW)  # fmt: skip
+    with pytest.raises(Conflict, match="next month not yet issued"):
+        acct.record_water(period=OCT, water_m3=D(12), at=NOW)
     assert acct.collect_events() == []
     assert charge(acct, "oct", "100", OCT) is False  # a replay is still harmless
     assert charge(acct, "oct-late", "20", NOV)
