@@ -158,7 +158,7 @@ class Adjust(Command):
     amount: SignedMoney
     reason: Text
     period: PeriodText
-    charge_id: str | None = None
+    charge_id: Reference | None = None  # a charge id (uuid) or an adjustment id
 
     @model_validator(mode="after")
     def _not_zero(self) -> Adjust:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -29,6 +29,8 @@ from contracts.billing_api import (
     MAX_RATE,
     MAX_SERVICES,
     MAX_WATER_M3,
+    SEED_APPROVAL_CHAIN,
+    ApproverRole,
 )
 from contracts.fields import MAX_AMOUNT
 from runtime.aggregate import SiteAggregate
@@ -275,7 +277,7 @@ class LateFeePolicy:
         if overdue_amount <= 0:
             return ZERO
         fee = money(overdue_amount * self.value / 100) if self.kind == "percent" else self.value
-        return min(fee, self.cap if self.cap is not None else MAX_AMOUNT, MAX_AMOUNT)
+        return min(fee, MAX_AMOUNT if self.cap is None else self.cap)  # cap <= MAX_AMOUNT
 
 
 # -------------------------------------------------------------------------------- ageing
@@ -1021,9 +1023,9 @@ class BillingRunStatus(StrEnum):
 
 # Seed 001, 物业管理费催/收缴程序: 制作应收总表 -> 客服部经理审核签字 -> 总经理审核签字
 # -> 财务部经理审核签字 -> 制作物业管理缴费单 (the receivable table is signed by the CS
-# manager, then the general manager, then the finance manager, before the notices).
-SEED_APPROVAL_CHAIN = ("cs_manager", "general_manager", "finance_manager")
-APPROVER_ROLES = frozenset({"cs_manager", "general_manager", "finance_manager", "accountant"})
+# manager, then the general manager, then the finance manager, before the notices):
+# `SEED_APPROVAL_CHAIN`, the default of every site.
+APPROVER_ROLES = frozenset(get_args(ApproverRole))
 _LEGACY_APPROVALS = frozenset({"cs_manager", "finance"})  # runs approved before the chain
 
 
