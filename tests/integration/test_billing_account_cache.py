@@ -6,15 +6,18 @@ from __future__ import annotations
 from uuid import uuid4
 
 from contracts import billing_api as api
-from services.billing.application import BillingApplication, BillingSettings
+from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
-from tests.integration.fixtures import sign_off, this_month
+from tests.integration.fixtures import billing_app, sign_off, this_month
 
 
 def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) -> None:  # type: ignore[no-untyped-def]
-    settings = BillingSettings(database_url=infra.database_url,
-                               concierge_namespace=f"{infra.namespace}cache_")  # fmt: skip
-    first, other = BillingApplication(settings), BillingApplication(settings)
+    namespace = f"{infra.namespace}cache_"
+    with billing_app(infra, namespace) as first, billing_app(infra, namespace) as other:
+        a_change_between_bulk_jobs(first, other)
+
+
+def a_change_between_bulk_jobs(first: BillingApplication, other: BillingApplication) -> None:
     site, period = uuid4(), this_month()
     first.set_rate(
         site,

@@ -8,27 +8,18 @@ import sys
 from uuid import uuid4
 
 from contracts import billing_api as api
-from services.billing.application import BillingApplication, BillingSettings
 from tests.infra import ROOT
-from tests.integration.fixtures import this_month
+from tests.integration.fixtures import billing_app, this_month
 
 
 def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # type: ignore[no-untyped-def]
     namespace = f"{infra.namespace}cli_"
-    app = BillingApplication(
-        BillingSettings(database_url=infra.database_url, concierge_namespace=namespace)
-    )
     site, period = uuid4(), str(this_month())  # the CLI runs on the real clock
-    app.set_rate(
-        site,
-        api.SetRate(fee_type="management", amount_per_unit="5", effective_from=period),
-        None,
-    )
-    app.register_units(
-        site,
-        api.RegisterUnits(units=[api.UnitSpec(unit=f"C{i}", area_m2="100") for i in range(30)]),
-        None,
-    )
+    with billing_app(infra, namespace) as app:
+        rate = api.SetRate(fee_type="management", amount_per_unit="5", effective_from=period)
+        app.set_rate(site, rate, None)
+        units = [api.UnitSpec(unit=f"C{i}", area_m2="100") for i in range(30)]
+        app.register_units(site, api.RegisterUnits(units=units), None)
     env = {**os.environ, **infra.env(CONCIERGE_NAMESPACE=namespace)}
 
     def cli(*args: str) -> subprocess.CompletedProcess:
