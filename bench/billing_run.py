@@ -19,7 +19,7 @@ from runtime.clock import clock
 from runtime.projection import ProjectionRunner
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import contract_for
-from services.billing.domain import UnitAccount, UnitProfile
+from services.billing.domain import SEED_APPROVAL_CHAIN, UnitAccount, UnitProfile
 from services.billing.money import Period
 from services.billing.projections import BillingQueries, BillingReadModel
 from tests.infra import end_offsets, publish_all, run_until_caught_up
@@ -78,8 +78,8 @@ def measure(infra: Any, units: int = UNITS) -> dict[str, Any]:
 
         started = time.perf_counter()
         posted = app.run_month(site, period, None)
-        app.approve(site, period, "cs_manager", "manager", None)
-        app.approve(site, period, "accountant", "accountant", None)
+        for role in SEED_APPROVAL_CHAIN:
+            app.approve(site, period, role, role, None)
         issued = app.issue(site, period, None, None)
         run_seconds = time.perf_counter() - started
 

@@ -1,14 +1,40 @@
-"""Commands of the billing service (gateway JSON and gRPC payloads)."""
+"""Commands of the billing service (gateway JSON and gRPC payloads).
+
+Every rate and every quantity a unit is billed on has an upper bound, chosen so that
+each charge the monthly run can compute is at most `MAX_AMOUNT`, the largest
+adjustment: whatever is accepted can be billed, and any charge can be undone.
+
+    management      rate x area     <= MAX_RATE x MAX_AREA_M2   = 1e4 x 1e4 = 1e8
+    water           rate x m3       <= MAX_RATE x MAX_WATER_M3  = 1e4 x 1e4 = 1e8
+    parking, phone  rate x count    <= MAX_RATE x MAX_COUNT     = 1e4 x 1e3 = 1e7
+    other_service   flat rate       <= MAX_RATE                 = 1e4
+    each service used (laundry ...) <= MAX_AMOUNT               = 1e8
+
+Rounding a product to cents (half-even) never takes it above a bound that is itself a
+whole number of cents. A late fee is at most 100% of what is overdue, or a fixed
+amount, and never above the site's cap nor `MAX_AMOUNT`.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from contracts.fields import (
+    MAX_AMOUNT,
     BusinessDate,
+    Money,
     Name,
     Period,
     PositiveMoney,
@@ -18,7 +44,26 @@ from contracts.fields import (
     UnitNumber,
 )
 
+MAX_RATE = Decimal(10_000)  # per m2, space, m3 or line per month; a flat monthly charge
+MAX_AREA_M2 = Decimal(10_000)
+MAX_WATER_M3 = Decimal(10_000)  # one month's consumption
+MAX_COUNT = 1_000  # parking spaces, phone lines
+MAX_SERVICES = 50  # other services used by one unit in a month
+MAX_LATE_FEE_PERCENT = Decimal(100)
+assert MAX_RATE * max(MAX_AREA_M2, MAX_WATER_M3, Decimal(MAX_COUNT)) <= MAX_AMOUNT
+
 PeriodText = Period
+
+
+def _addressable(unit: str) -> str:
+    if "/" in unit or unit in (".", ".."):
+        raise ValueError("a billed unit is named in URL paths: no '/', and not '.' or '..'")
+    return unit
+
+
+# A billed unit is addressed in URL paths (/units/{unit}/payments), so it holds no "/"
+# and is not "." or ".." (which clients resolve away): else it could never be paid.
+BilledUnit = Annotated[UnitNumber, AfterValidator(_addressable)]
 FeeTypeName = Literal["management", "parking", "water", "phone", "other_service"]
 
 
@@ -28,18 +73,16 @@ class Command(BaseModel):
 
 class SetRate(Command):
     fee_type: FeeTypeName
-    amount_per_unit: Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=4)]
+    amount_per_unit: Annotated[Decimal, Field(ge=0, le=MAX_RATE, decimal_places=4)]
     effective_from: PeriodText
 
 
 class UnitSpec(Command):
-    unit: UnitNumber
-    area_m2: Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), decimal_places=2)]
-    parking_spaces: Annotated[int, Field(ge=0, le=1000)] = 0
-    phone_lines: Annotated[int, Field(ge=0, le=1000)] = 0
-    other_services: dict[Name, Annotated[Decimal, Field(ge=0, decimal_places=2)]] = Field(
-        default_factory=dict
-    )
+    unit: BilledUnit
+    area_m2: Annotated[Decimal, Field(gt=0, le=MAX_AREA_M2, decimal_places=2)]
+    parking_spaces: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    phone_lines: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    other_services: dict[Name, Money] = Field(default_factory=dict, max_length=MAX_SERVICES)
 
 
 class RegisterUnits(Command):
@@ -48,15 +91,34 @@ class RegisterUnits(Command):
 
 class RecordWater(Command):
     period: PeriodText
-    readings: dict[UnitNumber, Annotated[Decimal, Field(ge=0, decimal_places=3)]] = Field(
-        min_length=1
-    )
+    readings: dict[
+        BilledUnit, Annotated[Decimal, Field(ge=0, le=MAX_WATER_M3, decimal_places=3)]
+    ] = Field(min_length=1)
 
 
 class LateFeeTerms(Command):
+    """`value` percent (at most 100, 4 places) of the overdue amount, or a fixed `value`
+    (money); capped at `cap` when given."""
+
     kind: Literal["percent", "fixed"]
-    value: Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=4)]
-    cap: Annotated[Decimal, Field(ge=0, decimal_places=2)] | None = None
+    value: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=4)]
+    cap: Money | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_kind(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        kind = info.data.get("kind")
+        if kind == "percent" and value > MAX_LATE_FEE_PERCENT:
+            raise ValueError("a late fee is at most 100 percent of what is overdue")
+        if kind == "fixed" and value != value.quantize(Decimal("0.01")):
+            raise ValueError("a fixed late fee is money: at most 2 decimal places")
+        return value
+
+
+# Who may sign a month's receivable table off; never the cashier, who takes the money.
+ApproverRole = Literal["cs_manager", "general_manager", "finance_manager", "accountant"]
+# Seed 001: CS manager -> general manager -> finance manager.
+SEED_APPROVAL_CHAIN: tuple[ApproverRole, ...] = ("cs_manager", "general_manager", "finance_manager")
 
 
 class ConfigureBilling(Command):
@@ -64,6 +126,17 @@ class ConfigureBilling(Command):
     grace_days: Annotated[int, Field(ge=0, le=120)] = 5
     late_fee: LateFeeTerms | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    # The ordered sign-off of the monthly table, each step by a different person.
+    approval_chain: list[ApproverRole] = Field(
+        default_factory=lambda: list(SEED_APPROVAL_CHAIN), min_length=2, max_length=4
+    )
+
+    @field_validator("approval_chain")
+    @classmethod
+    def _each_role_once(cls, chain: list[ApproverRole]) -> list[ApproverRole]:
+        if len(set(chain)) != len(chain):
+            raise ValueError("each role signs once")
+        return chain
 
 
 class IssueStatements(Command):
@@ -85,13 +158,19 @@ class Adjust(Command):
     amount: SignedMoney
     reason: Text
     period: PeriodText
-    charge_id: str | None = None
+    charge_id: Reference | None = None  # a charge id (uuid) or an adjustment id
 
     @model_validator(mode="after")
     def _not_zero(self) -> Adjust:
         if self.amount == 0:
             raise ValueError("an adjustment must not be zero")
         return self
+
+
+class AssignPaidRepair(Command):
+    """The unit a parked paid repair (one naming no billed unit) is charged to."""
+
+    unit: BilledUnit
 
 
 class SweepOverdue(Command):

@@ -230,8 +230,8 @@ def staff(config: TokenConfig, site: UUID, *roles: Role) -> list[dict[str, str]]
 def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> bool:
     """Last month billed and past due (some paid, some partly, some overdue with a late
     fee), this month billed and issued. False (nothing done) when seeded before."""
-    accountant, cashier, manager = staff(config, site, Role.ACCOUNTANT, Role.CASHIER,
-                                         Role.CS_MANAGER)  # fmt: skip
+    accountant, cashier = staff(config, site, Role.ACCOUNTANT, Role.CASHIER)
+    signers = staff(config, site, Role.CS_MANAGER, Role.GENERAL_MANAGER, Role.FINANCE_MANAGER)
     today = clock.today()
     last, this = _month_before(today), f"{today:%Y-%m}"
     base = f"/sites/{site}/billing"
@@ -256,8 +256,8 @@ def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> bool:
         api.put(f"{base}/water-readings", json={"period": period, "readings": readings},
                 headers=accountant).raise_for_status()  # fmt: skip
         api.post(f"{base}/runs/{period}", headers=accountant).raise_for_status()
-        api.post(f"{base}/runs/{period}/approval", headers=manager).raise_for_status()
-        api.post(f"{base}/runs/{period}/approval", headers=cashier).raise_for_status()
+        for signer in signers:  # the seed's sign-off chain, in order
+            api.post(f"{base}/runs/{period}/approval", headers=signer).raise_for_status()
         api.post(f"{base}/runs/{period}/statements", json={"due_date": due},
                  headers=accountant).raise_for_status()  # fmt: skip
         if period == last:  # 12A paid in full, 15C half, 21F and 8B nothing

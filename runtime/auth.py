@@ -45,10 +45,12 @@ class Role(StrEnum):
     CS_REP = "cs_rep"
     CS_SUPERVISOR = "cs_supervisor"
     CS_MANAGER = "cs_manager"
+    GENERAL_MANAGER = "general_manager"
     DISPATCHER = "dispatcher"
     TECHNICIAN = "technician"
     ACCOUNTANT = "accountant"
     CASHIER = "cashier"
+    FINANCE_MANAGER = "finance_manager"
     GROUP_ADMIN = "group_admin"
     BI = "bi"
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter, ValidationError
 
 from contracts import billing_api as api
+from contracts.fields import Reference
 from runtime.clock import clock
-from runtime.errors import Forbidden
+from runtime.errors import Forbidden, Invalid
 from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
 from services.billing.projections import BillingQueries
+
+REFERENCE = TypeAdapter(Reference)
 
 
 def account_view(account: UnitAccount) -> dict[str, Any]:
@@ -51,7 +57,8 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         await run(app.configure, site_of(request), cmd, correlation_of(request))
         policy = await run(app.policy, site_of(request))
         return {"days_to_pay": policy.days_to_pay, "grace_days": policy.grace_days,
-                "late_fee": policy.late_fee_terms, "currency": policy.currency}  # fmt: skip
+                "late_fee": policy.late_fee_terms, "currency": policy.currency,
+                "approval_chain": list(policy.approval_chain)}  # fmt: skip
 
     @rpc.method
     async def set_rate(request: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +123,11 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
     @rpc.method
     async def reverse_payment(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReversePayment.model_validate(request["payload"])
-        await run(app.reverse_payment, site_of(request), request["unit"], request["reference"],
+        try:
+            reference = REFERENCE.validate_python(request["reference"])
+        except ValidationError:
+            raise Invalid("not a payment reference", field="reference") from None
+        await run(app.reverse_payment, site_of(request), request["unit"], reference,
                   cmd, correlation_of(request))  # fmt: skip
         return account_view(await run(app.account, site_of(request), request["unit"]))
 
@@ -127,6 +138,20 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
                          correlation_of(request))  # fmt: skip
         account = await run(app.account, site_of(request), request["unit"])
         return {"recorded": done, **account_view(account)}
+
+    @rpc.method
+    async def unbilled_repairs(request: dict[str, Any]) -> dict[str, Any]:
+        """Paid repairs naming no billed unit, for finance to assign."""
+        parked = await run(app.unbilled_repairs, site_of(request))
+        return {"repairs": [repair._asdict() for repair in parked]}
+
+    @rpc.method
+    async def assign_paid_repair(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.AssignPaidRepair.model_validate(request["payload"])
+        work_order_id = UUID(request["work_order_id"])
+        await run(app.assign_paid_repair, site_of(request), work_order_id, cmd,
+                  correlation_of(request))  # fmt: skip
+        return account_view(await run(app.account, site_of(request), cmd.unit))
 
     @rpc.method
     async def get_account(request: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import billing_api as api
 from runtime.clock import clock, local_date
-from runtime.errors import Conflict, NotFound
+from runtime.errors import Conflict, ForeignSiteReference, Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
@@ -31,12 +31,15 @@ from services.billing.domain import (
     FeeSchedule,
     FeeType,
     LateFeePolicy,
+    ParkedRepair,
+    PaymentReference,
+    UnbilledRepairs,
     UnitAccount,
     UnitProfile,
     UnitRegister,
     monthly_charges,
 )
-from services.billing.money import Period, money
+from services.billing.money import ZERO, Period, money
 
 A = TypeVar("A")
 Progress = Callable[[int], None]  # units done so far in this step
@@ -69,7 +72,8 @@ class BillingApplication(ServiceApplication):
                 kind=cmd.late_fee.kind, value=cmd.late_fee.value, cap=cmd.late_fee.cap
             )  # fmt: skip
             policy.change(days_to_pay=cmd.days_to_pay, grace_days=cmd.grace_days,
-                          late_fee=late_fee, currency=cmd.currency, at=now)  # fmt: skip
+                          late_fee=late_fee, currency=cmd.currency, at=now,
+                          approval_chain=cmd.approval_chain)  # fmt: skip
             self.save(policy)
 
         self.run(cid, command)
@@ -126,10 +130,16 @@ class BillingApplication(ServiceApplication):
         return self.run(cid, command)
 
     def record_water(self, site_id: UUID, cmd: api.RecordWater, cid: str | None) -> int:
+        """The month's meter readings; refused once the month's table is signed (it would
+        never be billed: a late reading is corrected by an adjustment)."""
         period = Period.parse(cmd.period)
 
         def command() -> int:
             now = clock.now()
+            run = self._get(BillingRun.create_id(site_id, period))
+            if run is not None and not run.takes_charges:
+                raise Conflict(f"the {period} table is {run.status}; bill a late reading "
+                               "by an adjustment")  # fmt: skip
             accounts = self._accounts(site_id, list(cmd.readings))
             missing = sorted(set(cmd.readings) - set(accounts))
             if missing:
@@ -151,13 +161,17 @@ class BillingApplication(ServiceApplication):
     ) -> dict[str, Any]:
         """Post every unit's charges for the period once, then draft the receivable table.
 
-        Re-running posts nothing twice; it is allowed until the run is approved.
+        Re-running posts nothing twice; it is allowed until the run is approved. A month
+        is run at the earliest in the month before it (seed 001: the secretary makes
+        next month's receivable table), never further ahead. The table holds charges
+        and late fees; adjustments are corrections, shown beside it.
         """
 
         def command() -> dict[str, Any]:
             now = clock.now()
+            self._require_bookable(site_id, period, now)
             run = self._get(BillingRun.create_id(site_id, period))
-            if run is not None and run.status != BillingRunStatus.DRAFTED:
+            if run is not None and not run.takes_charges:
                 raise Conflict(f"the {period} run is {run.status}; it can no longer be re-run")
             schedule = self._get(FeeSchedule.create_id(site_id))
             rates = schedule.rates_for(period) if schedule else {}
@@ -173,19 +187,20 @@ class BillingApplication(ServiceApplication):
                         changed.append(account)
                         posted += int(new)
                     for line in account.lines():
-                        if line.period == period:
-                            totals[line.fee_type or "adjustment"] += line.amount
+                        if line.period == period and line.kind != "adjustment":
+                            totals[line.fee_type or line.kind] += line.amount
                 if changed:
                     self._save_accounts(changed)
                 done += len(accounts)
                 if progress:
                     progress(done)
             receivable = {fee: money(total) for fee, total in sorted(totals.items())}
+            chain = self.policy(site_id).approval_chain
             if run is None:
                 run = BillingRun.draft(site_id=site_id, period=period, receivable=receivable,
-                                       at=now)  # fmt: skip
+                                       at=now, approval_chain=chain)  # fmt: skip
             else:
-                run.redraft(receivable=receivable, at=now)
+                run.redraft(receivable=receivable, at=now, approval_chain=chain)
             self.save(run)
             return {"period": str(period), "units": done, "charges_posted": posted,
                     "receivable": receivable, "status": run.status.value}  # fmt: skip
@@ -241,18 +256,29 @@ class BillingApplication(ServiceApplication):
 
     def sweep_overdue(self, site_id: UUID, as_of: date | None, cid: str | None) -> dict[str, int]:
         """Unpaid statements past due date + grace days: FeeOverdue, a dunning notice,
-        and the site's late fee when it has one."""
+        and the site's late fee when it has one, booked in the next month not yet
+        signed off (it joins that month's table in the same transaction).
+
+        Nothing that books money is dated after the site's business today: `as_of`
+        may be today or earlier (re-sweeping a missed day), never later.
+        """
 
         def command() -> dict[str, int]:
             now = clock.now()
-            today = as_of or local_date(now, site_timezone(site_id))
+            today = local_date(now, site_timezone(site_id))
+            if as_of is not None and as_of > today:
+                raise Invalid(f"as_of {as_of} is after today ({today}) at this site",
+                              field="as_of")  # fmt: skip
+            swept_on = as_of or today
             policy = self.policy(site_id)
             counts: Counter[str] = Counter()
+            runs: dict[Period, BillingRun] = {}
+            joined: dict[Period, Decimal] = defaultdict(Decimal)
 
             def sweep(account: UnitAccount) -> bool:
                 changed = False
                 for period in sorted(account.statements):
-                    if account.mark_overdue(period=period, as_of=today,
+                    if account.mark_overdue(period=period, as_of=swept_on,
                                             grace_days=policy.grace_days, at=now):  # fmt: skip
                         counts["overdue"] += 1
                         changed = True
@@ -262,16 +288,29 @@ class BillingApplication(ServiceApplication):
                         counts["dunning_notices"] += 1
                         changed = True
                     late_fee = policy.late_fee
-                    if late_fee and account.assess_late_fee(
-                        period=period, as_of=today, policy=late_fee,
-                        grace_days=policy.grace_days, at=now,
-                        book_in=self._next_statement_period(account, Period.of(today)),
+                    if late_fee is None or period in account.late_fee_periods:
+                        continue
+                    month = self._month_taking_charges(
+                        site_id, account, Period.of(swept_on), runs, now
+                    )
+                    if account.assess_late_fee(
+                        period=period, as_of=swept_on, policy=late_fee,
+                        grace_days=policy.grace_days, at=now, book_in=month.period,
                     ):  # fmt: skip
+                        fee = account.line(account.charge_id_for(period, FeeType.LATE_FEE))
+                        joined[month.period] += fee.amount if fee else ZERO
                         counts["late_fees"] += 1
                         changed = True
                 return changed
 
-            self._each_account(site_id, sweep)
+            def join_late_fees() -> list[BillingRun]:
+                for period, amount in joined.items():
+                    runs[period].join(fee_type=FeeType.LATE_FEE, amount=amount, at=now)
+                touched = [runs[period] for period in joined]
+                joined.clear()
+                return touched
+
+            self._each_account(site_id, sweep, saved_with=join_late_fees)
             return dict(counts)
 
         return self.run(cid, command)
@@ -280,12 +319,24 @@ class BillingApplication(ServiceApplication):
 
     def receive_payment(self, site_id: UUID, unit: str, cmd: api.ReceivePayment,
                         cid: str | None) -> bool:  # fmt: skip
+        """A payment, once per reference at the site: the same payment again on the same
+        unit records nothing; the reference on another unit is a Conflict. The claim on
+        the reference is saved with the payment (one transaction), so a race between two
+        units is lost by one of them."""
+
         def command() -> bool:
+            now = clock.now()
             account = self.account(site_id, unit)
+            claim = self._get(PaymentReference.create_id(site_id, cmd.reference))
+            claimed_now = claim is None
+            if claim is None:
+                claim = PaymentReference.claim(site_id=site_id, reference=cmd.reference,
+                                               unit=unit, at=now)  # fmt: skip
+            claim.require_unit(unit)
             recorded = account.receive_payment(reference=cmd.reference, amount=cmd.amount,
-                                               method=cmd.method, at=clock.now())  # fmt: skip
-            if recorded:
-                self.save(account)
+                                               method=cmd.method, at=now)  # fmt: skip
+            if recorded or claimed_now:  # (a replay of a payment from before claims: claim it)
+                self.save(account, claim)
             return recorded
 
         return self.run(cid, command, retries=5)
@@ -300,11 +351,16 @@ class BillingApplication(ServiceApplication):
         self.run(cid, command, retries=5)
 
     def adjust(self, site_id: UUID, unit: str, cmd: api.Adjust, cid: str | None) -> bool:
+        """A correction, in any open month up to next month (never further ahead)."""
+
         def command() -> bool:
+            now = clock.now()
+            period = Period.parse(cmd.period)
+            self._require_bookable(site_id, period, now)
             account = self.account(site_id, unit)
             done = account.adjust(adjustment_id=cmd.adjustment_id, amount=cmd.amount,
-                                  reason=cmd.reason, period=Period.parse(cmd.period),
-                                  charge_id=cmd.charge_id, at=clock.now())  # fmt: skip
+                                  reason=cmd.reason, period=period,
+                                  charge_id=cmd.charge_id, at=now)  # fmt: skip
             if done:
                 self.save(account)
             return done
@@ -314,29 +370,85 @@ class BillingApplication(ServiceApplication):
     def post_paid_repair(self, site_id: UUID, unit: str | None, work_order_id: UUID,
                          number: str, fee: Decimal, verified_at: datetime,
                          cid: str | None) -> bool:  # fmt: skip
-        """A verified paid repair joins the tenant's monthly receivables, once.
+        """A verified paid repair joins the tenant's monthly receivables, once (True when
+        charged now).
 
-        It is charged in the month it was verified, or the next open one if that
-        month is already closed.
+        Seed 001: 有偿维修费用每个月结算一次,纳入应收表 (paid repairs are settled monthly,
+        in the receivable table); see `_charge_repair` for the month. A repair for a unit
+        billing does not know is parked for finance (`UnbilledRepairs`), never dropped.
         """
 
         def command() -> bool:
-            if not unit:
-                raise NotFound(f"paid repair {number} names no unit to charge")
-            account = self.account(site_id, unit)
-            period = self._open_period(
-                account, Period.of(local_date(verified_at, site_timezone(site_id)))
-            )
-            posted = account.post_charge(
-                charge_id=str(uuid5(account.id, f"paid_repair:{work_order_id}")),
-                period=period, fee_type=FeeType.PAID_REPAIR, amount=fee,
-                description=f"paid repair {number}", at=verified_at,
-            )  # fmt: skip
-            if posted:
-                self.save(account)
-            return posted
+            unbilled = self._unbilled_repairs(site_id, verified_at)
+            if unbilled.knows(work_order_id):
+                return False  # finance's to assign, or assigned already
+            account = self._get(UnitAccount.create_id(site_id, unit)) if unit else None
+            if account is None:
+                if unbilled.park(work_order_id=work_order_id, number=number, unit=unit, fee=fee,
+                                 verified_at=verified_at, at=verified_at):  # fmt: skip
+                    self.save(unbilled)
+                return False
+            if account.site_id != site_id:
+                raise ForeignSiteReference(f"account {account.id} is not of site {site_id}")
+            charged = self._charge_repair(account, work_order_id, number, fee, verified_at,
+                                          verified_at)  # fmt: skip
+            if charged:
+                self.save(account, charged)
+            return charged is not None
 
         return self.run(cid, command, retries=5)
+
+    def assign_paid_repair(self, site_id: UUID, work_order_id: UUID, cmd: api.AssignPaidRepair,
+                           cid: str | None) -> None:  # fmt: skip
+        """Finance charges a parked paid repair to the unit they name (once)."""
+
+        def command() -> None:
+            now = clock.now()
+            unbilled = self._get(UnbilledRepairs.create_id(site_id))
+            if unbilled is None:
+                raise NotFound(f"no unbilled paid repair {work_order_id} at this site")
+            account = self.account(site_id, cmd.unit)
+            repair = unbilled.assign(work_order_id=work_order_id, unit=cmd.unit, at=now)
+            charged = self._charge_repair(account, work_order_id, repair.number, repair.fee,
+                                          repair.verified_at, now)  # fmt: skip
+            self.save(unbilled, account, *([charged] if charged else []))
+
+        self.run(cid, command, retries=5)
+
+    def unbilled_repairs(self, site_id: UUID) -> list[ParkedRepair]:
+        unbilled = self._get(UnbilledRepairs.create_id(site_id))
+        return unbilled.waiting() if unbilled else []
+
+    def _charge_repair(
+        self,
+        account: UnitAccount,
+        work_order_id: UUID,
+        number: str,
+        fee: Decimal,
+        verified_at: datetime,
+        at: datetime,
+    ) -> BillingRun | None:
+        """Post a paid repair on `account` and join it to its month's table; the run to
+        save with the account, or None when the repair was charged before.
+
+        It is charged in the month it was verified, or, when that month's table is
+        already signed (approved, issued or closed), in the next month not yet signed.
+        """
+        charge_id = str(uuid5(account.id, f"paid_repair:{work_order_id}"))
+        if account.line(charge_id) is not None:
+            return None  # delivered again: charged already, wherever it went
+        verified_in = Period.of(local_date(verified_at, site_timezone(account.site_id)))
+        month = self._month_taking_charges(account.site_id, account, verified_in, {}, at)
+        account.post_charge(
+            charge_id=charge_id, period=month.period, fee_type=FeeType.PAID_REPAIR,
+            amount=fee, description=f"paid repair {number}", at=at,
+        )  # fmt: skip
+        month.join(fee_type=FeeType.PAID_REPAIR, amount=fee, at=at)
+        return month
+
+    def _unbilled_repairs(self, site_id: UUID, at: datetime) -> UnbilledRepairs:
+        found: UnbilledRepairs | None = self._get(UnbilledRepairs.create_id(site_id))
+        return found or UnbilledRepairs(site_id=site_id, at=at)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -360,7 +472,9 @@ class BillingApplication(ServiceApplication):
         return {
             "period": str(run.period),
             "status": run.status.value,
+            "approval_chain": list(run.approval_chain),
             "approvals": run.approvals,
+            "awaiting": run.awaiting,
             "due_date": run.due_date,
             "receivable": run.receivable,
             "total_receivable": run.total_receivable,
@@ -388,10 +502,11 @@ class BillingApplication(ServiceApplication):
         self._remember(read.values())
         return {ids[i]: a for i, a in {**fresh, **read}.items()}
 
-    def _save_accounts(self, accounts: list[UnitAccount]) -> None:
-        """Save a chunk in one transaction; remember it for the next bulk job."""
+    def _save_accounts(self, accounts: list[UnitAccount], *with_them: Any) -> None:
+        """Save a chunk (and `with_them`) in one transaction; remember the accounts for
+        the next bulk job."""
         try:
-            self.save(*accounts)
+            self.save(*accounts, *with_them)
         except Exception:
             for account in accounts:  # they may hold unsaved changes now
                 self._accounts_seen.pop(account.id, None)
@@ -409,32 +524,58 @@ class BillingApplication(ServiceApplication):
             loaded = self._accounts(site_id, chunk)
             yield [loaded[unit] for unit in chunk if unit in loaded]
 
-    def _each_account(self, site_id: UUID, change: Callable[[UnitAccount], bool],
-                      progress: Progress | None = None) -> int:  # fmt: skip
-        """Apply `change` to every account of the site, saving each chunk at once."""
+    def _each_account(
+        self,
+        site_id: UUID,
+        change: Callable[[UnitAccount], bool],
+        progress: Progress | None = None,
+        saved_with: Callable[[], list[BillingRun]] | None = None,
+    ) -> int:
+        """Apply `change` to every account of the site, saving each chunk at once (with
+        the runs `saved_with` returns for it, in the same transaction)."""
         done = changed_total = 0
         for accounts in self._account_chunks(site_id):
             changed = [account for account in accounts if change(account)]
             if changed:
-                self._save_accounts(changed)
+                self._save_accounts(changed, *(saved_with() if saved_with else ()))
             changed_total += len(changed)
             done += len(accounts)
             if progress:
                 progress(done)
         return changed_total
 
-    @staticmethod
-    def _next_statement_period(account: UnitAccount, period: Period) -> Period:
-        """Where a late fee goes: the first open month whose statement is still to come."""
-        while period in account.closed_periods or period in account.statements:
-            period = period.next()
-        return period
+    def _month_taking_charges(
+        self,
+        site_id: UUID,
+        account: UnitAccount,
+        period: Period,
+        runs: dict[Period, BillingRun],
+        at: datetime,
+    ) -> BillingRun:
+        """The run of the month a late charge joins (a paid repair, a late fee).
 
-    @staticmethod
-    def _open_period(account: UnitAccount, period: Period) -> Period:
-        while period in account.closed_periods:
+        DOMAIN.md: "A charge that arrives for a month already issued joins the next month
+        not yet issued", and a signed table changes only through adjustments: from
+        `period` on, after every month this account has a statement for, the first month
+        whose table is not yet signed (approved, issued or closed). A month not yet run
+        is opened. `runs` caches the site's runs for a bulk job.
+        """
+        period = max([period, *(issued.next() for issued in account.statements)])
+        while True:
+            if period not in runs:
+                runs[period] = self._get(BillingRun.create_id(site_id, period)) or BillingRun.open(
+                    site_id=site_id, period=period, at=at
+                )
+            if runs[period].takes_charges and period not in account.closed_periods:
+                return runs[period]
             period = period.next()
-        return period
+
+    def _require_bookable(self, site_id: UUID, period: Period, now: datetime) -> None:
+        """Money is booked in a month at the earliest the month before it, never later."""
+        today = local_date(now, site_timezone(site_id))
+        if period > Period.of(today).next():
+            raise Invalid(f"{period} is too far ahead: money is booked up to next month "
+                          f"(today is {today} at this site)", field="period")  # fmt: skip
 
 
 def _chunks(items: list[A], size: int) -> Iterator[list[A]]:

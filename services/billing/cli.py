@@ -2,7 +2,7 @@
 
 python -m services.billing.cli run-month --site <uuid> --period 2026-11
 python -m services.billing.cli approve --site <uuid> --period 2026-11
-    --role accountant --approver "Li Na"
+    --role cs_manager --approver "Li Na"      (then general_manager, finance_manager)
 python -m services.billing.cli issue --site <uuid> --period 2026-11 [--due-date 2026-11-20]
 python -m services.billing.cli close --site <uuid> --period 2026-11
 python -m services.billing.cli sweep --site <uuid>
@@ -72,10 +72,16 @@ def run_month(site: Site, period: PeriodOption) -> None:
 def approve(
     site: Site,
     period: PeriodOption,
-    role: Annotated[str, typer.Option(help="cs_manager, accountant or cashier")],
-    approver: Annotated[str, typer.Option(help="who approves")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="the next step of the site's chain (seed: cs_manager, general_manager, "
+            "finance_manager); never the cashier"
+        ),
+    ],
+    approver: Annotated[str, typer.Option(help="who signs (each step a different person)")],
 ) -> None:
-    """Approve the month's receivable table (CS manager and finance both sign)."""
+    """Sign the month's receivable table off, one step of the site's chain at a time."""
     _run(lambda: _app().approve(site, _period(period), role, approver, None))
 
 

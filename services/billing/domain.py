@@ -17,13 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from contracts.billing_api import (
+    MAX_AREA_M2,
+    MAX_COUNT,
+    MAX_LATE_FEE_PERCENT,
+    MAX_RATE,
+    MAX_SERVICES,
+    MAX_WATER_M3,
+    SEED_APPROVAL_CHAIN,
+    ApproverRole,
+)
+from contracts.fields import MAX_AMOUNT
 from runtime.aggregate import SiteAggregate
-from runtime.errors import Conflict, Invalid, NotFound
+from runtime.errors import Conflict, Forbidden, Invalid, NotFound
 from services.billing.money import (
     DEFAULT_CURRENCY,
     ZERO,
@@ -32,6 +43,7 @@ from services.billing.money import (
     money,
     quantity,
     unit_rate,
+    within,
 )
 
 
@@ -119,7 +131,7 @@ class FeeSchedule(SiteAggregate):
         kind: FeeType = _enum(FeeType, fee_type, "fee_type")
         if kind not in SCHEDULED_FEES:
             raise Invalid(f"{kind} has no scheduled rate", field="fee_type")
-        rate = unit_rate(amount_per_unit)
+        rate = within(unit_rate(amount_per_unit), MAX_RATE, "amount_per_unit")
         if rate < 0:
             raise Invalid("a rate must not be negative", field="amount_per_unit")
         if self.rates.get(kind, {}).get(effective_from) == rate:
@@ -152,7 +164,8 @@ class FeeSchedule(SiteAggregate):
 
 @dataclass(frozen=True)
 class UnitProfile:
-    """What a unit is billed on for one month."""
+    """What a unit is billed on for one month, inside the bounds of
+    `contracts.billing_api` (so no charge computed from it exceeds `MAX_AMOUNT`)."""
 
     area_m2: Decimal
     parking_spaces: int = 0
@@ -161,18 +174,25 @@ class UnitProfile:
     other_services: Mapping[str, Decimal] = field(default_factory=dict)  # name -> amount
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "area_m2", quantity(self.area_m2, field="area_m2"))
-        object.__setattr__(self, "water_m3", quantity(self.water_m3, field="water_m3"))
+        area = quantity(self.area_m2, field="area_m2", at_most=MAX_AREA_M2)
+        object.__setattr__(self, "area_m2", area)
+        water = quantity(self.water_m3, field="water_m3", at_most=MAX_WATER_M3)
+        object.__setattr__(self, "water_m3", water)
         for name in ("parking_spaces", "phone_lines"):
             count = getattr(self, name)
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise Invalid(f"{name} must be a whole number >= 0", field=name)
+            within(Decimal(count), MAX_COUNT, name)
         services = {
-            _required(service, "other_services"): money(amount, field="other_services")
+            _required(service, "other_services"): within(
+                money(amount, field="other_services"), MAX_AMOUNT, "other_services"
+            )
             for service, amount in self.other_services.items()
         }
         if any(amount < 0 for amount in services.values()):
             raise Invalid("a service amount must not be negative", field="other_services")
+        if len(services) > MAX_SERVICES:
+            raise Invalid(f"at most {MAX_SERVICES} services a month", field="other_services")
         object.__setattr__(self, "other_services", services)
 
 
@@ -230,7 +250,8 @@ def is_overdue(due_date: date, grace_days: int, today: date) -> bool:
 
 @dataclass(frozen=True)
 class LateFeePolicy:
-    """A site's late fee: `value` percent of the overdue amount, or a fixed `value`; capped."""
+    """A site's late fee: `value` percent (at most 100) of the overdue amount, or a fixed
+    `value`; capped by the site, and never above `MAX_AMOUNT` (one posting's most)."""
 
     kind: Literal["percent", "fixed"]
     value: Decimal
@@ -243,17 +264,20 @@ class LateFeePolicy:
         object.__setattr__(self, "value", as_number(self.value, field="value"))
         if self.value < 0:
             raise Invalid("a late fee must not be negative", field="value")
+        within(self.value, MAX_LATE_FEE_PERCENT if self.kind == "percent" else MAX_AMOUNT, "value")
         if self.cap is not None:
-            object.__setattr__(self, "cap", money(self.cap, field="cap"))
+            object.__setattr__(self, "cap", within(money(self.cap, field="cap"), MAX_AMOUNT, "cap"))
             if self.cap < 0:
                 raise Invalid("a late fee cap must not be negative", field="cap")
 
     def fee_for(self, overdue_amount: Decimal) -> Decimal:
-        """The late fee on an overdue amount, never above the cap (nothing overdue, no fee)."""
+        """The late fee on an overdue amount, never above the cap nor `MAX_AMOUNT` (a
+        statement may sum many postings; one posting is at most that); nothing overdue,
+        no fee."""
         if overdue_amount <= 0:
             return ZERO
         fee = money(overdue_amount * self.value / 100) if self.kind == "percent" else self.value
-        return min(fee, self.cap) if self.cap is not None else fee
+        return min(fee, MAX_AMOUNT if self.cap is None else self.cap)  # cap <= MAX_AMOUNT
 
 
 # -------------------------------------------------------------------------------- ageing
@@ -327,6 +351,10 @@ class _Line:
     def order(self) -> tuple[bool, date, int]:
         """Oldest first: by due date, then posting order; unbilled lines last."""
         return (self.due_date is None, self.due_date or date.max, self.seq)
+
+    def as_ledger_line(self) -> LedgerLine:
+        return LedgerLine(self.line_id, self.kind, self.period, self.fee_type, self.description,
+                          self.due_date, self.amount, self.paid)  # fmt: skip
 
 
 @dataclass
@@ -414,12 +442,13 @@ class UnitAccount(SiteAggregate):
 
     def record_water(self, *, period: Period, water_m3: Decimal, at: datetime) -> bool:
         """The period's meter reading (consumption in m3); a correction replaces it until
-        the month is billed. False when unchanged."""
+        the month is billed (not after its statement). False when unchanged."""
         _require_aware(at)
-        consumption = quantity(water_m3, field="water_m3")
+        consumption = quantity(water_m3, field="water_m3", at_most=MAX_WATER_M3)
         if self.water_m3.get(str(period)) == consumption:
             return False
         self._require_open(period)
+        self._require_unissued(period)
         if self.charge_id_for(period, FeeType.WATER) in self._lines:
             raise Conflict(f"water for {period} is already billed; adjust it instead")
         self._water_recorded(period=str(period), water_m3=consumption, at=at)
@@ -455,8 +484,13 @@ class UnitAccount(SiteAggregate):
         if period in self.closed_periods:
             raise Conflict(f"period {period} is closed; post an adjustment in an open period")
 
+    def _require_unissued(self, period: Period) -> None:
+        if period in self.statements:
+            raise Conflict(f"the {period} statement is issued; a later charge joins the next "
+                           "month not yet issued, a correction is an adjustment")  # fmt: skip
+
     def _due_date(self, period: Period, due_date: date | None) -> date | None:
-        """A line posted after its period's statement is due with that statement."""
+        """An adjustment made after its period's statement is due with that statement."""
         return due_date if due_date is not None else self.statements.get(period)
 
     def post_charge(
@@ -471,12 +505,14 @@ class UnitAccount(SiteAggregate):
         due_date: date | None = None,
     ) -> bool:
         """Post a charge once: the same charge id again is a no-op (False), so rerunning
-        the month posts nothing twice. Closed periods accept no postings (Conflict)."""
+        the month posts nothing twice. A period whose statement is issued (or closed)
+        takes no new charge (Conflict): DOMAIN.md "A charge that arrives for a month
+        already issued joins the next month not yet issued"."""
         _require_aware(at)
         kind: FeeType = _enum(FeeType, fee_type, "fee_type")
         if kind is FeeType.LATE_FEE:
             raise Invalid("late fees are assessed, not posted", field="fee_type")
-        amount = money(amount)
+        amount = within(money(amount), MAX_AMOUNT, "amount")  # so one adjustment undoes it
         if amount <= 0:
             raise Invalid("a charge must be positive; corrections are adjustments", field="amount")
         charge_id = _required(charge_id, "charge_id")
@@ -487,6 +523,7 @@ class UnitAccount(SiteAggregate):
                 raise Conflict(f"charge {charge_id} was posted otherwise; adjust it instead")
             return False
         self._require_open(period)
+        self._require_unissued(period)
         self._charge_posted(
             charge_id=charge_id,
             period=str(period),
@@ -568,6 +605,7 @@ class UnitAccount(SiteAggregate):
         """
         _require_aware(at)
         amount = money(amount)
+        within(abs(amount), MAX_AMOUNT, "amount")
         if amount == 0:
             raise Invalid("an adjustment must not be zero", field="amount")
         reason = _required(reason, "reason")
@@ -682,7 +720,7 @@ class UnitAccount(SiteAggregate):
         the next statement."""
         _require_aware(at)
         reference = _required(reference, "reference")
-        amount = money(amount)
+        amount = within(money(amount), MAX_AMOUNT, "amount")
         if amount <= 0:
             raise Invalid("a payment must be positive", field="amount")
         paid_by: PaymentMethod = _enum(PaymentMethod, method, "method")
@@ -847,8 +885,8 @@ class UnitAccount(SiteAggregate):
     ) -> bool:
         """Late fee per site policy on a statement's overdue amount, once per period.
 
-        The fee is booked in `book_in` (default: the month of `as_of`), which must be
-        open, and is due with that month's statement. False when nothing is due.
+        The fee is booked in `book_in` (default: the month of `as_of`), a month whose
+        statement is still to come, and is due with it. False when nothing is due.
         """
         _require_aware(at)
         if period in self.late_fee_periods:
@@ -859,6 +897,7 @@ class UnitAccount(SiteAggregate):
             return False
         booked = book_in or Period.of(as_of)
         self._require_open(booked)
+        self._require_unissued(booked)
         self._late_fee_assessed(
             charge_id=self.charge_id_for(period, FeeType.LATE_FEE),
             period=str(period),
@@ -866,7 +905,7 @@ class UnitAccount(SiteAggregate):
             overdue_amount=overdue,
             amount=fee,
             policy=policy.kind,
-            due_date=self.statements.get(booked),
+            due_date=None,  # due with `booked`'s statement, when it is issued
             at=at,
         )
         self._apply_credit(at)
@@ -901,18 +940,14 @@ class UnitAccount(SiteAggregate):
     def lines(self) -> list[LedgerLine]:
         """Every debit line, paid or not, oldest first (statement and paid table)."""
         return [
-            LedgerLine(
-                line.line_id,
-                line.kind,
-                line.period,
-                line.fee_type,
-                line.description,
-                line.due_date,
-                line.amount,
-                line.paid,
-            )
+            line.as_ledger_line()
             for line in sorted(self._lines.values(), key=lambda line: line.order)
         ]
+
+    def line(self, line_id: str) -> LedgerLine | None:
+        """One debit line by its id (a charge, late fee or adjustment), or None."""
+        found = self._lines.get(line_id)
+        return None if found is None else found.as_ledger_line()
 
     def outstanding_items(self) -> list[OpenItem]:
         """Open lines, oldest first (the order money is placed in)."""
@@ -979,23 +1014,56 @@ class UnitAccount(SiteAggregate):
 
 
 class BillingRunStatus(StrEnum):
+    OPEN = "open"  # not run yet; charges that arrived late for earlier months gather here
     DRAFTED = "drafted"
     APPROVED = "approved"
     ISSUED = "issued"
     CLOSED = "closed"
 
 
-APPROVER_ROLES: dict[str, str] = {
-    "cs_manager": "cs_manager",
-    "accountant": "finance",
-    "cashier": "finance",
-}
-REQUIRED_APPROVALS = frozenset(APPROVER_ROLES.values())
+# Seed 001, 物业管理费催/收缴程序: 制作应收总表 -> 客服部经理审核签字 -> 总经理审核签字
+# -> 财务部经理审核签字 -> 制作物业管理缴费单 (the receivable table is signed by the CS
+# manager, then the general manager, then the finance manager, before the notices):
+# `SEED_APPROVAL_CHAIN`, the default of every site.
+APPROVER_ROLES = frozenset(get_args(ApproverRole))
+_LEGACY_APPROVALS = frozenset({"cs_manager", "finance"})  # runs approved before the chain
+
+
+def sign_off_chain(roles: Iterable[str] | None) -> tuple[str, ...]:
+    """A site's sign-off chain: at least two steps, each an approver role once, in order.
+
+    The cashier takes the money and never approves (seed 001); the seed's chain is the
+    default.
+    """
+    chain = tuple(SEED_APPROVAL_CHAIN if roles is None else roles)
+    if "cashier" in chain:
+        raise Invalid("a cashier takes the money and never approves", field="approval_chain")
+    unknown = sorted(set(chain) - APPROVER_ROLES)
+    if unknown:
+        raise Invalid(f"{', '.join(unknown)} cannot approve; approvers are "
+                      f"{', '.join(sorted(APPROVER_ROLES))}", field="approval_chain")  # fmt: skip
+    if len(chain) < 2 or len(set(chain)) != len(chain):
+        raise Invalid("a chain has two or more steps, each role once", field="approval_chain")
+    return chain
 
 
 class BillingRun(SiteAggregate):
-    """A site's monthly run: receivable table drafted, approved by the CS manager and by
-    finance, statements issued with a due date, then the period closed."""
+    """A site's monthly run: the receivable table drafted, signed off along the site's
+    chain (each step by a different person, in order), statements issued with a due
+    date, then the period closed.
+
+    The table (fee type -> amount) holds the month's charges and late fees; a charge
+    that arrives once the month is run joins it, in the same transaction as it is
+    posted, until the table is signed (see `join`); corrections are adjustments. A
+    month not yet run may be opened by such a charge (status "open").
+    """
+
+    class Opened(SiteAggregate.Created):
+        period: str
+        at: datetime
+
+        def apply(self, run: BillingRun) -> None:
+            run.status = BillingRunStatus.OPEN
 
     @classmethod
     def create_id(cls, site_id: UUID, period: str | Period) -> UUID:
@@ -1004,13 +1072,20 @@ class BillingRun(SiteAggregate):
 
     @event("Drafted")
     def __init__(
-        self, site_id: UUID, period: str, receivable: dict[str, Decimal], at: datetime
+        self,
+        site_id: UUID,
+        period: str,
+        at: datetime,
+        receivable: dict[str, Decimal] | None = None,
+        approval_chain: list[str] | None = None,
     ) -> None:
         self.site_id = site_id
         self.period = Period.parse(period)
-        self.receivable = dict(receivable)
+        self.receivable = dict(receivable or {})
         self.status = BillingRunStatus.DRAFTED
-        self.approvals: dict[str, str] = {}  # approval (cs_manager / finance) -> approver
+        self.approvals: dict[str, str] = {}  # role -> approver, in the order signed
+        # Runs drafted before the chain was a setting follow the seed's.
+        self.approval_chain = tuple(approval_chain or SEED_APPROVAL_CHAIN)
         self.due_date: date | None = None
 
     @classmethod
@@ -1021,55 +1096,120 @@ class BillingRun(SiteAggregate):
         period: Period,
         receivable: Mapping[str, Decimal | int | str],
         at: datetime,
+        approval_chain: Iterable[str] | None = None,
     ) -> BillingRun:
-        """The month's receivable table (unit -> amount) drafted after the charges are posted."""
+        """The month's receivable table (fee type -> amount) drafted after the charges
+        are posted, to be signed off along `approval_chain` (the seed's by default)."""
         _require_aware(at)
-        return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at)
+        return cls(site_id=site_id, period=str(period), receivable=_table(receivable), at=at,
+                   approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
+
+    @classmethod
+    def open(cls, *, site_id: UUID, period: Period, at: datetime) -> BillingRun:
+        """A month not yet run, opened by a charge that joins it before its run."""
+        _require_aware(at)
+        run: BillingRun = cls._create(
+            cls.Opened, id=cls.create_id(site_id, period), site_id=site_id,
+            period=str(period), at=at,
+        )  # fmt: skip
+        return run
 
     @property
     def total_receivable(self) -> Decimal:
         return sum(self.receivable.values(), ZERO)
 
-    def redraft(self, *, receivable: Mapping[str, Decimal | int | str], at: datetime) -> None:
-        """A draft can be redone (late work orders) until fully approved; approvals given
-        to the old draft no longer count."""
-        _require_aware(at)
-        if self.status != BillingRunStatus.DRAFTED:
-            raise Conflict(f"run is {self.status}; only a draft can be redrafted")
-        self._redrafted(receivable=_table(receivable), at=at)
+    @property
+    def takes_charges(self) -> bool:
+        """Charges may still join the month: its table is not yet signed."""
+        return self.status in (BillingRunStatus.OPEN, BillingRunStatus.DRAFTED)
 
-    @event("Redrafted")
-    def _redrafted(self, receivable: dict[str, Decimal], at: datetime) -> None:
-        self.receivable = dict(receivable)
+    def join(self, *, fee_type: FeeType | str, amount: Decimal, at: datetime) -> None:
+        """A charge posted into the month once it is run, or before (a paid repair, a
+        late fee), joins its table. DOMAIN.md: "A charge that arrives for a month
+        already issued joins the next month not yet issued"; an approved (signed) or
+        issued table changes only through adjustments, so this is refused then. The
+        approvals given so far no longer count: the table they signed has changed."""
+        _require_aware(at)
+        if not self.takes_charges:
+            raise Conflict(f"the {self.period} table is {self.status}; adjust it instead")
+        kind: FeeType = _enum(FeeType, fee_type, "fee_type")
+        self._charge_joined(fee_type=kind.value, amount=money(amount), at=at)
+
+    @event("ChargeJoined")
+    def _charge_joined(self, fee_type: str, amount: Decimal, at: datetime) -> None:
+        self.receivable[fee_type] = self.receivable.get(fee_type, ZERO) + amount
         self.approvals = {}
 
-    def approve(self, *, role: str, approver: str, at: datetime) -> None:
-        """Approval needs the CS manager and finance (accountant or cashier), each once,
-        by two different people; the run is approved when both have signed."""
+    @property
+    def awaiting(self) -> str | None:
+        """The role whose signature comes next, None once approved."""
+        if self.status != BillingRunStatus.DRAFTED:
+            return None
+        return self.approval_chain[len(self.approvals)]
+
+    def redraft(
+        self,
+        *,
+        receivable: Mapping[str, Decimal | int | str],
+        at: datetime,
+        approval_chain: Iterable[str] | None = None,
+    ) -> None:
+        """A draft can be redone until fully approved (an open month is drafted for the
+        first time); approvals given to the old draft no longer count, and the site's
+        chain as it is now applies."""
         _require_aware(at)
-        approval = APPROVER_ROLES.get(role)
-        if approval is None:
-            raise Invalid(f"role {role!r} cannot approve a billing run", field="role")
+        if not self.takes_charges:
+            raise Conflict(f"run is {self.status}; only a draft can be redrafted")
+        self._redrafted(receivable=_table(receivable), at=at,
+                        approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
+
+    @event("Redrafted")
+    def _redrafted(
+        self, receivable: dict[str, Decimal], at: datetime, approval_chain: list[str] | None = None
+    ) -> None:
+        self.receivable = dict(receivable)
+        self.approvals = {}
+        self.status = BillingRunStatus.DRAFTED
+        if approval_chain is not None:
+            self.approval_chain = tuple(approval_chain)
+
+    def approve(self, *, role: str, approver: str, at: datetime) -> None:
+        """Sign the table off: the next role of the chain signs, each step by a different
+        person (seed 001: CS manager, then general manager, then finance manager); the
+        run is approved when the last step has signed. A cashier never approves."""
+        _require_aware(at)
         approver = _required(approver, "approver")
+        if role not in self.approval_chain:
+            chain = " -> ".join(self.approval_chain)
+            raise Forbidden(f"role {role!r} does not sign this table off ({chain})")
+        if self.status == BillingRunStatus.OPEN:
+            raise Conflict(f"{self.period} has not been run yet; run the month first")
         if self.status != BillingRunStatus.DRAFTED:
             raise Conflict(f"run is {self.status}; it is already approved")
-        if approval in self.approvals:
-            raise Conflict(f"{approval} has already approved this run")
+        if role in self.approvals:
+            raise Conflict(f"{role} has already approved this run")
+        if role != self.awaiting:
+            raise Conflict(f"{self.awaiting} signs before {role}")
         if approver in self.approvals.values():
-            raise Conflict("the same person cannot give both approvals")
-        self._approved(role=role, approval=approval, approver=approver, at=at)
+            raise Conflict("each step is signed by a different person")
+        completes = len(self.approvals) + 1 == len(self.approval_chain)
+        self._approved(role=role, approval=role, approver=approver, at=at, completes=completes)
 
     @event("Approved")
-    def _approved(self, role: str, approval: str, approver: str, at: datetime) -> None:
+    def _approved(
+        self, role: str, approval: str, approver: str, at: datetime, completes: bool | None = None
+    ) -> None:
         self.approvals[approval] = approver
-        if self.approvals.keys() >= REQUIRED_APPROVALS:
+        if completes or (completes is None and self.approvals.keys() >= _LEGACY_APPROVALS):
             self.status = BillingRunStatus.APPROVED
 
     def issue(self, *, due_date: date, at: datetime) -> None:
         """Statements are issued only after full approval, once, with a due date."""
         _require_aware(at)
+        if self.status == BillingRunStatus.OPEN:
+            raise Conflict(f"{self.period} has not been run yet; run the month first")
         if self.status == BillingRunStatus.DRAFTED:
-            missing = sorted(REQUIRED_APPROVALS - self.approvals.keys())
+            missing = [role for role in self.approval_chain if role not in self.approvals]
             raise Conflict(f"cannot issue before approval; missing: {', '.join(missing)}")
         if self.status != BillingRunStatus.APPROVED:
             raise Conflict(f"run is {self.status}; statements were already issued")
@@ -1105,7 +1245,8 @@ def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
 
 
 class BillingPolicy(SiteAggregate):
-    """A site's billing settings: days to pay, grace days, late fee, currency."""
+    """A site's billing settings: days to pay, grace days, late fee, currency, and the
+    chain that signs the receivable table off (the seed's unless the site sets one)."""
 
     @classmethod
     def create_id(cls, site_id: UUID) -> UUID:
@@ -1120,13 +1261,14 @@ class BillingPolicy(SiteAggregate):
         late_fee: dict[str, Any] | None,
         currency: str,
         at: datetime,
+        approval_chain: list[str] | None = None,
     ) -> None:
         self.site_id = site_id
-        self._set(days_to_pay, grace_days, late_fee, currency)
+        self._set(days_to_pay, grace_days, late_fee, currency, approval_chain)
 
     @classmethod
     def defaults(cls, site_id: UUID, at: datetime) -> BillingPolicy:
-        """15 days to pay, 5 grace days, no late fee, CNY."""
+        """15 days to pay, 5 grace days, no late fee, CNY, the seed's sign-off chain."""
         return cls(site_id=site_id, days_to_pay=15, grace_days=5, late_fee=None,
                    currency=DEFAULT_CURRENCY, at=at)  # fmt: skip
 
@@ -1138,6 +1280,7 @@ class BillingPolicy(SiteAggregate):
         late_fee: LateFeePolicy | None,
         currency: str,
         at: datetime,
+        approval_chain: Iterable[str] | None = None,
     ) -> None:
         if days_to_pay < 1:
             raise Invalid("at least one day to pay", field="days_to_pay")
@@ -1147,7 +1290,8 @@ class BillingPolicy(SiteAggregate):
             "kind": late_fee.kind, "value": late_fee.value, "cap": late_fee.cap,
         }  # fmt: skip
         self._changed(days_to_pay=days_to_pay, grace_days=grace_days, late_fee=fee,
-                      currency=currency_code(currency), at=at)  # fmt: skip
+                      currency=currency_code(currency), at=at,
+                      approval_chain=list(sign_off_chain(approval_chain)))  # fmt: skip
 
     @event("Changed")
     def _changed(
@@ -1157,15 +1301,17 @@ class BillingPolicy(SiteAggregate):
         late_fee: dict[str, Any] | None,
         currency: str,
         at: datetime,
+        approval_chain: list[str] | None = None,
     ) -> None:
-        self._set(days_to_pay, grace_days, late_fee, currency)
+        self._set(days_to_pay, grace_days, late_fee, currency, approval_chain)
 
     def _set(self, days_to_pay: int, grace_days: int, late_fee: dict[str, Any] | None,
-             currency: str) -> None:  # fmt: skip
+             currency: str, approval_chain: list[str] | None) -> None:  # fmt: skip
         self.days_to_pay = days_to_pay
         self.grace_days = grace_days
         self.late_fee_terms = late_fee
         self.currency = currency
+        self.approval_chain = tuple(approval_chain or SEED_APPROVAL_CHAIN)
 
     @property
     def late_fee(self) -> LateFeePolicy | None:
@@ -1196,3 +1342,106 @@ class UnitRegister(SiteAggregate):
     @event("Registered")
     def _registered(self, units: list[str], at: datetime) -> None:
         self.units.update(dict.fromkeys(units))
+
+
+class PaymentReference(SiteAggregate):
+    """A payment reference (bank transfer, cheque, receipt) used at a site.
+
+    DOMAIN.md "Billing": payments are idempotent by reference. A reference names one
+    payment of one unit: the same reference on another unit would count the money
+    twice. This claim is saved in the same transaction as the payment it names, so
+    of two requests racing with one reference only one can win.
+    """
+
+    @classmethod
+    def create_id(cls, site_id: UUID, reference: str) -> UUID:
+        """One claim per site and reference, found by both."""
+        return uuid5(NAMESPACE_URL, f"concierge:billing:payment-reference:{site_id}:{reference}")
+
+    @event("Claimed")
+    def __init__(self, site_id: UUID, reference: str, unit: str, at: datetime) -> None:
+        self.site_id = site_id
+        self.reference = reference
+        self.unit = unit
+
+    @classmethod
+    def claim(cls, *, site_id: UUID, reference: str, unit: str, at: datetime) -> PaymentReference:
+        _require_aware(at)
+        return cls(site_id=site_id, reference=_required(reference, "reference"),
+                   unit=_required(unit, "unit"), at=at)  # fmt: skip
+
+    def require_unit(self, unit: str) -> None:
+        """The reference may be used again only for the same unit's same payment."""
+        if unit != self.unit:
+            raise Conflict(
+                f"reference {self.reference} is already used by a payment of unit {self.unit}"
+            )
+
+
+class ParkedRepair(NamedTuple):
+    """A verified paid repair waiting for finance to name the unit it is charged to."""
+
+    work_order_id: UUID
+    number: str
+    unit: str | None  # as the work order named it (none, or a unit billing does not know)
+    fee: Decimal
+    verified_at: datetime
+
+
+class UnbilledRepairs(SiteAggregate):
+    """A site's verified paid repairs that name no unit billing knows.
+
+    DOMAIN.md: a verified paid work order becomes a charge for the monthly run. When
+    the work order names no unit, or one not registered for billing, the repair is
+    still a fact the suite accepted: it is neither dropped nor dead-lettered but parked
+    here, listed for finance, until they assign it to the unit to charge.
+    """
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:unbilled-repairs:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, at: datetime) -> None:
+        self.site_id = site_id
+        self.parked: dict[UUID, ParkedRepair] = {}
+        self.assigned: dict[UUID, str] = {}  # work order -> the unit finance charged
+
+    def knows(self, work_order_id: UUID) -> bool:
+        """Parked or assigned already: finance decides, a redelivery changes nothing."""
+        return work_order_id in self.parked or work_order_id in self.assigned
+
+    def park(self, *, work_order_id: UUID, number: str, unit: str | None, fee: Decimal,
+             verified_at: datetime, at: datetime) -> bool:  # fmt: skip
+        """List a paid repair no known unit can be charged for (False: listed before)."""
+        _require_aware(at)
+        if self.knows(work_order_id):
+            return False
+        self._repair_parked(work_order_id=work_order_id, number=number, unit=unit,
+                            fee=money(fee), verified_at=verified_at, at=at)  # fmt: skip
+        return True
+
+    @event("RepairParked")
+    def _repair_parked(self, work_order_id: UUID, number: str, unit: str | None, fee: Decimal,
+                       verified_at: datetime, at: datetime) -> None:  # fmt: skip
+        self.parked[work_order_id] = ParkedRepair(work_order_id, number, unit, fee, verified_at)
+
+    def assign(self, *, work_order_id: UUID, unit: str, at: datetime) -> ParkedRepair:
+        """Finance names the unit a parked repair is charged to; once."""
+        _require_aware(at)
+        if work_order_id in self.assigned:
+            raise Conflict(f"the repair was already charged to unit {self.assigned[work_order_id]}")
+        repair = self.parked.get(work_order_id)
+        if repair is None:
+            raise NotFound(f"no unbilled paid repair {work_order_id} at this site")
+        self._repair_assigned(work_order_id=work_order_id, unit=_required(unit, "unit"), at=at)
+        return repair
+
+    @event("RepairAssigned")
+    def _repair_assigned(self, work_order_id: UUID, unit: str, at: datetime) -> None:
+        del self.parked[work_order_id]
+        self.assigned[work_order_id] = unit
+
+    def waiting(self) -> list[ParkedRepair]:
+        """The parked repairs, oldest verification first."""
+        return sorted(self.parked.values(), key=lambda repair: repair.verified_at)

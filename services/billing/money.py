@@ -57,11 +57,18 @@ def unit_rate(value: Decimal | int | str, *, field: str = "amount_per_unit") -> 
     return _quantize(_decimal(value, field), RATE_STEP, field)
 
 
-def quantity(value: Decimal | int | str, *, field: str) -> Decimal:
-    """A non-negative measured quantity (area, cubic metres)."""
+def quantity(value: Decimal | int | str, *, field: str, at_most: Decimal | int) -> Decimal:
+    """A non-negative measured quantity (area, cubic metres, a count) up to its bound."""
     number = _decimal(value, field)
     if number < 0:
         raise Invalid(f"{field} must not be negative", field=field)
+    return within(number, at_most, field)
+
+
+def within(number: Decimal, bound: Decimal | int, field: str) -> Decimal:
+    """`number`, unless it exceeds `bound` (the bounds of `contracts.billing_api`)."""
+    if number > bound:
+        raise Invalid(f"{field} must be at most {bound}", field=field)
     return number
 
 

@@ -4,6 +4,11 @@ The projection keeps the ledger as it happened (lines, allocations, payments and
 credits, statements, notices), each row stamped with the business time of its event.
 Every table is then a query "as of" an instant: the arrears table as it stood at any
 past month end comes from the rows up to then, with no snapshot to keep.
+
+Every row is keyed by what owns it (the account, or the site): line ids and payment
+references are chosen per account, and adjustment ids by people, so the same id may
+name lines of two units or two sites. Amounts are unbounded `numeric`: a statement
+sums any number of postings, each at most `contracts.fields.MAX_AMOUNT`.
 """
 
 from __future__ import annotations
@@ -24,18 +29,19 @@ from services.billing.domain import AGEING_BUCKETS, ageing_bucket
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS billing_lines (
-    line_id text PRIMARY KEY,
-    site_id uuid NOT NULL,
     account_id uuid NOT NULL,
+    line_id text NOT NULL,
+    site_id uuid NOT NULL,
     unit text NOT NULL,
     period text NOT NULL,
     kind text NOT NULL,
     fee_type text NOT NULL,
-    amount numeric(14, 2) NOT NULL,
+    amount numeric NOT NULL,
     description text NOT NULL,
     posted_at timestamptz NOT NULL,
     due_date date,
-    due_set_at timestamptz);
+    due_set_at timestamptz,
+    PRIMARY KEY (account_id, line_id));
 CREATE INDEX IF NOT EXISTS billing_lines_site_period ON billing_lines (site_id, period);
 CREATE TABLE IF NOT EXISTS billing_allocations (
     allocation_id text PRIMARY KEY,
@@ -45,9 +51,9 @@ CREATE TABLE IF NOT EXISTS billing_allocations (
     line_id text NOT NULL,
     source_kind text NOT NULL,
     reference text NOT NULL,
-    amount numeric(14, 2) NOT NULL,
+    amount numeric NOT NULL,
     at timestamptz NOT NULL);
-CREATE INDEX IF NOT EXISTS billing_allocations_line ON billing_allocations (line_id);
+CREATE INDEX IF NOT EXISTS billing_allocations_line ON billing_allocations (account_id, line_id);
 CREATE INDEX IF NOT EXISTS billing_allocations_site ON billing_allocations (site_id, at);
 CREATE TABLE IF NOT EXISTS billing_sources (
     account_id uuid NOT NULL,
@@ -57,7 +63,7 @@ CREATE TABLE IF NOT EXISTS billing_sources (
     unit text NOT NULL,
     period text,
     method text,
-    amount numeric(14, 2) NOT NULL,
+    amount numeric NOT NULL,
     at timestamptz NOT NULL,
     reversed_at timestamptz,
     reversal_reason text,
@@ -69,7 +75,7 @@ CREATE TABLE IF NOT EXISTS billing_statements (
     site_id uuid NOT NULL,
     unit text NOT NULL,
     due_date date NOT NULL,
-    amount_due numeric(14, 2) NOT NULL,
+    amount_due numeric NOT NULL,
     issued_at timestamptz NOT NULL,
     PRIMARY KEY (account_id, period));
 CREATE INDEX IF NOT EXISTS billing_statements_site ON billing_statements (site_id, period);
@@ -80,7 +86,7 @@ CREATE TABLE IF NOT EXISTS billing_notices (
     period text NOT NULL,
     kind text NOT NULL,
     level int,
-    amount numeric(14, 2) NOT NULL,
+    amount numeric NOT NULL,
     at timestamptz NOT NULL);
 CREATE TABLE IF NOT EXISTS billing_closed_periods (
     site_id uuid NOT NULL, period text NOT NULL, closed_at timestamptz NOT NULL,
@@ -88,7 +94,9 @@ CREATE TABLE IF NOT EXISTS billing_closed_periods (
 """
 
 INSERTS = {
-    "lines": "INSERT INTO billing_lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    "lines": "INSERT INTO billing_lines (line_id, site_id, account_id, unit, period, kind,"
+    " fee_type, amount, description, posted_at, due_date, due_set_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     "allocations": "INSERT INTO billing_allocations VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     "sources": "INSERT INTO billing_sources VALUES"
     " ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL)",
@@ -97,7 +105,8 @@ INSERTS = {
     "closed": "INSERT INTO billing_closed_periods VALUES ($1, $2, $3)",
 }
 UPDATES = {
-    "due": "UPDATE billing_lines SET due_date = $2, due_set_at = $3 WHERE line_id = $1",
+    "due": "UPDATE billing_lines SET due_date = $3, due_set_at = $4"
+    " WHERE account_id = $1 AND line_id = $2",
     "reversed": "UPDATE billing_sources SET reversed_at = $4, reversal_reason = $5"
     " WHERE account_id = $1 AND kind = $2 AND reference = $3",
 }
@@ -111,7 +120,18 @@ class BillingReadModel:
     )  # fmt: skip
 
     async def setup(self, conn: asyncpg.Connection) -> None:
+        if await _keyed_by_line_alone(conn):
+            await self._start_over(conn)
         await conn.execute(SCHEMA_SQL)
+
+    async def _start_over(self, conn: asyncpg.Connection) -> None:
+        """A read model from before rows were keyed by their owner lost every line whose
+        id another account had used (dead-lettered): drop it, and rebuild it from offset
+        0 under the new keys."""
+        for table in self.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+        for bookkeeping in ("projection_positions", "projection_versions"):
+            await conn.execute(f"DELETE FROM {bookkeeping} WHERE projection = $1", self.name)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         """Rows are appended in event order; updates (due dates, reversals) run after the
@@ -124,6 +144,14 @@ class BillingReadModel:
             await conn.executemany(INSERTS[table], rows)
         for kind, rows in updates.items():
             await conn.executemany(UPDATES[kind], rows)
+
+
+async def _keyed_by_line_alone(conn: asyncpg.Connection) -> bool:
+    keys = await conn.fetchval(
+        "SELECT count(*) FROM information_schema.key_column_usage WHERE table_schema ="
+        " current_schema() AND table_name = 'billing_lines' AND constraint_name LIKE '%pkey'"
+    )
+    return bool(keys == 1)
 
 
 def _rows_of(envelope: Envelope, inserts: dict[str, list], updates: dict[str, list]) -> None:
@@ -197,7 +225,9 @@ def _rows_of(envelope: Envelope, inserts: dict[str, list], updates: dict[str, li
             inserts["statements"].append(
                 (e.account_id, e.period, e.site_id, e.unit, e.due_date, e.amount_due, at)
             )
-            updates["due"].extend((line_id, e.due_date, at) for line_id in e.charge_ids)
+            updates["due"].extend(
+                (e.account_id, line_id, e.due_date, at) for line_id in e.charge_ids
+            )
         case ev.PaymentReceived():
             inserts["sources"].append(
                 (
@@ -269,7 +299,7 @@ class BillingQueries:
         cutoff = end_of(as_of, site_timezone(site_id))
         rows = await self.pool.fetch(
             "SELECT l.unit, l.fee_type, sum(a.amount) AS amount FROM billing_allocations a"
-            " JOIN billing_lines l ON l.line_id = a.line_id"
+            " JOIN billing_lines l ON l.account_id = a.account_id AND l.line_id = a.line_id"
             " WHERE l.site_id = $1 AND l.period = $2 AND a.at < $3 GROUP BY l.unit, l.fee_type",
             site_id, period, cutoff,
         )  # fmt: skip
@@ -286,8 +316,9 @@ class BillingQueries:
             lines = await self.pool.fetch(
                 "SELECT l.unit, l.amount - coalesce(sum(a.amount) FILTER (WHERE a.at < $2), 0)"
                 " AS open, CASE WHEN l.due_set_at < $2 THEN l.due_date END AS due_date"
-                " FROM billing_lines l LEFT JOIN billing_allocations a ON a.line_id = l.line_id"
-                " WHERE l.site_id = $1 AND l.posted_at < $2 GROUP BY l.line_id",
+                " FROM billing_lines l LEFT JOIN billing_allocations a"
+                " ON a.account_id = l.account_id AND a.line_id = l.line_id"
+                " WHERE l.site_id = $1 AND l.posted_at < $2 GROUP BY l.account_id, l.line_id",
                 site_id, cutoff,
             )  # fmt: skip
             credit = await self.pool.fetch(
@@ -341,7 +372,7 @@ class BillingQueries:
             )  # fmt: skip
             collected = await self.pool.fetchval(
                 "SELECT coalesce(sum(a.amount), 0) FROM billing_allocations a"
-                " JOIN billing_lines l ON l.line_id = a.line_id"
+                " JOIN billing_lines l ON l.account_id = a.account_id AND l.line_id = a.line_id"
                 " WHERE l.site_id = $1 AND l.period = $2 AND a.at < $3",
                 site_id, period, cutoff,
             )  # fmt: skip

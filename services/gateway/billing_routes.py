@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
-from contracts.fields import BusinessDate
+from contracts.fields import BusinessDate, Reference
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -24,27 +24,30 @@ from services.gateway.security import (
 router = APIRouter(tags=["billing"])
 SITE = "/sites/{site_id}/billing"
 
-Setup = Annotated[
-    Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER, Role.GROUP_ADMIN}))
-]
-Runner = Annotated[Principal, site_access(frozenset({Role.ACCOUNTANT, Role.CS_MANAGER}))]
+FINANCE_MANAGEMENT = frozenset({Role.ACCOUNTANT, Role.FINANCE_MANAGER, Role.CS_MANAGER})
+Setup = Annotated[Principal, site_access(FINANCE_MANAGEMENT | {Role.GROUP_ADMIN})]
+Runner = Annotated[Principal, site_access(FINANCE_MANAGEMENT)]
+# Who may sign a table off; the site's chain says which of them, in which order. Never
+# the cashier (seed 001: the cashier takes the money).
 Approver = Annotated[
-    Principal, site_access(frozenset({Role.CS_MANAGER, Role.ACCOUNTANT, Role.CASHIER}))
+    Principal,
+    site_access(
+        frozenset({Role.CS_MANAGER, Role.GENERAL_MANAGER, Role.FINANCE_MANAGER, Role.ACCOUNTANT})
+    ),
 ]
 Cashier = Annotated[Principal, site_access(frozenset({Role.CASHIER, Role.ACCOUNTANT}))]
 Reader = Annotated[
     Principal,
     site_access(
-        frozenset(
-            {Role.ACCOUNTANT, Role.CASHIER, Role.CS_MANAGER, Role.CS_SUPERVISOR, Role.GROUP_ADMIN,
-             Role.BI}
-        )
+        FINANCE_MANAGEMENT
+        | {Role.CASHIER, Role.GENERAL_MANAGER, Role.CS_SUPERVISOR, Role.GROUP_ADMIN, Role.BI}
     ),
-]  # fmt: skip
+]
 GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
 PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-Unit = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[\w\-./ ]+$")]
+Unit = Annotated[api.BilledUnit, Path()]
+PaymentReference = Annotated[Reference, Path(description="the payment's reference")]
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
 AsOf = BusinessDate | None
 
@@ -97,7 +100,9 @@ async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader
     return await call(request, "GetRun", site_id, period=period)
 
 
-@router.post(f"{SITE}/runs/{{period}}/approval", summary="CS manager and finance approve")
+@router.post(
+    f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
+)
 async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> Any:
     return await call(request, "Approve", site_id, period=period, role=who.role.value)
 
@@ -141,7 +146,7 @@ async def receive_payment(
 async def reverse_payment(
     site_id: UUID,
     unit: Unit,
-    reference: Annotated[str, Path(min_length=1, max_length=80)],
+    reference: PaymentReference,
     cmd: JsonBody[api.ReversePayment],
     request: Request,
     _: Runner,
@@ -156,6 +161,22 @@ async def adjust(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.Adjust], request: Request, _: Runner
 ) -> Any:
     return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
+
+
+@router.get(f"{SITE}/unbilled-repairs", summary="Paid repairs naming no billed unit")
+async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
+    return await call(request, "UnbilledRepairs", site_id)
+
+
+@router.post(
+    f"{SITE}/unbilled-repairs/{{work_order_id}}/assignment",
+    summary="Charge a parked paid repair to a unit",
+)
+async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
+                             cmd: JsonBody[api.AssignPaidRepair], request: Request,
+                             _: Runner) -> Any:  # fmt: skip
+    return await call(request, "AssignPaidRepair", site_id, work_order_id=str(work_order_id),
+                      **payload(cmd))  # fmt: skip
 
 
 async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: str,

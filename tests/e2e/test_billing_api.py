@@ -10,9 +10,9 @@ import httpx
 import openpyxl
 import pytest
 
-from runtime.auth import Role
+from runtime.auth import Role, mint
 from tests.conftest import Stack
-from tests.helpers import bearer, eventually, stored_events
+from tests.helpers import CONFIG, bearer, eventually, stored_events
 
 SITE, OTHER = uuid4(), uuid4()
 PERIOD = "2032-03"
@@ -110,19 +110,31 @@ def test_the_monthly_run_bills_every_unit_once(
     assert totals == {"101": "762.00", "102": "330.75", "201": "1345.00"}
 
 
-def test_approval_needs_both_roles_and_comes_before_issue(
+def test_the_seed_chain_signs_the_table_off_in_order_before_issue(
     api: httpx.Client, billed: dict, stack: Stack
 ) -> None:
+    """Seed 001: CS manager -> general manager -> finance manager; never the cashier."""
+    general_manager, finance_manager = as_role(Role.GENERAL_MANAGER), as_role(Role.FINANCE_MANAGER)
+    approval = f"{BASE}/runs/{PERIOD}/approval"
     before = stored(stack)
     early = api.post(f"{BASE}/runs/{PERIOD}/statements", json={}, headers=ACCOUNTANT)
     assert early.status_code == 409 and "approval" in early.json()["detail"][0]["msg"]
-    assert api.post(f"{BASE}/runs/{PERIOD}/approval", headers=MANAGER).status_code == 200
-    twice = api.post(f"{BASE}/runs/{PERIOD}/approval", headers=as_role(Role.CS_MANAGER))
+    assert api.post(approval, headers=CASHIER).status_code == 403
+    assert api.post(approval, headers=general_manager).status_code == 409  # not yet its turn
+    assert api.post(approval, headers=MANAGER).json()["awaiting"] == "general_manager"
+    twice = api.post(approval, headers=as_role(Role.CS_MANAGER))
     assert twice.status_code == 409
-    assert (
-        api.post(f"{BASE}/runs/{PERIOD}/approval", headers=CASHIER).json()["status"] == "approved"
-    )
-    assert stored(stack) == before + 2
+    same_person = {
+        "Authorization": f"Bearer {mint(CONFIG, subject='test-cs_manager', role=Role.GENERAL_MANAGER, sites=[SITE])}"
+    }
+    assert api.post(approval, headers=same_person).status_code == 409
+    assert api.post(approval, headers=CASHIER).status_code == 403
+    assert api.post(approval, headers=general_manager).status_code == 200
+    signed = api.post(approval, headers=finance_manager).json()
+    assert signed["status"] == "approved" and list(signed["approvals"]) == [
+        "cs_manager", "general_manager", "finance_manager"
+    ]  # fmt: skip
+    assert stored(stack) == before + 3
     issued = api.post(
         f"{BASE}/runs/{PERIOD}/statements", json={"due_date": "2032-03-15"}, headers=ACCOUNTANT
     )
@@ -144,6 +156,10 @@ def test_payments_partial_overpaid_replayed_and_reversed(
 
     full = pay("101", "BT-101-1", "762.00")
     assert full.status_code == 200 and full.json()["outstanding"] == "0.00"
+    before = stored(stack)
+    elsewhere = pay("102", "BT-101-1", "762.00")  # the same bank reference on another unit
+    assert elsewhere.status_code == 409 and "unit 101" in elsewhere.json()["detail"][0]["msg"]
+    assert stored(stack) == before
     partial = pay("102", "BT-102-1", "100.00")
     assert partial.json()["outstanding"] == "230.75"
     before = stored(stack)
@@ -190,6 +206,38 @@ def test_bad_payments_are_refused_and_store_nothing(
     assert response.status_code == status, response.text
     if field:
         assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
+    assert stored(stack) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/units", {"units": [{"unit": "301", "area_m2": "10", "other_services": {"laundry": "1E+20"}}]}, "other_services"),
+        ("PUT", "/water-readings", {"period": PERIOD, "readings": {"101": "1E+30"}}, "readings"),
+        ("PUT", "/rates", {"fee_type": "water", "amount_per_unit": "1E+7", "effective_from": PERIOD}, "amount_per_unit"),
+        ("PUT", "/units", {"units": [{"unit": "A/1", "area_m2": "10"}]}, "unit"),
+        ("PUT", "/settings", {"approval_chain": ["cs_manager", "cashier"]}, "approval_chain"),
+        ("POST", "/overdue-sweep", {"as_of": "2099-12-31"}, "as_of"),
+        ("POST", "/runs/2032-06", None, "period"),
+        ("POST", "/units/101/adjustments", {"adjustment_id": "A-2", "amount": "5", "reason": "x", "period": "2032-06"}, "period"),
+        ("POST", "/units/101/payments", {"reference": "BT/1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments", {"reference": "BT?1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments", {"reference": "BT#1", "amount": "5", "method": "cash"}, "reference"),
+        ("POST", "/units/101/payments/BT%3F1/reversal", {"reason": "bounced"}, "reference"),
+    ],
+    ids=["service-1e20", "water-1e30", "rate-1e7", "unit-slash", "cashier-in-chain",
+         "sweep-ahead", "run-ahead", "adjust-ahead", "ref-slash", "ref-query", "ref-fragment",
+         "reversal-query"],
+)  # fmt: skip
+def test_out_of_bounds_or_ahead_of_today_is_refused_naming_the_field(
+    api: httpx.Client, billed: dict, stack: Stack, method: str, path: str, body: dict | None,
+    field: str,
+) -> None:  # fmt: skip
+    before = stored(stack)
+    response = api.request(method, f"{BASE}{path}", json=body,
+                           headers=CASHIER if path.endswith("payments") else ACCOUNTANT)  # fmt: skip
+    assert response.status_code == 422, response.text
+    assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
     assert stored(stack) == before
 
 
@@ -279,14 +327,13 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     assert fixed.status_code == 200 and fixed.json()["outstanding"] == "10.00"
 
 
-def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
-    api: httpx.Client, billed: dict
-) -> None:
+def verify_paid_repair(api: httpx.Client, unit: str, fee: str) -> str:
+    """A paid repair reported, dispatched, completed and verified at the site."""
     desk, dispatcher, tech, cs = (
         as_role(r) for r in (Role.RECEPTIONIST, Role.DISPATCHER, Role.TECHNICIAN, Role.CS_REP)
     )
-    order = api.post(f"/sites/{SITE}/repairs", json={"source": "tenant_phone", "category": "plumbing", "location": "unit 201 kitchen",
-                     "unit": "201", "content": "replace mixer tap", "reporter": "desk"}, headers=desk).json()["work_order_id"]  # fmt: skip
+    order = api.post(f"/sites/{SITE}/repairs", json={"source": "tenant_phone", "category": "plumbing", "location": f"unit {unit}",
+                     "unit": unit, "content": "replace mixer tap", "reporter": "desk"}, headers=desk).json()["work_order_id"]  # fmt: skip
     api.post(
         f"/sites/{SITE}/repairs/{order}/dispatch",
         json={"team": "engineering", "urgency": "normal", "paid": True},
@@ -294,7 +341,7 @@ def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
     ).raise_for_status()
     api.post(
         f"/sites/{SITE}/repairs/{order}/complete",
-        json={"result": "tap replaced", "labour_hours": "1", "fee": "180.00"},
+        json={"result": "tap replaced", "labour_hours": "1", "fee": fee},
         headers=tech,
     ).raise_for_status()
     api.post(
@@ -302,12 +349,40 @@ def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
         json={"passed": True, "method": "phone"},
         headers=cs,
     ).raise_for_status()
+    return str(order)
+
+
+def test_a_verified_paid_repair_is_charged_once_on_the_tenants_account(
+    api: httpx.Client, billed: dict
+) -> None:
+    verify_paid_repair(api, "201", "180.00")
     account = eventually(
         lambda: api.get(f"{BASE}/units/201", headers=ACCOUNTANT).json(),
         lambda a: any(line["fee_type"] == "paid_repair" for line in a["lines"]),
     )
     repairs = [line for line in account["lines"] if line["fee_type"] == "paid_repair"]
     assert len(repairs) == 1 and repairs[0]["amount"] == "180.00"
+
+
+def test_a_paid_repair_for_a_unit_billing_does_not_know_waits_for_finance(
+    api: httpx.Client, billed: dict
+) -> None:
+    order = verify_paid_repair(api, "G-01", "95.00")  # the garage: no billed unit
+    waiting = eventually(
+        lambda: api.get(f"{BASE}/unbilled-repairs", headers=ACCOUNTANT).json()["repairs"],
+        lambda repairs: any(r["work_order_id"] == order for r in repairs),
+    )
+    assert next(r for r in waiting if r["work_order_id"] == order)["fee"] == "95.00"
+    assign = f"{BASE}/unbilled-repairs/{order}/assignment"
+    assert api.post(assign, json={"unit": "G-01"}, headers=ACCOUNTANT).status_code == 404
+    assert api.post(assign, json={"unit": "102"}, headers=CASHIER).status_code == 403
+    charged = api.post(assign, json={"unit": "102"}, headers=ACCOUNTANT)
+    assert charged.status_code == 200, charged.text
+    assert [line["amount"] for line in charged.json()["lines"]
+            if line["fee_type"] == "paid_repair"] == ["95.00"]  # fmt: skip
+    assert api.post(assign, json={"unit": "102"}, headers=ACCOUNTANT).status_code == 409
+    left = api.get(f"{BASE}/unbilled-repairs", headers=ACCOUNTANT).json()["repairs"]
+    assert all(r["work_order_id"] != order for r in left)
 
 
 def test_another_sites_staff_cannot_see_or_touch_billing(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from contracts.topics import BILLING
 from runtime.aggregate import correlated
+from runtime.clock import local_date
+from runtime.projection import ProjectionRunner
+from services.billing.application import BillingApplication, BillingSettings
+from services.billing.contract import contract_for
+from services.billing.domain import SEED_APPROVAL_CHAIN
+from services.billing.money import Period
+from services.billing.projections import BillingQueries, BillingReadModel
 from services.visitor.application import VisitorApplication, VisitorSettings
 from services.visitor.domain import Visit
+from tests.infra import publish_all, run_until_caught_up
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -41,3 +52,44 @@ def complete_visits(app: VisitorApplication, site: UUID, count: int, per_save: i
             app.save(*batch)
             visits += batch
     return visits
+
+
+@contextmanager
+def billing_app(infra, namespace: str) -> Iterator[BillingApplication]:  # type: ignore[no-untyped-def]
+    """A billing application on the real PostgreSQL, closed after use (its connection
+    pool would otherwise outlive the test on a shared server)."""
+    app = BillingApplication(
+        BillingSettings(
+            database_url=infra.database_url,
+            kafka_bootstrap_servers=infra.kafka,
+            concierge_namespace=namespace,
+        )
+    )
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+async def billing_tables(app: BillingApplication, infra) -> tuple[ProjectionRunner, BillingQueries]:  # type: ignore[no-untyped-def]
+    """Publish everything `app` stored and build the finance read model from it."""
+    namespace = app.settings.concierge_namespace
+    topic = f"{namespace}{BILLING}"
+    await publish_all(app, topic, contract_for, infra)
+    runner = ProjectionRunner(BillingReadModel(), topics=[topic], database_url=infra.database_url,
+                              bootstrap_servers=infra.kafka, schema=f"{namespace}billing_read")  # fmt: skip
+    await run_until_caught_up(runner, topic)
+    return runner, BillingQueries(await runner.connect())
+
+
+def sign_off(app: BillingApplication, site: UUID, period: Period) -> None:
+    """The seed's chain signs the month's table off: CS manager, general manager,
+    finance manager, three people."""
+    for role in SEED_APPROVAL_CHAIN:
+        app.approve(site, period, role, f"{role}-signer", None)
+
+
+def this_month() -> Period:
+    """The month it is now at a site, on the real clock (as a service process sees it):
+    money is booked up to next month, never further ahead."""
+    return Period.of(local_date(datetime.now(UTC)))

@@ -3,23 +3,25 @@ replica in between is seen by the next job."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import uuid4
 
 from contracts import billing_api as api
-from services.billing.application import BillingApplication, BillingSettings
+from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
-from services.billing.money import Period
+from tests.integration.fixtures import billing_app, sign_off, this_month
 
 
 def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) -> None:  # type: ignore[no-untyped-def]
-    settings = BillingSettings(database_url=infra.database_url,
-                               concierge_namespace=f"{infra.namespace}cache_")  # fmt: skip
-    first, other = BillingApplication(settings), BillingApplication(settings)
-    site, period = uuid4(), Period.parse("2037-01")
+    namespace = f"{infra.namespace}cache_"
+    with billing_app(infra, namespace) as first, billing_app(infra, namespace) as other:
+        a_change_between_bulk_jobs(first, other)
+
+
+def a_change_between_bulk_jobs(first: BillingApplication, other: BillingApplication) -> None:
+    site, period = uuid4(), this_month()
     first.set_rate(
         site,
-        api.SetRate(fee_type="management", amount_per_unit="2", effective_from="2037-01"),
+        api.SetRate(fee_type="management", amount_per_unit="2", effective_from=str(period)),
         None,
     )
     first.register_units(
@@ -31,9 +33,8 @@ def test_a_payment_saved_by_another_replica_is_seen_by_the_next_bulk_job(infra) 
     other.receive_payment(
         site, "A", api.ReceivePayment(reference="R1", amount="150.00", method="cash"), None
     )
-    first.approve(site, period, "cs_manager", "m", None)
-    first.approve(site, period, "accountant", "a", None)
-    first.issue(site, period, date(2037, 1, 20), None)
+    sign_off(first, site, period)
+    first.issue(site, period, period.last_day, None)
     stored = {
         unit: [type(e).__name__ for e in first.events_of(UnitAccount.create_id(site, unit))]
         for unit in ("A", "B")

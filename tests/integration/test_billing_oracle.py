@@ -15,12 +15,10 @@ from contracts import billing_api as api
 from contracts.envelope import Envelope
 from contracts.topics import BILLING
 from runtime.clock import clock
-from runtime.projection import ProjectionRunner
-from services.billing.application import BillingApplication, BillingSettings
-from services.billing.contract import contract_for
+from services.billing.application import BillingApplication
 from services.billing.money import Period
-from services.billing.projections import BillingQueries, BillingReadModel
-from tests.infra import publish_all, read_topic, run_until_caught_up
+from tests.infra import read_topic
+from tests.integration.fixtures import billing_app, billing_tables, sign_off
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 YEAR = 2035
@@ -68,8 +66,7 @@ def generate_year(app: BillingApplication, sites: list, rng: random.Random) -> N
             }
             app.record_water(site, api.RecordWater(period=str(period), readings=readings), None)
             app.run_month(site, period, None)
-            app.approve(site, period, "cs_manager", "mgr", None)
-            app.approve(site, period, "accountant", "acc", None)
+            sign_off(app, site, period)
             app.issue(site, period, None, None)
         for day in sorted(rng.sample(range(2, 28), 6)):
             clock.set(at(first + timedelta(days=day - 1), rng.randint(9, 17)))
@@ -170,20 +167,18 @@ def oracle(events: list[Envelope], site, as_of: date) -> dict[str, dict[str, Dec
 
 
 async def test_arrears_at_every_month_end_equal_an_oracle_from_raw_events(infra) -> None:  # type: ignore[no-untyped-def]
-    namespace = f"{infra.namespace}oracle_"
-    app = BillingApplication(BillingSettings(database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
-                                             concierge_namespace=namespace))  # fmt: skip
+    with billing_app(infra, f"{infra.namespace}oracle_") as app:
+        await check_a_year(app, infra)
+
+
+async def check_a_year(app: BillingApplication, infra) -> None:  # type: ignore[no-untyped-def]
     sites = [uuid4(), uuid4()]
     try:
         generate_year(app, sites, random.Random(2035))
     finally:
         clock.reset()
-    topic = f"{namespace}{BILLING}"
-    await publish_all(app, topic, contract_for, infra)
-    runner = ProjectionRunner(BillingReadModel(), topics=[topic], database_url=infra.database_url,
-                              bootstrap_servers=infra.kafka, schema=f"{namespace}billing_read")  # fmt: skip
-    await run_until_caught_up(runner, topic)
-    queries = BillingQueries(await runner.connect())
+    topic = f"{app.settings.concierge_namespace}{BILLING}"
+    runner, queries = await billing_tables(app, infra)
     events = [Envelope.parse(m.headers, m.value) for m in await read_topic(infra.kafka, topic)]
     checked = 0
     january_due = date(YEAR, 1, 15)

@@ -15,14 +15,16 @@ from uuid import uuid4
 import psycopg
 
 from contracts import billing_api as api
+from runtime.errors import ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.domain import FeeType, UnitAccount, UnitProfile, monthly_charges
 from services.billing.money import Period
 from tests.infra import free_port, process
+from tests.integration.fixtures import this_month
 
 UNITS = 3000
-PERIOD = "2034-01"
+PERIOD = str(this_month())
 
 
 def charges_posted(database_url: str, schema: str) -> Counter[str]:
@@ -32,6 +34,26 @@ def charges_posted(database_url: str, schema: str) -> Counter[str]:
             " WHERE topic LIKE '%ChargePosted' GROUP BY 1"
         ).fetchall()
     return Counter({r[0]: r[1] for r in rows})
+
+
+def wait_until_answering(port: int, seconds: float = 120) -> None:
+    """The service answers Ping (a fixed sleep is too short on a loaded machine)."""
+
+    async def ping() -> None:
+        client = RpcClient(f"127.0.0.1:{port}", "billing", timeout=2)
+        try:
+            deadline = time.monotonic() + seconds
+            while True:
+                try:
+                    await client.call("Ping")
+                    return
+                except ServiceUnavailable:
+                    assert time.monotonic() < deadline, "the billing service never answered"
+                    await asyncio.sleep(0.2)
+        finally:
+            await client.close()
+
+    asyncio.run(ping())
 
 
 def run_month(port: int, site: str, outcome: dict) -> None:
@@ -69,13 +91,13 @@ def test_a_killed_run_charges_every_unit_exactly_once(infra) -> None:  # type: i
     )
 
     with process(["-m", "services.billing", "--only", "api"], env, "billing-crash") as service:
-        time.sleep(3)
+        wait_until_answering(port)
         outcome: dict = {}
         caller = threading.Thread(target=run_month, args=(port, str(site), outcome))
         caller.start()
         deadline = time.monotonic() + 120
         while sum(charges_posted(infra.database_url, schema).values()) < 1000:
-            assert time.monotonic() < deadline, "the run never started"
+            assert time.monotonic() < deadline, f"the run never started: {outcome}"
             time.sleep(0.02)
         os.kill(service.pid, signal.SIGKILL)
         service.wait()
@@ -84,7 +106,7 @@ def test_a_killed_run_charges_every_unit_exactly_once(infra) -> None:  # type: i
     assert "error" in outcome and partial < UNITS * 1.5, "the run finished before the kill"
 
     with process(["-m", "services.billing", "--only", "api"], env, "billing-crash-rerun"):
-        time.sleep(3)
+        wait_until_answering(port)
         outcome = {}
         run_month(port, str(site), outcome)
     assert "result" in outcome, outcome

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-from services.billing.domain import BillingRun, FeeSchedule, LateFeePolicy, UnitAccount
+from services.billing.domain import (
+    SEED_APPROVAL_CHAIN,
+    BillingRun,
+    BillingRunStatus,
+    FeeSchedule,
+    LateFeePolicy,
+    UnitAccount,
+)
 from services.billing.money import Period
 from tests.unit.billing import InMemoryApp
 
@@ -20,7 +28,8 @@ def test_fee_schedule_and_billing_run_replay_from_stored_events() -> None:
     fees.set_rate(fee_type="water", amount_per_unit="4.215", effective_from=OCT, at=NOW)
     run = BillingRun.draft(site_id=SITE, period=NOV, receivable={"12A": "10.5"}, at=NOW)
     run.approve(role="cs_manager", approver="a", at=NOW)
-    run.approve(role="cashier", approver="b", at=NOW)
+    run.approve(role="general_manager", approver="b", at=NOW)
+    run.approve(role="finance_manager", approver="c", at=NOW)
     run.issue(due_date=date(2026, 11, 15), at=NOW)
     app = InMemoryApp()
     app.save(fees, run)
@@ -30,6 +39,28 @@ def test_fee_schedule_and_billing_run_replay_from_stored_events() -> None:
     assert (stored_run.status, stored_run.due_date, stored_run.receivable) == (
         run.status, run.due_date, {"12A": Decimal("10.50")},
     )  # fmt: skip
+
+
+def test_a_run_approved_before_the_chain_was_a_setting_replays_approved() -> None:
+    """Stored runs from before: no chain on the draft, CS manager and "finance"
+    (accountant or cashier) approvals with no `completes`."""
+    run = BillingRun.draft(site_id=SITE, period=NOV, receivable={"12A": "10"}, at=NOW)
+    run.approve(role="cs_manager", approver="a", at=NOW)
+    run.approve(role="general_manager", approver="b", at=NOW)
+    app = InMemoryApp()
+    legacy = []
+    for e, approval in zip(run.collect_events(), (None, "cs_manager", "finance"), strict=True):
+        stored = app.mapper.to_stored_event(e)
+        state = app.mapper.transcoder.decode(stored.state)
+        state.pop("approval_chain", None)
+        state.pop("completes", None)
+        if approval:
+            state.update(role="cashier" if approval == "finance" else approval, approval=approval)
+        legacy.append(dataclasses.replace(stored, state=app.mapper.transcoder.encode(state)))
+    app.recorder.insert_events(legacy)
+    replayed: BillingRun = app.repository.get(run.id)
+    assert replayed.status == BillingRunStatus.APPROVED
+    assert replayed.approval_chain == SEED_APPROVAL_CHAIN
 
 
 def test_every_unit_account_event_replays() -> None:

@@ -51,12 +51,15 @@ def test_money_refuses_what_is_not_an_amount(bad: str) -> None:
     assert err.value.field == "price"
 
 
-def test_unit_rate_keeps_four_places_and_quantity_refuses_negatives() -> None:
+def test_unit_rate_keeps_four_places_and_quantity_is_bounded_both_ways() -> None:
     assert unit_rate("4.21555") == Decimal("4.2156")
     assert unit_rate("4.21565") == Decimal("4.2156")
-    assert quantity("120.5", field="area_m2") == Decimal("120.5")
-    with pytest.raises(Invalid):
-        quantity(-1, field="area_m2")
+    assert quantity("120.5", field="area_m2", at_most=1000) == Decimal("120.5")
+    assert quantity("1000", field="area_m2", at_most=1000) == Decimal("1000")
+    for bad in (-1, "1000.01", "1E+30"):
+        with pytest.raises(Invalid) as err:
+            quantity(bad, field="area_m2", at_most=1000)
+        assert err.value.field == "area_m2"
 
 
 def test_currency_defaults_to_cny_and_must_be_a_code() -> None:

@@ -185,12 +185,32 @@ def test_a_statement_makes_its_period_due() -> None:
     assert not acct.issue_statement(period=OCT, due_date=date(2026, 11, 30), at=NOW)
     due = {item.charge_id: item.due_date for item in acct.outstanding_items()}
     assert due == {"oct": date(2026, 10, 31), "nov": None}
-    charge(acct, "oct-late", "20", OCT)  # posted after the notice: due with it
-    assert acct.lines()[1].due_date == date(2026, 10, 31)
     issued = [e for e in acct.collect_events() if type(e).__name__ == "StatementIssued"]
     assert [(e.period, e.amount_due, e.charge_ids) for e in issued] == [  # type: ignore[attr-defined]
         ("2026-10", D("100.00"), ["oct"])
     ]
+
+
+def test_an_issued_statement_takes_no_new_charge_or_late_fee_only_adjustments() -> None:
+    """DOMAIN.md: a charge that arrives for a month already issued joins the next month
+    not yet issued; the issued notice changes only through adjustments."""
+    acct = account()
+    charge(acct, "oct", "100", OCT)
+    acct.issue_statement(period=OCT, due_date=date(2026, 10, 31), at=NOW)
+    acct.collect_events()
+    with pytest.raises(Conflict, match="next month not yet issued"):
+        charge(acct, "oct-late", "20", OCT)
+    with pytest.raises(Conflict, match="next month not yet issued"):
+        acct.assess_late_fee(period=OCT, as_of=date(2026, 12, 1), book_in=OCT, grace_days=0,
+                             policy=LateFeePolicy(kind="fixed", value=D(5)), at=NOW)  # fmt: skip
+    with pytest.raises(Conflict, match="next month not yet issued"):
+        acct.record_water(period=OCT, water_m3=D(12), at=NOW)
+    assert acct.collect_events() == []
+    assert charge(acct, "oct", "100", OCT) is False  # a replay is still harmless
+    assert charge(acct, "oct-late", "20", NOV)
+    assert acct.adjust(adjustment_id="fix", amount="7", reason="r", period=OCT, at=NOW)
+    assert acct.line("fix").due_date == date(2026, 10, 31)  # type: ignore[union-attr]
+    assert acct.line("nope") is None
 
 
 def test_a_statement_cannot_fall_due_before_its_period() -> None:
