@@ -110,7 +110,12 @@ class _Rewind(ConsumerRebalanceListener):
                     LAG.remove(self.runner.projection.name, tp.topic, str(tp.partition))
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
-        await self.runner._seek_to_stored(assigned)
+        try:
+            await self.runner._seek_to_stored(assigned)
+        except Exception:  # aiokafka would only log it and consume from unknown offsets
+            log.exception("projection %s could not read its positions; retrying",
+                          self.runner.projection.name)  # fmt: skip
+            self.runner._stale = True
 
 
 class ProjectionRunner:
@@ -245,13 +250,14 @@ class ProjectionRunner:
                 self.positions[(tp.topic, tp.partition)] = offset or 0
 
     async def _resync(self) -> None:
-        """The tables were swapped by a rebuild: continue from their stored positions,
-        and re-open pooled connections so no cached statement reads the old tables."""
-        assert self.consumer is not None and self.pool is not None
-        await self._seek_to_stored(self.consumer.assignment())
+        """Continue from the stored positions (the tables were swapped by a rebuild, or
+        they could not be read at assignment), and re-open pooled connections so no
+        cached statement reads tables swapped out."""
+        assert self.pool is not None
+        await self._seek_to_stored(self._assignment())
         await self.pool.expire_connections()
-        log.info("projection %s: read model swapped in (generation %s); continuing from"
-                 " its stored positions", self.projection.name, self.generation)  # fmt: skip
+        log.info("projection %s: continuing from the stored positions of generation %s",
+                 self.projection.name, self.generation)  # fmt: skip
 
     async def process(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> None:
         """Apply one fetched batch: read model, versions, positions and dead letters in
@@ -285,13 +291,17 @@ class ProjectionRunner:
     def _still_ours(self, batch: dict[TopicPartition, list[Any]]) -> list[Any]:
         """The batch's messages this runner still owns and has not committed: a rebalance
         (or a swap) may have revoked a partition or sought back while it was fetched."""
-        return [
-            message
-            for tp, messages in batch.items()
-            if (committed := self.positions.get((tp.topic, tp.partition))) is not None
-            for message in messages
-            if message.offset >= committed
-        ]
+        ours = []
+        for tp, messages in batch.items():
+            committed = self.positions.get((tp.topic, tp.partition))
+            if committed is None:  # revoked, or assigned without its position read
+                self._stale = self._stale or tp in self._assignment()
+                continue
+            ours += [message for message in messages if message.offset >= committed]
+        return ours
+
+    def _assignment(self) -> set[TopicPartition]:
+        return set(self.consumer.assignment()) if self.consumer is not None else set()
 
     async def _process_once(self, messages: list[Any], producer: Any) -> list[DeadLetter] | None:
         assert self.pool is not None

@@ -408,3 +408,29 @@ async def test_a_rebalance_during_a_batch_neither_rewinds_nor_repeats_it(infra: 
         await producer.stop()
         await kafka.stop()
         await consumer.close()
+
+
+async def test_positions_that_cannot_be_read_at_assignment_are_read_again_and_nothing_is_skipped(
+    infra: Any,
+) -> None:
+    topic = f"{infra.namespace}unassigned_{VISITOR}"
+    site, visits = uuid4(), [uuid4() for _ in range(5)]
+    await publish(infra, topic, *(arrival(site, v) for v in visits))
+
+    class PostgresBlipAtAssignment(ProjectionRunner):
+        blips = 1
+
+        async def _seek_to_stored(self, assigned: Any) -> None:
+            if self.blips:
+                self.blips -= 1
+                raise ConnectionResetError("connection to the server was lost")
+            await super()._seek_to_stored(assigned)
+
+    consumer = PostgresBlipAtAssignment(
+        VisitorReadModel(), topics=[topic], database_url=infra.database_url,
+        bootstrap_servers=infra.kafka, schema=f"{infra.namespace}unassigned_read",
+    )  # fmt: skip
+    await run_until_caught_up(consumer, topic)
+    pool = await consumer.connect()
+    assert sorted(r[0] for r in await pool.fetch("SELECT visit_id FROM visits")) == sorted(visits)
+    await consumer.close()
