@@ -60,7 +60,7 @@ async def test_rebuild_against_a_running_service_keeps_every_visit_exactly_once(
             VisitorReadModel(), topics=[topic], database_url=infra.database_url,
             bootstrap_servers=infra.kafka, schema=f"{infra.namespace}visitor_scratch",
         )  # fmt: skip
-        await run_until_caught_up(scratch, topic)
+        await run_until_caught_up(scratch, topic, timeout=300)
         filled = {t: order for t, order in VISITOR_TABLES.items() if t != "phone_messages"}
         await assert_same_tables(live, await scratch.connect(), filled)
         await scratch.close()

@@ -232,7 +232,7 @@ async def assert_same_tables(live, rebuilt_pool, tables: dict[str, str]) -> None
         assert actual == expected, f"{table} differs after rebuild"
 
 
-async def caught_up(live, kafka: str, topic: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+async def caught_up(live, kafka: str, topic: str, timeout: float = 180) -> None:  # type: ignore[no-untyped-def]
     """Wait until the live projection's stored positions reach the topic's end."""
     ends = await end_offsets(kafka, topic)
     deadline = time.monotonic() + timeout
