@@ -37,6 +37,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from runtime import deadletters
 from runtime.errors import Conflict
 from runtime.projection import EXCLUSIVE_LOCK, Projection, ProjectionRunner
+from runtime.projection.bookkeeping import Positions, stored_positions
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ BOOKKEEPING_TABLES = frozenset(
     {"projection_positions", "projection_versions", "projection_generations",
      "projection_dead_letters"}
 )  # fmt: skip
-Positions = dict[tuple[str, int], int]
 LOCKED_CATCH_UP_SECONDS = 60.0
 
 
@@ -104,11 +104,11 @@ async def _swap_when_level(
     let the shadow apply at least what the live tables hold, stop it, then swap."""
     name = live.projection.name
     await conn.execute(EXCLUSIVE_LOCK, live.lock)
-    await _reach(shadow, await _positions(conn, name), building,
+    await _reach(shadow, await stored_positions(conn, name), building,
                  deadline=time.monotonic() + LOCKED_CATCH_UP_SECONDS)  # fmt: skip
     stop.set()
     await building  # its last batch committed; nothing writes to the shadow any more
-    offsets = sum((await _positions(conn, name, shadow.schema)).values())
+    offsets = sum((await stored_positions(conn, name, shadow.schema)).values())
     unresolved = await conn.fetchval(
         f'SELECT count(*) FROM "{shadow.schema}".projection_dead_letters'
         " WHERE resolved_at IS NULL AND projection = $1",
@@ -166,14 +166,6 @@ async def _end_offsets(bootstrap_servers: str, topics: list[str]) -> Positions:
     return {(tp.topic, tp.partition): end for tp, end in ends.items()}
 
 
-async def _positions(conn: Any, projection: str, schema: str | None = None) -> Positions:
-    table = f'"{schema}".projection_positions' if schema else "projection_positions"
-    rows = await conn.fetch(
-        f"SELECT topic, partition, next_offset FROM {table} WHERE projection = $1", projection
-    )
-    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-
-
 async def _reach(
     shadow: ProjectionRunner,
     target: Positions,
@@ -184,7 +176,7 @@ async def _reach(
     runner makes progress, and until `deadline`)."""
     pool = await shadow.connect()
     while True:
-        done = await _positions(pool, shadow.projection.name)
+        done = await stored_positions(pool, shadow.projection.name)
         if all(done.get(tp, 0) >= offset for tp, offset in target.items()):
             return
         if building.done():

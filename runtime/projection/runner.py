@@ -1,18 +1,5 @@
-"""Projection runner: Kafka -> read model, exactly-once in effect.
-
-A projection is a Kafka consumer group writing a read model with asyncpg. Each batch
-of messages is applied in ONE transaction together with the consumer's position
-(next offset per partition) and the last applied version of every aggregate, so a
-crash, a redelivery or a re-published duplicate (same `ce_id`) never applies twice.
-A message that cannot be parsed or applied is a dead letter (`runtime.deadletters`):
-parked on `<topic>.dlq`, recorded, counted and logged, and the projection moves on.
-
-Positions live in Postgres beside the read model, under a generation number: an online
-rebuild (`runtime.rebuild`) swaps in new tables and positions and bumps the generation
-while holding the projection's advisory lock exclusively; every batch takes that lock
-shared and checks the generation first, so a runner (in any replica) that finds it
-changed drops its batch and continues from the new tables' stored positions.
-"""
+"""The projection runner: a Kafka consumer group applying batches to a read model,
+following rebalances and swaps, and reporting its health."""
 
 from __future__ import annotations
 
@@ -20,9 +7,8 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -30,12 +16,20 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Counter as Metric
 from prometheus_client import Gauge
 
-from contracts.envelope import Envelope, MalformedMessage
-from contracts.topics import dead_letter
 from runtime import deadletters
-from runtime.deadletters import CONTENTION, NOT_THE_MESSAGE, OUTAGES, DeadLetter
+from runtime.deadletters import CONTENTION, OUTAGES, DeadLetter
 from runtime.health import OK, UNREACHABLE, ProjectionHealth
 from runtime.kafka import idempotent_producer
+from runtime.projection import bookkeeping
+from runtime.projection.bookkeeping import BOOKKEEPING, EXCLUSIVE_LOCK, lock_name
+from runtime.projection.delivery import (
+    Delivery,
+    Projection,
+    RetryIsolated,
+    apply,
+    latest_versions,
+    park,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,51 +41,6 @@ LAG = Gauge(
 )
 HEALTH_SECONDS = 2.0  # how often a runner refreshes its health (lag, dead letters, swaps)
 CONTENTION_ATTEMPTS = 5  # a batch that deadlocks with another replica's is retried
-
-
-class Projection(Protocol):
-    """A read model: its tables, and how a batch of events (in order) changes them."""
-
-    name: str
-    tables: tuple[str, ...]
-
-    async def setup(self, conn: asyncpg.Connection) -> None: ...
-
-    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None: ...
-
-
-BOOKKEEPING = f"""
-CREATE TABLE IF NOT EXISTS projection_positions (
-    projection text, topic text, partition int, next_offset bigint NOT NULL,
-    PRIMARY KEY (projection, topic, partition));
-CREATE TABLE IF NOT EXISTS projection_versions (
-    projection text, subject uuid, version bigint NOT NULL,
-    PRIMARY KEY (projection, subject));
-CREATE TABLE IF NOT EXISTS projection_generations (
-    projection text PRIMARY KEY, generation bigint NOT NULL);
-{deadletters.SCHEMA_SQL}
-"""
-# Batches take the projection's lock shared; a rebuild's swap and a replay exclusively.
-SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))"
-EXCLUSIVE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
-GENERATION = (
-    "SELECT coalesce((SELECT generation FROM projection_generations WHERE projection = $1), 0)"
-)
-
-
-def lock_name(schema: str, projection: str) -> str:
-    """The advisory lock of one projection's tables (locks are database-wide)."""
-    return f"{schema}.{projection}"
-
-
-@dataclass
-class Delivery:
-    """A consumed message and what became of it: applied, a duplicate, or refused."""
-
-    message: Any
-    envelope: Envelope | None
-    letter: DeadLetter | None = None
-    applied: bool = False
 
 
 class _Rewind(ConsumerRebalanceListener):
@@ -219,26 +168,15 @@ class ProjectionRunner:
             await self.pool.close()
             self.pool = None
 
-    async def _hold(self, conn: asyncpg.Connection) -> int:
-        """Take the projection's lock shared (a swap waits for this batch) and read the
-        generation after it: a statement started before a swap committed would not see it."""
-        await conn.execute(SHARED_LOCK, self.lock)
-        generation: int = await conn.fetchval(GENERATION, self.projection.name)
-        return generation
-
     async def _seek_to_stored(self, assigned: Any) -> None:
         """Continue each assigned partition from the position committed with the read
         model, after the batch in flight (if any) has committed."""
         pool = await self.connect()
+        name = self.projection.name
         async with self.applying:
             async with pool.acquire() as conn, conn.transaction():
-                generation = await self._hold(conn)
-                rows = await conn.fetch(
-                    "SELECT topic, partition, next_offset FROM projection_positions"
-                    " WHERE projection = $1",
-                    self.projection.name,
-                )
-            stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+                generation = await bookkeeping.hold(conn, self.lock, name)
+                stored = await bookkeeping.stored_positions(conn, name)
             self.generation, self._stale = generation, False
             assert self.consumer is not None
             for tp in assigned:
@@ -259,14 +197,12 @@ class ProjectionRunner:
         log.info("projection %s: continuing from the stored positions of generation %s",
                  self.projection.name, self.generation)  # fmt: skip
 
+    def _assignment(self) -> set[TopicPartition]:
+        return set(self.consumer.assignment()) if self.consumer is not None else set()
+
     async def process(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> None:
         """Apply one fetched batch: read model, versions, positions and dead letters in
-        one transaction.
-
-        The fast path hands the whole batch to the projection at once; if that fails
-        the transaction is rolled back and the batch is replayed event by event, each
-        in a savepoint, so only the bad messages become dead letters.
-        """
+        one transaction (retried if it deadlocks with another replica's)."""
         async with self.applying:
             messages = self._still_ours(batch)
             if not messages:
@@ -285,8 +221,8 @@ class ProjectionRunner:
                 return
             for message in messages:
                 self.positions[(message.topic, message.partition)] = message.offset + 1
-        for letter in letters:
-            letter.report()
+        for refused in letters:
+            refused.report()
 
     def _still_ours(self, batch: dict[TopicPartition, list[Any]]) -> list[Any]:
         """The batch's messages this runner still owns and has not committed: a rebalance
@@ -300,177 +236,32 @@ class ProjectionRunner:
             ours += [message for message in messages if message.offset >= committed]
         return ours
 
-    def _assignment(self) -> set[TopicPartition]:
-        return set(self.consumer.assignment()) if self.consumer is not None else set()
-
     async def _process_once(self, messages: list[Any], producer: Any) -> list[DeadLetter] | None:
         assert self.pool is not None
         async with self.pool.acquire() as conn:
             try:
                 return await self._commit(conn, messages, producer, isolate=False)
-            except _RetryIsolated:
+            except RetryIsolated:
                 pass  # retried outside the handler: clean tracebacks
             return await self._commit(conn, messages, producer, isolate=True)
 
     async def _commit(
         self, conn: asyncpg.Connection, messages: list[Any], producer: Any, *, isolate: bool
     ) -> list[DeadLetter] | None:
+        name = self.projection.name
         async with conn.transaction():
-            if await self._hold(conn) != self.generation:
+            if await bookkeeping.hold(conn, self.lock, name) != self.generation:
                 return None
-            deliveries = await self._apply(conn, messages, isolate=isolate)
-            letters = await self._park(producer, deliveries)
+            deliveries = await apply(conn, self.projection, messages, isolate=isolate)
+            letters = await park(producer, name, deliveries)
+            self.dlq_sent += len(letters)
             await deadletters.record(conn, letters)
             await self._store_versions(conn, deliveries)
-            positions = {(m.topic, m.partition): m.offset + 1 for m in messages}
-            await conn.executemany(
-                "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (projection, topic, partition)"
-                " DO UPDATE SET next_offset = EXCLUDED.next_offset",
-                [(self.projection.name, t, p, offset) for (t, p), offset in positions.items()],
-            )
-        return letters
-
-    async def _apply(
-        self,
-        conn: asyncpg.Connection,
-        messages: list[Any],
-        *,
-        isolate: bool,
-        blocked: set[Any] | None = None,
-    ) -> list[Delivery]:
-        """Apply the messages not yet in the read model, in order; refuse the rest.
-
-        `blocked`: aggregates whose events wait behind a dead letter (default: those
-        with an unresolved one in Postgres)."""
-        name = self.projection.name
-        deliveries = [self._receive(message) for message in messages]
-        subjects = list({d.envelope.subject for d in deliveries if d.envelope is not None})
-        rows = await conn.fetch(
-            "SELECT subject, version FROM projection_versions"
-            " WHERE projection = $1 AND subject = ANY($2::uuid[])",
-            name,
-            subjects,
-        )
-        versions: dict[Any, int] = {r["subject"]: r["version"] for r in rows}
-        if blocked is None:
-            blocked = await deadletters.blocked_subjects(conn, name, subjects)
-        fresh: list[Delivery] = []
-        for d in deliveries:
-            envelope = d.envelope
-            if envelope is None:
-                continue
-            if d.letter is not None:
-                blocked.add(envelope.subject)
-            elif envelope.aggregate_version <= versions.get(envelope.subject, 0):
-                pass  # a duplicate or a redelivery, already in the read model
-            elif envelope.subject in blocked:
-                d.letter = self._blocked(d)
-            else:
-                versions[envelope.subject] = envelope.aggregate_version
-                fresh.append(d)
-        if not isolate:
-            try:
-                await self.projection.apply_batch(conn, [d.envelope for d in fresh])  # type: ignore[misc]
-            except NOT_THE_MESSAGE:
-                raise
-            except Exception as exc:
-                raise _RetryIsolated from exc
-            for d in fresh:
-                d.applied = True
-            return deliveries
-        for d in fresh:
-            assert d.envelope is not None
-            if d.envelope.subject in blocked:
-                d.letter = self._blocked(d)
-                continue
-            try:
-                async with conn.transaction():
-                    await self.projection.apply_batch(conn, [d.envelope])
-                d.applied = True
-            except NOT_THE_MESSAGE:
-                raise
-            except Exception as exc:
-                d.letter = self._letter(d, deadletters.reason_for(exc), exc)
-                blocked.add(d.envelope.subject)
-        return deliveries
-
-    def _receive(self, message: Any) -> Delivery:
-        """Parse a message; refuse it if it is no CloudEvent of ours, or if its `site`
-        header names another site than its payload (every projection and reaction)."""
-        try:
-            envelope = Envelope.parse(message.headers, message.value)
-        except MalformedMessage as exc:
-            delivery = Delivery(message, None)
-            delivery.letter = self._letter(delivery, deadletters.MALFORMED, exc)
-            return delivery
-        delivery = Delivery(message, envelope)
-        if envelope.site != envelope.data.site_id:
-            delivery.letter = self._letter(
-                delivery, deadletters.SITE_MISMATCH,
-                f"envelope site {envelope.site} but payload site_id {envelope.data.site_id}",
-            )  # fmt: skip
-        return delivery
-
-    def _blocked(self, d: Delivery) -> DeadLetter:
-        assert d.envelope is not None
-        why = f"an earlier event of {d.envelope.subject} is dead-lettered and unresolved"
-        return self._letter(d, deadletters.BLOCKED, why)
-
-    def _letter(self, d: Delivery, reason: str, error: BaseException | str) -> DeadLetter:
-        message, envelope = d.message, d.envelope
-        headers = dict(message.headers or ())
-        raw = {k: headers[k].decode(errors="replace") for k in ("ce_id", "ce_type") if k in headers}
-        return DeadLetter(
-            projection=self.projection.name, topic=message.topic, partition=message.partition,
-            offset=message.offset, reason=reason,
-            error=deadletters.describe(error) if isinstance(error, BaseException) else error,
-            ce_id=envelope.id if envelope else raw.get("ce_id"),
-            ce_type=envelope.type if envelope else raw.get("ce_type"),
-            subject=envelope.subject if envelope else None,
-            site=envelope.site if envelope else None,
-            exception=error if isinstance(error, BaseException) else None,
-        )  # fmt: skip
-
-    async def _park(self, producer: Any, deliveries: list[Delivery]) -> list[DeadLetter]:
-        """Copy refused messages to `<topic>.dlq` before their positions commit, so none
-        is lost, and note where each copy went."""
-        refused = [d for d in deliveries if d.letter is not None]
-        sends = []
-        for d in refused:
-            msg, letter = d.message, d.letter
-            assert letter is not None
-            headers = [
-                *(msg.headers or ()),
-                ("dlq_error", letter.error.encode()[:4000]),
-                ("dlq_reason", letter.reason.encode()),
-                ("dlq_projection", self.projection.name.encode()),
-                ("dlq_topic", msg.topic.encode()),
-                ("dlq_partition", str(msg.partition).encode()),
-                ("dlq_offset", str(msg.offset).encode()),
-            ]
-            sends.append(
-                await producer.send(
-                    dead_letter(msg.topic), value=msg.value, key=msg.key, headers=headers
-                )
-            )
-        letters = []
-        for d, sent in zip(refused, await asyncio.gather(*sends), strict=True):
-            assert d.letter is not None
-            d.letter.dlq_partition, d.letter.dlq_offset = sent.partition, sent.offset
-            letters.append(d.letter)
-        self.dlq_sent += len(letters)
+            await bookkeeping.store_positions(conn, name, messages)
         return letters
 
     async def _store_versions(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> None:
-        latest = {d.envelope.subject: d.envelope.aggregate_version
-                  for d in deliveries if d.applied and d.envelope is not None}  # fmt: skip
-        if latest:
-            await conn.executemany(
-                "INSERT INTO projection_versions (projection, subject, version) VALUES ($1, $2, $3)"
-                " ON CONFLICT (projection, subject) DO UPDATE SET version = EXCLUDED.version",
-                [(self.projection.name, subject, version) for subject, version in latest.items()],
-            )
+        await bookkeeping.store_versions(conn, self.projection.name, latest_versions(deliveries))
         count = sum(d.applied for d in deliveries)
         self.applied += count
         APPLIED.labels(self.projection.name).inc(count)
@@ -489,21 +280,20 @@ class ProjectionRunner:
             await conn.execute(EXCLUSIVE_LOCK, self.lock)
             letters = await deadletters.listing(conn, self.projection.name)
             originals = await deadletters.fetch_originals(self.bootstrap_servers, letters)
-            found = [letter for letter in letters if letter["id"] in originals]
+            found = [d for d in letters if d["id"] in originals]
             outcome["missing"] = len(letters) - len(found)
-            deliveries = await self._apply(
-                conn, [originals[letter["id"]] for letter in found], isolate=True, blocked=set()
-            )
+            deliveries = await apply(conn, self.projection, [originals[d["id"]] for d in found],
+                                     isolate=True, blocked=set())  # fmt: skip
             await self._store_versions(conn, deliveries)
-            for letter, d in zip(found, deliveries, strict=True):
+            for recorded, d in zip(found, deliveries, strict=True):
                 if d.letter is not None:
                     d.letter.report()
-                    await deadletters.failed_again(conn, letter["id"], d.letter.reason,
+                    await deadletters.failed_again(conn, recorded["id"], d.letter.reason,
                                                    d.letter.error)  # fmt: skip
                     outcome["still_dead"] += 1
                 else:
                     resolution = "replayed" if d.applied else "duplicate"
-                    await deadletters.resolve(conn, [letter["id"]], resolution)
+                    await deadletters.resolve(conn, [recorded["id"]], resolution)
                     outcome[resolution] += 1
         return dict(outcome)
 
@@ -549,7 +339,7 @@ class ProjectionRunner:
             pool = await self.connect()
             async with pool.acquire(timeout=HEALTH_SECONDS) as conn:
                 self.health.dead_letters = await deadletters.unresolved_by_reason(conn, name)
-                generation = await conn.fetchval(GENERATION, name)
+                generation = await bookkeeping.generation(conn, name)
         except (*OUTAGES, asyncpg.PostgresError) as exc:
             self.health.database = UNREACHABLE
             log.warning("projection %s cannot reach PostgreSQL: %s", name, exc)
@@ -557,7 +347,3 @@ class ProjectionRunner:
         self.health.database = OK
         if generation != self.generation:
             self._stale = True
-
-
-class _RetryIsolated(Exception):
-    """Internal: a batch failed on the fast path; replay it event by event."""
