@@ -8,11 +8,13 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+import pytest
 
 from contracts.topics import VISITOR
 from runtime.auth import Role
+from runtime.errors import Conflict
 from runtime.kafka import ensure_topics, idempotent_producer
-from runtime.projection import ProjectionRunner
+from runtime.projection import ProjectionRunner, lock_name
 from runtime.rebuild import rebuild_online
 from services.visitor.projections import VisitorReadModel
 from tests.conftest import Stack
@@ -142,3 +144,18 @@ async def test_two_live_replicas_follow_a_rebuild_swap_without_losing_or_doublin
         await producer.stop()
         for r in replicas:
             await r.close()
+
+
+async def test_a_second_rebuild_of_the_same_read_model_is_refused(infra) -> None:  # type: ignore[no-untyped-def]
+    schema = f"{infra.namespace}refused_read"
+    projection = VisitorReadModel()
+    holder = await asyncpg.connect(infra.database_url)
+    try:  # another rebuild of this read model holds its rebuild lock
+        running = f"rebuild:{lock_name(schema, projection.name)}"
+        await holder.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", running)
+        with pytest.raises(Conflict, match="already running"):
+            await rebuild_online(projection, topics=[f"{infra.namespace}refused_{VISITOR}"],
+                                 database_url=infra.database_url, bootstrap_servers=infra.kafka,
+                                 schema=schema)  # fmt: skip
+    finally:
+        await holder.close()
