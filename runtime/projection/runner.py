@@ -123,8 +123,10 @@ class ProjectionRunner:
 
     async def _create_schema(self) -> None:
         conn = await asyncpg.connect(self.database_url)
-        try:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        try:  # IF NOT EXISTS still races (unique violation) between replicas starting
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
+                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         finally:
             await conn.close()
 

@@ -137,6 +137,7 @@ async def test_two_live_replicas_follow_a_rebuild_swap_without_losing_or_doublin
         assert {r["status"] for r in rows} == {"checked_in"}
         assert await pool.fetchval("SELECT sum(check_ins) FROM host_hourly") == len(visits)
         assert await pool.fetchval("SELECT count(*) FROM projection_dead_letters") == 0
+        assert not any(task.done() for task in running), "a replica stopped"
         assert all(r.generation == 1 for r in replicas), "a replica did not notice the swap"
     finally:
         stop.set()
@@ -159,3 +160,18 @@ async def test_a_second_rebuild_of_the_same_read_model_is_refused(infra) -> None
                                  schema=schema)  # fmt: skip
     finally:
         await holder.close()
+
+
+async def test_replicas_starting_together_create_the_read_schema_once(infra) -> None:  # type: ignore[no-untyped-def]
+    for attempt in range(5):  # CREATE SCHEMA IF NOT EXISTS alone races between them
+        schema = f"{infra.namespace}together{attempt}_read"
+        replicas = [
+            ProjectionRunner(VisitorReadModel(), topics=["unused"], database_url=infra.database_url,
+                             bootstrap_servers=infra.kafka, schema=schema)
+            for _ in range(6)
+        ]  # fmt: skip
+        try:
+            await asyncio.gather(*(r.connect() for r in replicas))
+        finally:
+            for r in replicas:
+                await r.close()
