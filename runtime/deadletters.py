@@ -8,9 +8,11 @@ transaction as the consumer's position, so the record survives restarts and neve
 missing. Operators list, replay (after a fix) or dismiss them:
 `python -m services.<context> dead-letters list|replay|dismiss`.
 
-Later events of an aggregate with an unresolved dead letter are parked behind it
-(reason `blocked`) rather than applied out of order, so a replay applies the aggregate's
-events in their published order.
+Later events of an aggregate whose event failed to apply (an unresolved `apply_error`,
+or one parked behind it) are parked too (reason `blocked`) rather than applied out of
+order, so a replay after the fix applies the aggregate's events in their published
+order. A refusal by rule (another site's object, a site header that disagrees with its
+payload) is never to be applied, so nothing waits behind it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ MALFORMED = "malformed"  # not a Concierge CloudEvent, or no contract model read
 SITE_MISMATCH = "site_mismatch"  # the envelope's `site` header is not the payload's site_id
 FOREIGN_SITE_REFERENCE = "foreign_site_reference"  # a reaction met another site's object
 APPLY_ERROR = "apply_error"  # the projection raised: a bug in the suite
-BLOCKED = "blocked"  # an earlier event of the same aggregate is dead-lettered
+BLOCKED = "blocked"  # an earlier event of the same aggregate failed to apply
+HOLDS_BACK = (APPLY_ERROR, BLOCKED)  # the reasons later events of the aggregate wait behind
 
 DEAD_LETTERS = Counter(
     "concierge_dlq_total",
@@ -145,12 +148,13 @@ async def record(conn: asyncpg.Connection, letters: list[DeadLetter]) -> None:
 async def blocked_subjects(
     conn: asyncpg.Connection, projection: str, subjects: list[UUID]
 ) -> set[UUID]:
-    """The aggregates among `subjects` that have an unresolved dead letter."""
+    """The aggregates among `subjects` whose later events wait behind a dead letter."""
     rows = await conn.fetch(
         "SELECT DISTINCT subject FROM projection_dead_letters WHERE projection = $1"
-        " AND resolved_at IS NULL AND subject = ANY($2::uuid[])",
+        " AND resolved_at IS NULL AND subject = ANY($2::uuid[]) AND reason = ANY($3::text[])",
         projection,
         subjects,
+        list(HOLDS_BACK),
     )
     return {r["subject"] for r in rows}
 

@@ -41,10 +41,6 @@ from runtime.projection.bookkeeping import Positions, stored_positions
 
 log = logging.getLogger(__name__)
 
-BOOKKEEPING_TABLES = frozenset(
-    {"projection_positions", "projection_versions", "projection_generations",
-     "projection_dead_letters"}
-)  # fmt: skip
 LOCKED_CATCH_UP_SECONDS = 60.0
 
 
@@ -133,15 +129,16 @@ async def _sole_rebuild(pool: asyncpg.Pool, lock: str) -> AsyncIterator[None]:
 
 
 async def _check_declared_tables(pool: asyncpg.Pool, schema: str, projection: Projection) -> None:
-    """The swap moves the tables a projection declares: refuse if its setup made others."""
+    """The swap moves the tables a projection declares (its rows): refuse if its setup
+    does not make them. Other tables its setup makes (so queries find them from the
+    first start) belong to other consumers and stay as they are."""
     rows = await pool.fetch(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema
     )
-    made = {r["table_name"] for r in rows} - BOOKKEEPING_TABLES
-    if made != set(projection.tables):
+    if missing := set(projection.tables) - {r["table_name"] for r in rows}:
         raise RuntimeError(
-            f"{projection.name} declares tables {sorted(projection.tables)} but its setup"
-            f" creates {sorted(made)}: a swap would leave some behind"
+            f"{projection.name} declares tables {sorted(missing)} that its setup does not"
+            " create: nothing to swap in"
         )
 
 

@@ -63,13 +63,13 @@ async def apply(
     versions = await stored_versions(conn, name, subjects)
     if blocked is None:
         blocked = await deadletters.blocked_subjects(conn, name, subjects)
-    fresh: list[Delivery] = []
+    fresh: list[Delivery] = []  # not yet applied, in order; blocked ones refused
     for d in deliveries:
         envelope = d.envelope
         if envelope is None:
             continue
         if d.letter is not None:
-            blocked.add(envelope.subject)
+            pass  # refused by rule (site mismatch): never to apply, nothing waits behind it
         elif envelope.aggregate_version <= versions.get(envelope.subject, 0):
             pass  # a duplicate or a redelivery, already in the read model
         elif envelope.subject in blocked:
@@ -100,7 +100,8 @@ async def apply(
             raise
         except Exception as exc:
             d.letter = letter(name, d, deadletters.reason_for(exc), exc)
-            blocked.add(d.envelope.subject)
+            if d.letter.reason in deadletters.HOLDS_BACK:
+                blocked.add(d.envelope.subject)
     return deliveries
 
 

@@ -175,13 +175,15 @@ async def test_a_reaction_meeting_another_sites_object_dead_letters_it_and_never
     site, ours, theirs = uuid4(), uuid4(), uuid4()
     foreign = arrival(site, theirs).data.model_copy(update={"host_unit": "B-9"})
     foreign_envelope = Envelope.wrap(foreign, aggregate_id=theirs, version=1, time=NOW, correlation_id="c")  # fmt: skip
-    await publish(infra, topic, arrival(site, ours), foreign_envelope)
+    # A refusal by rule holds nothing back: the aggregate's next event still applies.
+    later = Envelope.wrap(arrival(site, theirs).data, aggregate_id=theirs, version=2, time=NOW, correlation_id="c")  # fmt: skip
+    await publish(infra, topic, arrival(site, ours), foreign_envelope, later)
     reaction = RecordingReaction(foreign_hosts={"B-9"})
     before = metric("concierge_foreign_references_total", reaction.name, "foreign_site_reference")
     consumer = runner(infra, reaction, topic, f"{infra.namespace}foreign_read")
     with caplog.at_level(logging.ERROR, logger="runtime.deadletters"):
         await run_until_caught_up(consumer, topic)
-    assert reaction.acted_on == {f"{ours}:1"}, "the foreign reference was never acted on"
+    assert reaction.acted_on == {f"{ours}:1", f"{theirs}:2"}, "the foreign one never acted on"
     after = metric("concierge_foreign_references_total", reaction.name, "foreign_site_reference")
     assert after == before + 1
     assert metric("concierge_dlq_total", reaction.name, "foreign_site_reference") >= 1
@@ -201,16 +203,22 @@ async def test_a_message_whose_site_header_differs_from_its_payload_is_refused(
     topic = f"{infra.namespace}forged_{kind}_{VISITOR}"
     site, ours, forged_visit = uuid4(), uuid4(), uuid4()
     envelope = arrival(site, forged_visit)
-    await publish(infra, topic, arrival(site, ours), (envelope, forged(envelope, uuid4())))
+    # The forged copy is refused; the genuine one after it still applies.
+    await publish(
+        infra, topic, arrival(site, ours), (envelope, forged(envelope, uuid4())), envelope
+    )
     projection: Any = VisitorReadModel() if kind == "projection" else RecordingReaction(set())
     before = metric("concierge_foreign_references_total", projection.name, "site_mismatch")
     consumer = runner(infra, projection, topic, f"{infra.namespace}forged_{kind}_read")
     await run_until_caught_up(consumer, topic)
     pool = await consumer.connect()
     if kind == "projection":
-        assert [r[0] for r in await pool.fetch("SELECT visit_id FROM visits")] == [ours]
+        assert {r[0] for r in await pool.fetch("SELECT visit_id FROM visits")} == {
+            ours,
+            forged_visit,
+        }
     else:
-        assert projection.acted_on == {f"{ours}:1"}
+        assert projection.acted_on == {f"{ours}:1", f"{forged_visit}:1"}
     assert [(d["ce_id"], d["reason"]) for d in await letters(pool)] == [
         (f"{forged_visit}:1", "site_mismatch")
     ]

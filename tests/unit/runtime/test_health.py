@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from runtime.errors import ServiceUnavailable
 from runtime.health import ProjectionHealth, ServiceHealth
@@ -54,6 +55,12 @@ def test_lag_past_the_threshold_kafka_unreachable_or_a_stopped_runner_degrade_it
 def test_a_database_that_does_not_answer_makes_it_unavailable() -> None:
     answer = report(healthy(), healthy("other", database="unreachable"))
     assert answer["status"] == "unavailable" and answer["database"] == "unreachable"
+
+
+@pytest.fixture(autouse=True)
+def local_dev(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The gateway refuses its built-in token secret unless told this is a local/dev run.
+    monkeypatch.setenv("JWT_ALLOW_DEV_SECRET", "true")
 
 
 class FakeService:
