@@ -2,7 +2,9 @@
 
 Each service's `__main__` lists its parts (gRPC API, outbox relay, projections,
 schedulers); `--only` runs a subset, so a relay or a projection can run and be
-killed on its own.
+killed on its own. The gRPC API answers `Ping` with the health its projections and
+reactions report (runtime.health); operator commands (`rebuild`, `dead-letters`) are
+in runtime.operations.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +23,13 @@ import asyncpg
 from prometheus_client import start_http_server
 
 from contracts.clock_api import ClockChange
+from contracts.topics import dead_letter
 from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
+from runtime.health import ServiceHealth, add_health
 from runtime.kafka import ensure_topics
+from runtime.operations import add_operator_commands, run_operator_command
 from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
@@ -71,9 +76,13 @@ async def run_parts(parts: dict[str, Part], only: list[str] | None) -> None:
 
 def parse_args(parts: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "rebuild"])
     parser.add_argument("--only", action="append", choices=parts, help="run only these parts")
-    return parser.parse_args()
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the service's parts (the default)")
+    add_operator_commands(commands)
+    args = parser.parse_args()
+    args.command = args.command or "serve"
+    return args
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,28 @@ class ServiceSpec:
     )
     extra_part_names: tuple[str, ...] = ()
 
+    @property
+    def read_schema(self) -> str:
+        """The schema of the read model and of every consumer's bookkeeping."""
+        return self.settings.schema_name(f"{self.context}_read")
+
+    def runner(self, projection: Projection, topics: Iterable[str]) -> ProjectionRunner:
+        """A runner for one of this service's consumers of (published) `topics`."""
+        return ProjectionRunner(
+            projection,
+            topics=[self.settings.topic(t) for t in topics],
+            database_url=self.settings.database_url,
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            schema=self.read_schema,
+        )
+
+    def read_model_runner(self) -> ProjectionRunner:
+        return self.runner(self.read_model, [self.topic])
+
+    def reaction_runners(self, app: Any) -> dict[str, ProjectionRunner]:
+        """The reactions' runners, by part name."""
+        return {name: self.runner(r.make(app), r.topics) for name, r in self.reactions.items()}
+
 
 def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
     """`SetClock`: lets tests and demos move this service's business clock."""
@@ -116,41 +147,40 @@ def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
     rpc.method(set_clock)
 
 
-def projection_runner(spec: ServiceSpec) -> ProjectionRunner:
-    return ProjectionRunner(
-        spec.read_model,
-        topics=[spec.settings.topic(spec.topic)],
-        database_url=spec.settings.database_url,
-        bootstrap_servers=spec.settings.kafka_bootstrap_servers,
-        schema=spec.settings.schema_name(f"{spec.context}_read"),
-    )
-
-
 async def run_service(spec: ServiceSpec) -> None:
-    """`python -m services.<context> [rebuild] [--only PART ...]`."""
+    """`python -m services.<context> [--only PART ...] [serve]`, or an operator command
+    (`rebuild`, `dead-letters ...`, see runtime.operations)."""
     settings = spec.settings
     configure_logging(settings.log_level)
     log = logging.getLogger(f"services.{spec.context}")
     args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.extra_part_names])
-    runner = projection_runner(spec)
-    if args.command == "rebuild":
-        await runner.reset()
-        await runner.close()
-        log.info("read model dropped; the projection rebuilds it from offset 0 on start")
-        return
+    if args.command != "serve":
+        raise SystemExit(await run_operator_command(spec, args))
+    runner = spec.read_model_runner()
     topic = settings.topic(spec.topic)
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1")
     # Create the topics this service reacts to as well, with the same partitions, rather
     # than rely on the broker auto-creating them (production clusters turn that off).
-    consumed = {settings.topic(t) for reaction in spec.reactions.values() for t in reaction.topics}
-    await ensure_topics(settings.kafka_bootstrap_servers, sorted({topic, *consumed}))
+    # Their dead-letter topics too, so parking a message never waits on auto-creation.
+    consumed = {topic, *(settings.topic(t) for r in spec.reactions.values() for t in r.topics)}
+    await ensure_topics(
+        settings.kafka_bootstrap_servers, sorted(consumed | {dead_letter(t) for t in consumed})
+    )
     app = spec.make_app()
     pool = await runner.connect()
+    reactions = spec.reaction_runners(app)
+    consumers = {"projection": runner, **reactions}
+    health = ServiceHealth(  # of the consumers this process runs
+        spec.context,
+        [c.health for name, c in consumers.items() if not args.only or name in args.only],
+        settings.projection_lag_threshold,
+    )
 
     async def api(stop: asyncio.Event) -> None:
         rpc = spec.build_api(app, spec.queries(pool))
         add_clock_control(rpc, settable=settings.concierge_clock_settable)
+        add_health(rpc, health)
         server = await serve(rpc, spec.grpc_port)
         log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
@@ -167,16 +197,10 @@ async def run_service(spec: ServiceSpec) -> None:
         ).run(stop)
 
     parts: dict[str, Part] = {"api": api, "relay": relay, "projection": runner.run}
-    for name, reaction in spec.reactions.items():
-        parts[name] = ProjectionRunner(
-            reaction.make(app),
-            topics=[settings.topic(t) for t in reaction.topics],
-            database_url=settings.database_url,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            schema=settings.schema_name(f"{spec.context}_read"),
-        ).run
+    parts.update({name: reaction.run for name, reaction in reactions.items()})
     parts.update(spec.extra_parts(app, pool))
     try:
         await run_parts(parts, args.only)
     finally:
-        await runner.close()
+        for consumer in consumers.values():
+            await consumer.close()

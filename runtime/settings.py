@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 2000
     # Port for this service's Prometheus /metrics (0: not served).
     metrics_port: int = 0
+    # A projection further behind its topic's end than this (messages) is reported lagging
+    # (readiness: degraded).
+    projection_lag_threshold: int = 1000
     # Tests and demos may move the business clock through the gateway; never in production.
     concierge_clock_settable: bool = False
 

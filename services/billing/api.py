@@ -48,10 +48,6 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         return Period.parse(request["period"])
 
     @rpc.method
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return {"service": "billing", "time": clock.now()}
-
-    @rpc.method
     async def configure(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ConfigureBilling.model_validate(request["payload"])
         await run(app.configure, site_of(request), cmd, correlation_of(request))

@@ -43,10 +43,6 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
         return complaint_view(await run(app.complaint, site_of(request), complaint_id))
 
     @rpc.method
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return {"service": "feedback", "time": clock.now()}
-
-    @rpc.method
     async def register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.RegisterComplaint.model_validate(request["payload"])
         return complaint_view(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -101,14 +102,32 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], summary="Readiness: every backing service answers")
+    @app.get("/readyz", tags=["ops"], summary="Readiness of every backing service")
     async def readyz(request: Request) -> Any:
-        try:
-            for client in request.app.state.services.values():
-                await client.call("Ping")
-        except ServiceUnavailable as exc:
-            return JSONResponse({"status": "unavailable", "detail": exc.message}, status_code=503)
-        return {"status": "ready"}
+        """503 when a service does not answer or its database is down: the gateway cannot
+        serve. `degraded` (still 200) when everything answers but a read model may be stale
+        or incomplete (Kafka unreachable, a projection stopped or lagging, unresolved dead
+        letters): commands and every other read still work, and taking the gateway out of
+        rotation would turn one read model's fault into a total outage."""
+        services = request.app.state.services
+        answers = await asyncio.gather(
+            *(client.call("Ping") for client in services.values()), return_exceptions=True
+        )
+        reports = {}
+        for name, answer in zip(services, answers, strict=True):
+            if isinstance(answer, ServiceUnavailable):
+                answer = {"status": "unavailable", "problems": [answer.message]}
+            elif isinstance(answer, BaseException):
+                raise answer
+            reports[name] = answer
+        states = {report["status"] for report in reports.values()}
+        status = next(s for s in ("unavailable", "degraded", "ready") if s in states)
+        problems = [f"{name}: {p}" for name, r in reports.items() for p in r["problems"]]
+        body = {"status": status, "problems": problems, "services": reports}
+        if status == "unavailable":
+            body["detail"] = "; ".join(problems)
+            return JSONResponse(body, status_code=503)
+        return body
 
     @app.post("/admin/clock", tags=["ops"], summary="Move the business clock (tests, demos)")
     async def set_clock(

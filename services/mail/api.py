@@ -42,10 +42,6 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
         )
 
     @rpc.method
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return {"service": "mail", "time": clock.now()}
-
-    @rpc.method
     async def update_directory(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.UpdateDirectory.model_validate(request["payload"])
         units = await run(app.update_directory, site_of(request), cmd, correlation_of(request))

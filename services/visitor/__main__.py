@@ -3,7 +3,7 @@ and the consumer that keeps each site's units from the mail directory.
 
 python -m services.visitor                 # everything
 python -m services.visitor --only relay    # one part (repeatable)
-python -m services.visitor rebuild         # drop the read model, rebuild from offset 0
+python -m services.visitor rebuild         # rebuild the read model online, from offset 0
 """
 
 from __future__ import annotations

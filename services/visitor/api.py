@@ -52,10 +52,6 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     site, cid, in_thread = site_of, correlation_of, asyncio.to_thread
 
     @rpc.method
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return {"service": "visitor", "time": clock.now()}
-
-    @rpc.method
     async def pre_register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.PreRegisterVisit.model_validate(request["payload"])
         host = await queries.unit_standing(site(request), cmd.host_unit)

@@ -59,10 +59,6 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
         return order_view(order)
 
     @rpc.method
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return {"service": "workorder", "time": clock.now()}
-
-    @rpc.method
     async def report(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.ReportRepair.model_validate(request["payload"])
         site_id = site_of(request)

@@ -1,0 +1,90 @@
+"""What a projection keeps beside its read model, in the same transactions: the next
+offset per partition, the last applied version per aggregate, and the generation of its
+tables (bumped by an online rebuild's swap); and the advisory lock that orders batches
+(shared) against swaps and replays (exclusive)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from runtime import deadletters
+
+BOOKKEEPING = f"""
+CREATE TABLE IF NOT EXISTS projection_positions (
+    projection text, topic text, partition int, next_offset bigint NOT NULL,
+    PRIMARY KEY (projection, topic, partition));
+CREATE TABLE IF NOT EXISTS projection_versions (
+    projection text, subject uuid, version bigint NOT NULL,
+    PRIMARY KEY (projection, subject));
+CREATE TABLE IF NOT EXISTS projection_generations (
+    projection text PRIMARY KEY, generation bigint NOT NULL);
+{deadletters.SCHEMA_SQL}
+"""
+SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))"
+EXCLUSIVE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+GENERATION = (
+    "SELECT coalesce((SELECT generation FROM projection_generations WHERE projection = $1), 0)"
+)
+Positions = dict[tuple[str, int], int]
+
+
+def lock_name(schema: str, projection: str) -> str:
+    """The advisory lock of one projection's tables (locks are database-wide)."""
+    return f"{schema}.{projection}"
+
+
+async def hold(conn: asyncpg.Connection, lock: str, projection: str) -> int:
+    """Take the projection's lock shared for this transaction (a swap waits for it),
+    then read the generation: a statement begun before a swap committed would not see it."""
+    await conn.execute(SHARED_LOCK, lock)
+    return await generation(conn, projection)
+
+
+async def generation(conn: Any, projection: str) -> int:
+    found: int = await conn.fetchval(GENERATION, projection)
+    return found
+
+
+async def stored_positions(conn: Any, projection: str, schema: str | None = None) -> Positions:
+    table = f'"{schema}".projection_positions' if schema else "projection_positions"
+    rows = await conn.fetch(
+        f"SELECT topic, partition, next_offset FROM {table} WHERE projection = $1", projection
+    )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+async def store_positions(conn: asyncpg.Connection, projection: str, messages: list[Any]) -> None:
+    """The next offset of each partition after `messages` (in order per partition)."""
+    positions = {(m.topic, m.partition): m.offset + 1 for m in messages}
+    await conn.executemany(
+        "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (projection, topic, partition)"
+        " DO UPDATE SET next_offset = EXCLUDED.next_offset",
+        [(projection, t, p, offset) for (t, p), offset in positions.items()],
+    )
+
+
+async def stored_versions(
+    conn: asyncpg.Connection, projection: str, subjects: list[UUID]
+) -> dict[UUID, int]:
+    rows = await conn.fetch(
+        "SELECT subject, version FROM projection_versions"
+        " WHERE projection = $1 AND subject = ANY($2::uuid[])",
+        projection,
+        subjects,
+    )
+    return {r["subject"]: r["version"] for r in rows}
+
+
+async def store_versions(
+    conn: asyncpg.Connection, projection: str, latest: dict[UUID, int]
+) -> None:
+    if latest:
+        await conn.executemany(
+            "INSERT INTO projection_versions (projection, subject, version) VALUES ($1, $2, $3)"
+            " ON CONFLICT (projection, subject) DO UPDATE SET version = EXCLUDED.version",
+            [(projection, subject, version) for subject, version in latest.items()],
+        )
