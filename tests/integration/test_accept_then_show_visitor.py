@@ -50,7 +50,7 @@ async def visitor(infra) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-
         database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
         concierge_namespace=f"{infra.namespace}accept_",
     ))  # fmt: skip
-    async with Pipeline.open(app, contract_for, VisitorReadModel(), infra.database_url) as pipe:
+    async with Pipeline.open(app, contract_for, [VisitorReadModel()], infra.database_url) as pipe:
         pipe.service = build_api(app, VisitorQueries(pipe.pool))
         yield pipe
 
@@ -132,7 +132,7 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
             TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
             rows = await pipe.call("DailyLog", site, date=day.isoformat())
             logged |= {UUID(row["visit_id"]): row for row in rows}
-            exported(rows, LOG_COLUMNS, "visit_id", TEXT_COLUMNS)
+            exported(rows, LOG_COLUMNS, TEXT_COLUMNS, key="visit_id")
             for row in await pipe.call("HostHourly", site, date=day.isoformat()):
                 check_ins[(row["host_unit"], row["host_name"])] += row["check_ins"]
         assert set(logged) == set(visits), "every visit is in the log of its day"
