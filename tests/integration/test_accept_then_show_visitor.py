@@ -56,32 +56,25 @@ async def visitor(infra) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-
 
 
 async def visit_with_plan(pipe: Pipeline, site: UUID, data: st.DataObject) -> UUID | None:
-    """One visit, walked to a drawn end: expected, in, out or denied."""
+    """One visit, walked to a drawn end: expected, in, out or denied. Every command is
+    drawn before any runs, so what is drawn never depends on what was refused."""
     plan = data.draw(st.sampled_from(PLANS), label="plan")
     if data.draw(st.booleans(), label="pre-registered"):
-        visit = await unless_refused(
-            pipe.call("PreRegister", site, data.draw(command(api.PreRegisterVisit)))
-        )
-        if visit is None or plan == "expected":
-            return visit and UUID(visit["visit_id"])
-        if plan == "denied":
-            step = pipe.call(
-                "Deny", site, data.draw(command(api.DenyVisit)), visit_id=visit["visit_id"]
-            )
-        else:
-            step = pipe.call(
-                "CheckIn", site, data.draw(command(api.CheckIn)), visit_id=visit["visit_id"]
-            )
+        arrival: Any = data.draw(command(api.PreRegisterVisit))
+        step = (data.draw(command(api.DenyVisit)) if plan == "denied"
+                else data.draw(command(api.CheckIn)))  # fmt: skip
+        first, then = "PreRegister", "Deny" if plan == "denied" else "CheckIn"
     else:
-        visit = await unless_refused(
-            pipe.call("RegisterArrival", site, data.draw(command(api.RegisterArrival)))
-        )
-        if visit is None or plan == "expected":
-            return visit and UUID(visit["visit_id"])
-        decision = data.draw(command(api.HostDecision, approve=st.just(plan != "denied")))
-        step = pipe.call("HostDecides", site, decision, visit_id=visit["visit_id"])
-    if await unless_refused(step) and plan == "checked_out":
-        await pipe.call("CheckOut", site, visit_id=visit["visit_id"])
+        arrival = data.draw(command(api.RegisterArrival))
+        step = data.draw(command(api.HostDecision, approve=st.just(plan != "denied")))
+        first, then = "RegisterArrival", "HostDecides"
+    visit = await unless_refused(pipe.call(first, site, arrival))
+    if visit is None:
+        return None
+    on_visit = {"visit_id": visit["visit_id"]}
+    stepped = plan != "expected" and await unless_refused(pipe.call(then, site, step, **on_visit))
+    if stepped and plan == "checked_out":
+        await pipe.call("CheckOut", site, **on_visit)
     return UUID(visit["visit_id"])
 
 
