@@ -172,15 +172,18 @@ def _build(model: type[M], overrides: dict[str, st.SearchStrategy[Any]]) -> st.S
         strategy = overrides[name] if name in overrides else field_strategy(hints[name], info)
         (required if info.is_required() or name in overrides else optional)[name] = strategy
     drafts = st.fixed_dictionaries(required, optional=optional)
-    return drafts.map(lambda draft: _validated(model, draft)).filter(_kept)
+    return drafts.map(lambda draft: _validated(model, hints, draft)).filter(_kept)
 
 
-def _validated(model: type[M], draft: dict[str, Any]) -> M | None:
-    """The model of a draft; None when only a cross-field rule refuses it."""
+def _validated(model: type[M], hints: dict[str, Any], draft: dict[str, Any]) -> M | None:
+    """The model of a draft; None when only the model's own rules refuse it (a model
+    validator, or a field validator reading other fields) while each value it names is
+    valid for its type. A value its own type refuses is a strategy that drifted: raised."""
     try:
         return model.model_validate(draft)
     except ValidationError as exc:
-        if all(error["loc"] == () for error in exc.errors()):
+        named = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        if all(_accepted(hints[name], draft[name]) for name in named):
             return None
         raise
 
@@ -192,7 +195,7 @@ def _kept(value: Any) -> bool:
 def field_strategy(hint: Any, info: FieldInfo | None = None) -> st.SearchStrategy[Any]:
     """Values of one field type that the type itself accepts."""
     for shared, strategy in SHARED:
-        if hint == shared:
+        if hint == shared or _narrows(hint, shared):
             return _checked(hint, strategy)
     constraints = _constraints(info.metadata if info else [])
     origin, args = get_origin(hint), get_args(hint)
@@ -203,6 +206,14 @@ def field_strategy(hint: Any, info: FieldInfo | None = None) -> st.SearchStrateg
         # Field-level bounds (`int | None = Field(ge=0)`) constrain the non-None member.
         return st.one_of(*(_from_constraints(arg, constraints) for arg in args))
     return _from_constraints(hint, constraints)
+
+
+def _narrows(hint: Any, shared: Any) -> bool:
+    """`hint` is a shared type with more rules added (`Annotated[UnitNumber, ...]`)."""
+    if get_origin(hint) is not Annotated or get_origin(shared) is not Annotated:
+        return False
+    (base, *rules), (shared_base, *shared_rules) = get_args(hint), get_args(shared)
+    return bool(base == shared_base and rules[: len(shared_rules)] == shared_rules)
 
 
 def _from_constraints(kind: Any, limits: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -269,16 +280,15 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
 
 
 def _checked(hint: Any, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    adapter = _adapter(hint)
+    return strategy.filter(lambda value: _accepted(hint, value))
 
-    def accepted(value: Any) -> bool:
-        try:
-            adapter.validate_python(value)
-        except ValidationError:
-            return False
-        return True
 
-    return strategy.filter(accepted)
+def _accepted(hint: Any, value: Any) -> bool:
+    try:
+        _adapter(hint).validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 @cache
