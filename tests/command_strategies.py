@@ -257,10 +257,12 @@ def _from_constraints(kind: Any, limits: dict[str, Any]) -> st.SearchStrategy[An
     if kind is UUID:
         return st.uuids()
     if kind is EmailStr:
-        return _checked(kind, st.emails())
+        return _checked(kind, st.one_of(st.emails(), st.sampled_from(INTERNATIONAL_EMAILS)))
     return st.from_type(kind)
 
 
+# Addresses with non-ASCII local parts or domains (RFC 6531), which EmailStr accepts.
+INTERNATIONAL_EMAILS = ("用户@例子.广告", "josé@correo.es", "user@bücher.de", "иван@почта.рф")
 # Lists and maps are drawn short: the property is about what each item holds.
 MAX_ITEMS = 6
 

@@ -3,20 +3,23 @@
 Valid commands drawn from `contracts.mail_api` (a directory of exotic unit numbers and
 contacts, items of every kind, lookups, pickups by proxy, forwarding, sweeps days later)
 go through the service, the published contract, the register projection and the
-tenant-notice reaction; then the register and its exports, the awaiting-pickup list,
-the ageing and the notices must hold every accepted fact as the write side holds it.
+tenant-notice reaction (to a log and by SMTP); then the register and its exports, the
+awaiting-pickup list, the ageing and the notices must hold every accepted fact as the
+write side holds it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from aiosmtpd.controller import Controller
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
@@ -25,7 +28,7 @@ from contracts import mail as published
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
 from runtime.clock import clock, local_date
-from runtime.notify import LogNotifier
+from runtime.notify import LogNotifier, SmtpNotifier
 from services.gateway.mail_routes import REGISTER_COLUMNS
 from services.mail.api import build_api
 from services.mail.application import MailApplication, MailSettings
@@ -33,6 +36,7 @@ from services.mail.contract import contract_for
 from services.mail.projections import MailQueries, MailReadModel
 from services.mail.reactions import TenantNotices
 from tests.command_strategies import clock_moments, command, zones
+from tests.infra import free_port
 from tests.integration.pipeline import (
     PROPERTY,
     Pipeline,
@@ -51,13 +55,39 @@ def notice_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("notices") / "notifications.jsonl"
 
 
+class Inbox:
+    """A local SMTP server's handler (aiosmtpd): who each message went to, and its
+    correlation id."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.SMTPUTF8)
+        self.delivered.append((list(envelope.rcpt_tos), str(message["X-Correlation-ID"])))
+        return "250 OK"
+
+
 @pytest.fixture(scope="module")
-async def mail(infra, notice_log: Path) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-def]
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield inbox, port
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+async def mail(infra, notice_log: Path, inbox: tuple[Inbox, int]) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-def]
     app = MailApplication(MailSettings(
         database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
         concierge_namespace=f"{infra.namespace}accept_",
     ))  # fmt: skip
-    read_models = [MailReadModel(), TenantNotices(app, LogNotifier(notice_log))]
+    smtp = SmtpNotifier("127.0.0.1", inbox[1], "desk@tower-a.example", None, None)
+    read_models = [MailReadModel(), TenantNotices(app, LogNotifier(notice_log)),
+                   TenantNotices(app, smtp)]  # fmt: skip
     async with Pipeline.open(app, contract_for, read_models, infra.database_url) as pipe:
         pipe.service = build_api(app, MailQueries(pipe.pool))
         yield pipe
@@ -94,7 +124,12 @@ async def item_with_plan(pipe: Pipeline, site: UUID, units: list[str],
 @PROPERTY
 @given(data=st.data(), zone=zones, now=clock_moments)
 async def test_every_accepted_item_is_in_the_register(
-    mail: Pipeline, notice_log: Path, data: st.DataObject, zone: str, now: datetime
+    mail: Pipeline,
+    notice_log: Path,
+    inbox: tuple[Inbox, int],
+    data: st.DataObject,
+    zone: str,
+    now: datetime,
 ) -> None:
     pipe, site = mail, uuid4()
     with business_day(site, zone, now):
@@ -153,6 +188,11 @@ async def test_every_accepted_item_is_in_the_register(
         for notice in notices:
             contact = contacts[notice["unit"]]
             assert notice["to_email"] == contact.contact_email
+        flows = {e.correlation_id for e in envelopes}
+        mailed = [to for rcpt, flow in inbox[0].delivered if flow in flows for to in rcpt]
+        assert sorted(mailed) == sorted(n["to_email"] for n in notices if n["to_email"]), (
+            "every notice to a tenant with an address on file is mailed to that address"
+        )
 
 
 def read_notices(path: Path) -> list[dict[str, Any]]:
