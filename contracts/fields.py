@@ -75,11 +75,9 @@ _WINDOW = f"between {FIRST_BUSINESS_DAY} and {LAST_BUSINESS_DAY}"
 # Every zone a site can be in has an offset from UTC-12 to UTC+14. An instant is a
 # business time only if its date is inside the window wherever the site is: its date
 # keys the daily log, the register and the reports, which are asked for by BusinessDate.
-FIRST_INSTANT = datetime.combine(FIRST_BUSINESS_DAY, time.min, UTC) + timedelta(hours=12)
-LAST_INSTANT = (
-    datetime.combine(LAST_BUSINESS_DAY + timedelta(days=1), time.min, UTC)
-    - timedelta(hours=14, microseconds=1)
-)
+_WESTERNMOST, _EASTERNMOST = timedelta(hours=-12), timedelta(hours=14)
+FIRST_INSTANT = datetime.combine(FIRST_BUSINESS_DAY, time.min, UTC) - _WESTERNMOST
+LAST_INSTANT = datetime.combine(LAST_BUSINESS_DAY, time.max, UTC) - _EASTERNMOST
 
 
 def _in_window(moment: datetime) -> datetime:
