@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
-from contracts.fields import BusinessDate
+from contracts.fields import BusinessDate, Name
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.security import FRONT_DESK, call_service, payload, site_access
@@ -107,7 +107,7 @@ async def board(
         Query(pattern="^(reported|dispatched|in_progress|completed|reopened|closed|voided)$"),
     ] = None,
     category: Category | None = None,
-    team: Annotated[str | None, Query(max_length=120)] = None,
+    team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
 ) -> Any:
     filters = {"status": status, "category": category, "team": team, "urgency": urgency}
