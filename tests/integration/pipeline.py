@@ -16,7 +16,7 @@ import io
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -61,23 +61,21 @@ class Pipeline:
     async def open(cls, app: ServiceApplication, contract_for: Callable[[Any], Any],
                    projections: list[Projection], database_url: str) -> AsyncIterator[Pipeline]:  # fmt: skip
         """A pipeline whose read models (and reactions) live in a new schema beside the
-        app's store."""
+        app's store; the app and the pools are closed after (the database is shared)."""
         schema = f"{app.schema}_read"
-        conn = await asyncpg.connect(database_url)
-        try:
+        async with AsyncExitStack() as cleanup:
+            cleanup.callback(app.close)
+            conn = await asyncpg.connect(database_url)
             await conn.execute(f'CREATE SCHEMA "{schema}"')
-        finally:
             await conn.close()
-        pool = await asyncpg.create_pool(
-            database_url, min_size=1, max_size=4, server_settings={"search_path": schema}
-        )
-        try:
+            pool = await asyncpg.create_pool(
+                database_url, min_size=1, max_size=4, server_settings={"search_path": schema}
+            )
+            cleanup.push_async_callback(pool.close)
             async with pool.acquire() as setup:
                 for projection in projections:
                     await projection.setup(setup)
             yield cls(app, contract_for, projections, pool)
-        finally:
-            await pool.close()
 
     # -- write side ------------------------------------------------------------------------
 
@@ -108,8 +106,9 @@ class Pipeline:
                 continue
             sent = Envelope.wrap(
                 contract, aggregate_id=notification.originator_id,
-                version=notification.originator_version, time=event.at,
-                correlation_id=event.correlation_id,
+                version=notification.originator_version,
+                time=getattr(event, "at", None) or event.timestamp,  # as the relay stamps it
+                correlation_id=getattr(event, "correlation_id", "") or "",
             )  # fmt: skip
             received = Envelope.parse(sent.headers(), sent.value())
             assert received.data == contract, f"{contract!r} changed in the envelope"
@@ -164,7 +163,9 @@ def exported(rows: list[dict[str, Any]], columns: list[str], text_columns: list[
         else:
             sheet = load_workbook(io.BytesIO(body), read_only=True).active
             header, *cells = list(sheet.iter_rows(values_only=True))
-            lines = [dict(zip(header, line, strict=True)) for line in cells]
+            # A read-only sheet may end a row at its last non-empty cell.
+            lines = [dict(zip(header, [*line, *[None] * len(header)], strict=False))
+                     for line in cells]  # fmt: skip
         assert len(lines) == len(rows), fmt
         if key:
             assert [line[key] for line in lines] == [row[key] for row in rows], fmt
