@@ -183,11 +183,13 @@ QUERIES = [
 
 
 @pytest.mark.parametrize(("path", "params", "field", "kind"), QUERIES, ids=[q[0] for q in QUERIES])
-def test_reports_refuse_dates_outside_the_window_naming_the_parameter(
+def test_reports_refuse_bad_filters_and_dates_outside_the_window_naming_the_parameter(
     stack: Stack, path: str, params: dict[str, str], field: str, kind: str
 ) -> None:
     headers = bearer(Role.GROUP_ADMIN, [])
     for label, value in BAD_VALUES[kind].items():
+        if label == "lone surrogate":
+            continue  # no URL can carry one: its bytes arrive as U+FFFD, a valid character
         query = {name: template.format(value=value) for name, template in params.items()}
         response = httpx.get(f"{stack.base_url}{S}{path}", params=query, headers=headers,
                              timeout=30)  # fmt: skip
