@@ -98,9 +98,10 @@ BusinessDateTime = Annotated[
     AfterValidator(_in_window),
     Field(description=f"An instant with its UTC offset, {_WINDOW} in every time zone."),
 ]
-# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099.
-Period = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-Quarter = Annotated[str, StringConstraints(pattern=r"^20\d\d-Q[1-4]$")]
+# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099, in ASCII
+# digits: `\d` would let `20٣٣-Q1` in, a second name for 2033-Q1 that reports keep apart.
+Period = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
+Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
 
 # -- money and quantities ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
-from contracts.fields import BusinessDate, Name
+from contracts.fields import BusinessDate, Name, Period
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.security import FRONT_DESK, call_service, payload, site_access
@@ -127,7 +127,7 @@ async def three_equals(
     site_id: UUID,
     request: Request,
     _: Reader,
-    period: Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")],
+    period: Annotated[Period, Query()],
 ) -> Any:
     return await call(request, "ThreeEquals", site_id, period=period)
 

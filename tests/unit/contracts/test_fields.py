@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
@@ -15,6 +16,8 @@ from contracts.fields import (
     LAST_INSTANT,
     BusinessDate,
     BusinessDateTime,
+    Period,
+    Quarter,
 )
 
 BUSINESS_TIME = TypeAdapter(BusinessDateTime)
@@ -58,3 +61,16 @@ def test_the_window_is_as_wide_as_every_zone_allows() -> None:
     assert not accepted(last + timedelta(microseconds=1))
     assert first.astimezone(OFFSETS[0]).date() == FIRST_BUSINESS_DAY
     assert last.astimezone(OFFSETS[-1]).date() == LAST_BUSINESS_DAY
+
+
+def test_months_and_quarters_have_one_name_each() -> None:
+    """A quarter or month spelled in other digits would be a second name for the same
+    period, kept apart by the satisfaction report and the billing tables."""
+    for kind, canonical, other in (
+        (Quarter, "2033-Q1", "20٣٣-Q1"),
+        (Period, "2033-01", "20٣٣-01"),
+        (Period, "2033-01", "２０３３-01"),
+    ):
+        assert TypeAdapter(kind).validate_python(canonical) == canonical
+        with pytest.raises(ValidationError):
+            TypeAdapter(kind).validate_python(other)
