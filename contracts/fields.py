@@ -9,15 +9,16 @@ of every context are written with these types only (never a bare `str`, `date` o
 - Text never holds control characters (NUL, ESC, C1 ...), bidi overrides (a name that
   renders backwards) or non-characters; lone surrogates are refused by pydantic itself.
   Multi-line text may hold tab, CR and LF.
-- Business dates and times lie in 2000-01-01 .. 2099-12-31 (a calendar day either side
-  stays representable in every zone); periods and quarters are inside those years.
+- Business dates lie in 2000-01-01 .. 2099-12-31; a business time is an instant whose
+  date is in that window in every time zone (so whatever day a site's zone puts it
+  on can be asked for); periods and quarters are inside those years.
 - Money has 2 places and is at most `MAX_AMOUNT`, the largest correction an adjustment
   can book, so anything accepted can also be undone.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -71,12 +72,20 @@ PartySize = Annotated[int, Field(ge=1, le=100)]
 FIRST_BUSINESS_DAY = date(2000, 1, 1)
 LAST_BUSINESS_DAY = date(2099, 12, 31)
 _WINDOW = f"between {FIRST_BUSINESS_DAY} and {LAST_BUSINESS_DAY}"
+# Every zone a site can be in has an offset from UTC-12 to UTC+14. An instant is a
+# business time only if its date is inside the window wherever the site is: its date
+# keys the daily log, the register and the reports, which are asked for by BusinessDate.
+_WESTERNMOST, _EASTERNMOST = timedelta(hours=-12), timedelta(hours=14)
+FIRST_INSTANT = datetime.combine(FIRST_BUSINESS_DAY, time.min, UTC) - _WESTERNMOST
+LAST_INSTANT = datetime.combine(LAST_BUSINESS_DAY, time.max, UTC) - _EASTERNMOST
 
 
 def _in_window(moment: datetime) -> datetime:
-    day = moment.astimezone(UTC).date()
-    if not FIRST_BUSINESS_DAY <= day <= LAST_BUSINESS_DAY:
-        raise ValueError(f"must be {_WINDOW}")
+    if not FIRST_INSTANT <= moment <= LAST_INSTANT:
+        raise ValueError(
+            f"must be from {FIRST_INSTANT.isoformat()} to {LAST_INSTANT.isoformat()}"
+            f" (a date {_WINDOW} in every time zone)"
+        )
     return moment
 
 
@@ -87,11 +96,12 @@ BusinessDate = Annotated[
 BusinessDateTime = Annotated[
     AwareDatetime,
     AfterValidator(_in_window),
-    Field(description=f"An instant with its UTC offset, {_WINDOW}."),
+    Field(description=f"An instant with its UTC offset, {_WINDOW} in every time zone."),
 ]
-# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099.
-Period = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-Quarter = Annotated[str, StringConstraints(pattern=r"^20\d\d-Q[1-4]$")]
+# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099, in ASCII
+# digits: `\d` would let `20٣٣-Q1` in, a second name for 2033-Q1 that reports keep apart.
+Period = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
+Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
 
 # -- money and quantities ----------------------------------------------------------------
 

@@ -41,6 +41,9 @@ class VisitorArrived(VisitorEvent):
     purpose: str
     party_size: int
     occurred_at: AwareDatetime
+    # The ID seen at the desk before the host is asked (added in v1, optional).
+    id_checked: bool = False
+    id_type: str | None = None
 
 
 class HostNotified(VisitorEvent):

@@ -54,8 +54,8 @@ class IdCheck(Command):
 
     @model_validator(mode="after")
     def _type_when_checked(self) -> IdCheck:
-        if self.id_checked and self.id_type is None:
-            raise ValueError("id_type is required when id_checked is true")
+        if self.id_checked != (self.id_type is not None):
+            raise ValueError("id_type is given exactly when id_checked is true")
         return self
 
 

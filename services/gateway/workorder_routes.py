@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
-from contracts.fields import BusinessDate
+from contracts.fields import BusinessDate, Name, Period
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
@@ -128,7 +128,7 @@ async def board(
         Query(pattern="^(reported|dispatched|in_progress|completed|reopened|closed|voided)$"),
     ] = None,
     category: Category | None = None,
-    team: Annotated[str | None, Query(max_length=120)] = None,
+    team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
 ) -> Any:
     filters = {"status": status, "category": category, "team": team, "urgency": urgency}
@@ -148,7 +148,7 @@ async def three_equals(
     site_id: UUID,
     request: Request,
     _: Reader,
-    period: Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")],
+    period: Annotated[Period, Query()],
 ) -> Any:
     return await call(request, "ThreeEquals", site_id, period=period)
 

@@ -43,6 +43,8 @@ def contract_for(e: Any) -> ContractEvent | None:
                 host_name=e.host_name,
                 purpose=e.purpose,
                 party_size=e.party_size,
+                id_checked=e.id_checked,
+                id_type=e.id_type,
             )
         case Visit.HostNotified():
             return published.HostNotified(

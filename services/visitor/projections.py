@@ -145,7 +145,8 @@ class _Fold:
                     status="expected" if pre else "awaiting_host",
                     expected_from=e.expected_from if pre else None,
                     expected_until=e.expected_until if pre else None,
-                    registered_at=e.occurred_at, id_checked=False,
+                    registered_at=e.occurred_at, id_checked=not pre and e.id_checked,
+                    id_type=None if pre else e.id_type,
                 )  # fmt: skip
             case ev.HostNotified():
                 self.visits.update(e.visit_id, host_notified_at=e.occurred_at)

@@ -3,7 +3,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+import pytest
+from pydantic import ValidationError
+
 from contracts import visitor as published
+from contracts import visitor_api as api
 from services.visitor.contract import contract_for
 from services.visitor.domain import PhoneMessage, Visit, Watchlist
 
@@ -48,3 +52,22 @@ def test_watchlist_events_stay_inside() -> None:
     watchlist = Watchlist(scope="group")
     watchlist.add_entry(entry_id="e", name="X", id_hash=None, reason="r", at=NOW)
     assert [contract_for(e) for e in watchlist.collect_events()] == [None, None]
+
+
+def test_the_id_check_at_an_unannounced_arrival_is_published() -> None:
+    """The desk checks the ID before asking the host: the daily log shows that check even
+    for a visitor the host then declines (it was held by the visit, never published)."""
+    walk = Visit.arrive_unannounced(
+        site_id=uuid4(), visitor_name="B", visitor_company=None, host_unit="2", host_name="I",
+        purpose="q", party_size=1, id_checked=True, id_type="passport", at=NOW,
+    )  # fmt: skip
+    arrived = contract_for(walk.collect_events()[0])
+    assert isinstance(arrived, published.VisitorArrived)
+    assert (arrived.id_checked, arrived.id_type) == (True, "passport")
+
+
+def test_an_id_type_is_given_exactly_when_the_id_was_checked() -> None:
+    for fields in ({"id_checked": False, "id_type": "passport"}, {"id_checked": True}):
+        with pytest.raises(ValidationError, match="id_type"):
+            api.CheckIn.model_validate(fields)
+    assert api.CheckIn.model_validate({"id_checked": True, "id_type": "passport"}).id_checked

@@ -1,0 +1,203 @@
+"""Whatever the mail room accepts, the register shows and the tenant is told (issue 8.2).
+
+Valid commands drawn from `contracts.mail_api` (a directory of exotic unit numbers and
+contacts, items of every kind, lookups, pickups by proxy, forwarding, sweeps days later)
+go through the service, the published contract, the register projection and the
+tenant-notice reaction (to a log and by SMTP); then the register and its exports, the
+awaiting-pickup list, the ageing and the notices must hold every accepted fact as the
+write side holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from aiosmtpd.controller import Controller
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from contracts import mail as published
+from contracts import mail_api as api
+from contracts.fields import BusinessDate
+from runtime.clock import clock, local_date
+from runtime.notify import LogNotifier, SmtpNotifier
+from services.gateway.mail_routes import REGISTER_COLUMNS
+from services.mail.api import build_api
+from services.mail.application import MailApplication, MailSettings
+from services.mail.contract import contract_for
+from services.mail.projections import MailQueries, MailReadModel
+from services.mail.reactions import TenantNotices
+from tests.command_strategies import clock_moments, command, zones
+from tests.infra import free_port
+from tests.integration.pipeline import (
+    PROPERTY,
+    Pipeline,
+    business_day,
+    exported,
+    unless_refused,
+)
+
+TEXT_COLUMNS = ["carrier", "tracking_number", "recipient_unit", "recipient_company",
+                "recipient_person", "signed_by", "on_behalf_of"]  # fmt: skip
+PLANS = ("waiting", "collected", "archived", "resolved", "resolved and collected")
+
+
+@pytest.fixture(scope="module")
+def notice_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("notices") / "notifications.jsonl"
+
+
+class Inbox:
+    """A local SMTP server's handler (aiosmtpd): who each message went to, and its
+    correlation id."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.SMTPUTF8)
+        self.delivered.append((list(envelope.rcpt_tos), str(message["X-Correlation-ID"])))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield inbox, port
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+async def mail(infra, notice_log: Path, inbox: tuple[Inbox, int]) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-def]
+    app = MailApplication(MailSettings(
+        database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
+        concierge_namespace=f"{infra.namespace}accept_",
+    ))  # fmt: skip
+    smtp = SmtpNotifier("127.0.0.1", inbox[1], "desk@tower-a.example", None, None)
+    read_models = [MailReadModel(), TenantNotices(app, LogNotifier(notice_log)),
+                   TenantNotices(app, smtp)]  # fmt: skip
+    async with Pipeline.open(app, contract_for, read_models, infra.database_url) as pipe:
+        pipe.service = build_api(app, MailQueries(pipe.pool))
+        yield pipe
+
+
+async def item_with_plan(pipe: Pipeline, site: UUID, units: list[str],
+                         data: st.DataObject) -> dict[str, Any]:  # fmt: skip
+    """One item, received and walked to a drawn end; what the register should hold."""
+    units_here = st.sampled_from(units)
+    cmd = data.draw(command(api.ReceiveMail, recipient_unit=st.none() | units_here))
+    item = await pipe.call("Receive", site, cmd)
+    expected = {
+        "item_id": item["item_id"], **cmd.model_dump(mode="json", exclude={"addressed_to"}),
+        "addressed_to": None if cmd.recipient_unit else cmd.addressed_to,
+    }  # fmt: skip
+    plan = data.draw(st.sampled_from(PLANS), label="plan")
+    on_item = {"item_id": item["item_id"]}
+    if plan.startswith("resolved") and cmd.recipient_unit is None:
+        lookup = data.draw(command(api.ResolveRecipient, recipient_unit=units_here))
+        await pipe.call("Resolve", site, lookup, actor="cs-rep", **on_item)
+        expected |= lookup.model_dump(mode="json")
+    if plan.endswith("collected"):
+        pickup = data.draw(command(api.CollectMail))
+        if await unless_refused(pipe.call("Collect", site, pickup, **on_item)):
+            expected |= {**pickup.model_dump(mode="json"),
+                         "by_proxy": pickup.on_behalf_of is not None}  # fmt: skip
+    if plan == "archived":
+        archive = data.draw(command(api.ArchiveMail))
+        if await unless_refused(pipe.call("Archive", site, archive, **on_item)):
+            expected |= {"archive_reason": archive.reason, "forwarded_to": archive.forwarded_to}
+    return expected
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_item_is_in_the_register(
+    mail: Pipeline,
+    notice_log: Path,
+    inbox: tuple[Inbox, int],
+    data: st.DataObject,
+    zone: str,
+    now: datetime,
+) -> None:
+    pipe, site = mail, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        directory = data.draw(command(api.UpdateDirectory))
+        await pipe.call("UpdateDirectory", site, directory)
+        contacts = {entry.unit: entry for entry in directory.entries}  # the last entry wins
+        if data.draw(st.booleans(), label="configure"):
+            await pipe.call("Configure", site, data.draw(command(api.ConfigureMail)))
+        expected = [
+            await item_with_plan(pipe, site, list(contacts), data)
+            for _ in range(data.draw(st.integers(1, 3), label="items"))
+        ]
+        batch_size = data.draw(st.integers(1, 20), label="batch size")
+        envelopes = pipe.published(start)
+        await pipe.project(envelopes, batch_size)
+        if data.draw(st.booleans(), label="sweep"):
+            clock.advance(timedelta(hours=data.draw(st.integers(0, 240), label="hours later")))
+            swept = pipe.mark()
+            await pipe.call("Sweep", site)
+            envelopes += pipe.published(swept)
+            await pipe.project(pipe.published(swept), batch_size)
+
+        views = {
+            item["item_id"]: await pipe.call("GetItem", site, item_id=item["item_id"])
+            for item in expected
+        }
+        days = {local_date(datetime.fromisoformat(v["received_at"]), zone) for v in views.values()}
+        register: dict[str, dict[str, Any]] = {}
+        for day in days:
+            TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
+            rows = await pipe.call("Register", site, date=day.isoformat())
+            register |= {row["item_id"]: row for row in rows}
+            exported(rows, REGISTER_COLUMNS, TEXT_COLUMNS)
+        assert set(register) == set(views), "every item is in the register of its day"
+        for item in expected:
+            row, view = register[item["item_id"]], views[item["item_id"]]
+            assert row["status"] == view["status"]
+            assert row["reminders"] == view["reminders"]
+            for name, value in item.items():
+                assert row[name] == value, name
+
+        awaiting = await pipe.call("AwaitingPickup", site)
+        assert {(unit["unit"], i["item_id"]) for unit in awaiting for i in unit["items"]} == {
+            (v["recipient_unit"], v["item_id"]) for v in views.values()
+            if v["status"] == "awaiting_pickup"
+        }, "every item awaiting pickup is listed under its unit"  # fmt: skip
+        ageing = await pipe.call("Ageing", site)
+        waiting = ("awaiting_pickup", "pending_lookup")
+        assert ageing["uncollected"] == sum(v["status"] in waiting for v in views.values())
+
+        told = [e.data for e in envelopes if isinstance(
+            e.data, published.RecipientNotified | published.MailReminderSent)]  # fmt: skip
+        notices = [n for n in read_notices(notice_log) if n["site_id"] == str(site)]
+        assert [n["unit"] for n in notices] == [e.recipient_unit for e in told]
+        for notice in notices:
+            contact = contacts[notice["unit"]]
+            assert notice["to_email"] == contact.contact_email
+        flows = {e.correlation_id for e in envelopes}
+        mailed = [to for rcpt, flow in inbox[0].delivered if flow in flows for to in rcpt]
+        assert sorted(mailed) == sorted(n["to_email"] for n in notices if n["to_email"]), (
+            "every notice to a tenant with an address on file is mailed to that address"
+        )
+
+
+def read_notices(path: Path) -> list[dict[str, Any]]:
+    """The notice log: one JSON object per line (names may hold U+2028, which is not a
+    line break in JSON Lines)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]

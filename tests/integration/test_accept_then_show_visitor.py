@@ -1,0 +1,158 @@
+"""Whatever the front desk accepts, the visitor read models show (issue 8.2).
+
+Valid commands drawn from `contracts.visitor_api` (any text, any zone, the first and
+last business days) go through the service, the published contract and the
+projection; then the evacuation list ("in the building now"), the daily log and its
+exports, the per-host counts and the switchboard book must hold every accepted fact
+as the write side holds it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from contracts import visitor_api as api
+from contracts.fields import BusinessDate
+from runtime.clock import local_date
+from services.gateway.visitor_routes import LOG_COLUMNS
+from services.visitor.api import build_api
+from services.visitor.application import VisitorApplication, VisitorSettings
+from services.visitor.contract import contract_for
+from services.visitor.domain import Visit, VisitStatus
+from services.visitor.projections import VisitorQueries, VisitorReadModel
+from tests.command_strategies import clock_moments, command, zones
+from tests.integration.pipeline import (
+    PROPERTY,
+    Pipeline,
+    business_day,
+    exported,
+    unless_refused,
+)
+
+TEXT_COLUMNS = ["visitor_name", "visitor_company", "host_unit", "host_name", "purpose",
+                "denial_reason"]  # fmt: skip
+PLANS = ("expected", "checked_in", "checked_out", "denied")
+
+
+@pytest.fixture(scope="module")
+async def visitor(infra) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-def]
+    app = VisitorApplication(VisitorSettings(
+        database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka,
+        concierge_namespace=f"{infra.namespace}accept_",
+    ))  # fmt: skip
+    async with Pipeline.open(app, contract_for, [VisitorReadModel()], infra.database_url) as pipe:
+        pipe.service = build_api(app, VisitorQueries(pipe.pool))
+        yield pipe
+
+
+async def visit_with_plan(pipe: Pipeline, site: UUID, data: st.DataObject) -> UUID | None:
+    """One visit, walked to a drawn end: expected, in, out or denied. Every command is
+    drawn before any runs, so what is drawn never depends on what was refused."""
+    plan = data.draw(st.sampled_from(PLANS), label="plan")
+    if data.draw(st.booleans(), label="pre-registered"):
+        arrival: Any = data.draw(command(api.PreRegisterVisit))
+        step = (data.draw(command(api.DenyVisit)) if plan == "denied"
+                else data.draw(command(api.CheckIn)))  # fmt: skip
+        first, then = "PreRegister", "Deny" if plan == "denied" else "CheckIn"
+    else:
+        arrival = data.draw(command(api.RegisterArrival))
+        step = data.draw(command(api.HostDecision, approve=st.just(plan != "denied")))
+        first, then = "RegisterArrival", "HostDecides"
+    visit = await unless_refused(pipe.call(first, site, arrival))
+    if visit is None:
+        return None
+    on_visit = {"visit_id": visit["visit_id"]}
+    stepped = plan != "expected" and await unless_refused(pipe.call(then, site, step, **on_visit))
+    if stepped and plan == "checked_out":
+        await pipe.call("CheckOut", site, **on_visit)
+    return UUID(visit["visit_id"])
+
+
+def business_date_of(visit: Visit, zone: str) -> Any:
+    """The day a visit is logged under: its check-in, else its expected or actual arrival."""
+    moment = visit.checked_in_at or visit.expected_from or visit.registered_at
+    return local_date(moment, zone)
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObject, zone: str,
+                                             now: datetime) -> None:  # fmt: skip
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        if data.draw(st.booleans(), label="watchlist entry"):
+            await pipe.call("AddWatchlistEntry", site, data.draw(command(api.AddWatchlistEntry)))
+        visit_ids = [
+            visit_id
+            for _ in range(data.draw(st.integers(1, 3), label="visits"))
+            if (visit_id := await visit_with_plan(pipe, site, data))
+        ]
+        messages = []
+        for _ in range(data.draw(st.integers(0, 2), label="phone messages")):
+            taken = data.draw(command(api.TakePhoneMessage))
+            message_id = (await pipe.call("TakePhoneMessage", site, taken))["message_id"]
+            delivery = data.draw(st.none() | command(api.DeliverPhoneMessage))
+            if delivery:
+                await pipe.call("DeliverPhoneMessage", site, delivery, message_id=message_id)
+            messages.append((UUID(message_id), taken, delivery))
+        if data.draw(st.booleans(), label="flag overstays"):
+            await pipe.call("FlagOverstays", site, data.draw(command(api.FlagOverstays)))
+
+        envelopes = pipe.published(start)
+        await pipe.project(envelopes, data.draw(st.integers(1, 20), label="batch size"))
+
+        visits = {visit_id: pipe.app.visit(site, visit_id) for visit_id in visit_ids}
+        in_building = await pipe.call("InBuilding", site)
+        assert {UUID(row["visit_id"]) for row in in_building} == {
+            v.id for v in visits.values() if v.status == VisitStatus.CHECKED_IN
+        }, "the evacuation list is everyone checked in"
+
+        days = {business_date_of(visit, zone) for visit in visits.values()}
+        logged: dict[UUID, dict[str, Any]] = {}
+        check_ins: Counter[tuple[str, str]] = Counter()
+        for day in days:
+            TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
+            rows = await pipe.call("DailyLog", site, date=day.isoformat())
+            logged |= {UUID(row["visit_id"]): row for row in rows}
+            exported(rows, LOG_COLUMNS, TEXT_COLUMNS, key="visit_id")
+            for row in await pipe.call("HostHourly", site, date=day.isoformat()):
+                check_ins[(row["host_unit"], row["host_name"])] += row["check_ins"]
+        assert set(logged) == set(visits), "every visit is in the log of its day"
+        for visit_id, visit in visits.items():
+            row = logged[visit_id]
+            assert row["business_date"] == business_date_of(visit, zone).isoformat()
+            assert row["status"] == visit.status.value
+            for name in ("visitor_name", "visitor_company", "host_unit", "host_name", "purpose",
+                         "party_size", "id_checked", "id_type", "denial_reason"):  # fmt: skip
+                assert row[name] == getattr(visit, name), name
+            for name in ("registered_at", "checked_in_at", "checked_out_at"):
+                assert _instant(row[name]) == getattr(visit, name), name
+            if visit.overstayed_on:
+                assert row["overstayed_on"] == visit.overstayed_on[-1].isoformat()
+        assert check_ins == Counter(
+            (v.host_unit, v.host_name) for v in visits.values() if v.checked_in_at
+        ), "every check-in is counted for its host"
+
+        book = {UUID(row["message_id"]): row for row in await pipe.call("PhoneMessages", site)}
+        assert set(book) == {message_id for message_id, _, _ in messages}
+        for message_id, taken, delivery in messages:
+            row = book[message_id]
+            for name in ("caller_name", "caller_company", "caller_phone", "reason", "for_unit",
+                         "for_person"):  # fmt: skip
+                assert row[name] == getattr(taken, name), name
+            assert row["acknowledged_by"] == (delivery.acknowledged_by if delivery else None)
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(ZoneInfo("UTC"))

@@ -1,0 +1,76 @@
+"""The bounded field types: what they accept can be stored, asked for and shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
+
+from contracts.fields import (
+    FIRST_BUSINESS_DAY,
+    FIRST_INSTANT,
+    LAST_BUSINESS_DAY,
+    LAST_INSTANT,
+    BusinessDate,
+    BusinessDateTime,
+    Period,
+    Quarter,
+)
+
+BUSINESS_TIME = TypeAdapter(BusinessDateTime)
+BUSINESS_DATE = TypeAdapter(BusinessDate)
+# Every offset a zone has had since 2000, at the ends of the range and in between.
+OFFSETS = [timezone(timedelta(hours=h)) for h in (-12, -9.5, 0, 5.75, 12.75, 14)]
+EDGES = [datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)]
+
+
+def accepted(moment: datetime) -> bool:
+    try:
+        BUSINESS_TIME.validate_python(moment)
+    except ValidationError:
+        return False
+    return True
+
+
+@given(
+    edge=st.sampled_from(EDGES),
+    shift=st.integers(-2 * 86400, 2 * 86400).map(lambda s: timedelta(seconds=s)),
+    offset=st.sampled_from(OFFSETS),
+)
+@example(edge=EDGES[1], shift=timedelta(hours=-1), offset=OFFSETS[0])  # 2099-12-31T23:00Z
+def test_an_accepted_business_time_falls_on_a_business_date_in_every_zone(
+    edge: datetime, shift: timedelta, offset: timezone
+) -> None:
+    """The daily log, the register and the reports are asked for by BusinessDate: an
+    instant accepted at a site in any zone must fall on a day that can be asked for."""
+    moment = (edge + shift).astimezone(offset)
+    if accepted(moment):
+        for zone in OFFSETS:
+            BUSINESS_DATE.validate_python(moment.astimezone(zone).date())
+
+
+def test_the_window_is_as_wide_as_every_zone_allows() -> None:
+    """The first business day is reachable at the westernmost sites, the last at the
+    easternmost; a microsecond further is refused."""
+    first, last = FIRST_INSTANT, LAST_INSTANT
+    assert accepted(first) and accepted(last)
+    assert not accepted(first - timedelta(microseconds=1))
+    assert not accepted(last + timedelta(microseconds=1))
+    assert first.astimezone(OFFSETS[0]).date() == FIRST_BUSINESS_DAY
+    assert last.astimezone(OFFSETS[-1]).date() == LAST_BUSINESS_DAY
+
+
+def test_months_and_quarters_have_one_name_each() -> None:
+    """A quarter or month spelled in other digits would be a second name for the same
+    period, kept apart by the satisfaction report and the billing tables."""
+    for kind, canonical, other in (
+        (Quarter, "2033-Q1", "20٣٣-Q1"),
+        (Period, "2033-01", "20٣٣-01"),
+        (Period, "2033-01", "２０３３-01"),
+    ):
+        assert TypeAdapter(kind).validate_python(canonical) == canonical
+        with pytest.raises(ValidationError):
+            TypeAdapter(kind).validate_python(other)
