@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
-from contracts.fields import BusinessDate, Reference
+from contracts.fields import BusinessDate, Period, Reference
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -44,8 +44,8 @@ Reader = Annotated[
     ),
 ]
 GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
-PeriodPath = Annotated[str, Path(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
-PeriodQuery = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
+PeriodPath = Annotated[Period, Path()]
+PeriodQuery = Annotated[Period, Query()]
 Unit = Annotated[api.BilledUnit, Path()]
 PaymentReference = Annotated[Reference, Path(description="the payment's reference")]
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
