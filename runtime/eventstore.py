@@ -94,8 +94,12 @@ class DateAsISO(Transcoding):
 
 
 def ensure_schema(database_url: str, schema: str) -> None:
+    """Create `schema` when it is missing. In a deployment each service's role owns its
+    schemas (made for it in advance) without the right to create schemas, and CREATE
+    SCHEMA IF NOT EXISTS checks that right even when the schema exists: so look first."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone():
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 class ServiceApplication(Application[UUID]):

@@ -22,6 +22,7 @@ from prometheus_client import Counter, Gauge
 
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import dead_letter
+from runtime.eventstore import ensure_schema
 from runtime.kafka import idempotent_producer
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class ProjectionRunner:
         return self.pool
 
     async def _setup(self) -> None:
-        await self._create_schema()
+        await asyncio.to_thread(ensure_schema, self.database_url, self.schema)
         self.pool = await asyncpg.create_pool(
             self.database_url,
             min_size=1,
@@ -116,13 +117,6 @@ class ProjectionRunner:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
             await conn.execute(BOOKKEEPING)
             await self.projection.setup(conn)
-
-    async def _create_schema(self) -> None:
-        conn = await asyncpg.connect(self.database_url)
-        try:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        finally:
-            await conn.close()
 
     async def reset(self) -> None:
         """Drop the read model and its positions so the next run rebuilds from offset 0."""

@@ -140,18 +140,18 @@ async def run_service(spec: ServiceSpec) -> None:
         return
     topic = settings.topic(spec.topic)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.metrics_port, addr=settings.listen_host)
     # Create the topics this service reacts to as well, with the same partitions, rather
     # than rely on the broker auto-creating them (production clusters turn that off).
     consumed = {settings.topic(t) for reaction in spec.reactions.values() for t in reaction.topics}
-    await ensure_topics(settings.kafka_bootstrap_servers, sorted({topic, *consumed}))
+    await ensure_topics(settings, sorted({topic, *consumed}))
     app = spec.make_app()
     pool = await runner.connect()
 
     async def api(stop: asyncio.Event) -> None:
         rpc = spec.build_api(app, spec.queries(pool))
         add_clock_control(rpc, settable=settings.concierge_clock_settable)
-        server = await serve(rpc, spec.grpc_port)
+        server = await serve(rpc, spec.grpc_port, settings.listen_host)
         log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
         await server.stop(grace=2)

@@ -95,7 +95,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def readyz(request: Request) -> Any:
         try:
             for client in request.app.state.services.values():
-                await client.call("Ping")
+                await client.call("Ping", idempotent=True)
         except ServiceUnavailable as exc:
             return JSONResponse({"status": "unavailable", "detail": exc.message}, status_code=503)
         return {"status": "ready"}
@@ -107,7 +107,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             raise Forbidden("the business clock is not settable in this deployment")
         payload = change.model_dump(mode="json")
         for client in request.app.state.services.values():
-            await client.call("SetClock", payload=payload)
+            await client.call_each("SetClock", payload=payload)
         return {"now": apply_change(change)}
 
     @app.get("/dashboard", include_in_schema=False)

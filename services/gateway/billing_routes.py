@@ -173,6 +173,6 @@ async def group_arrears(request: Request, who: CurrentPrincipal, as_of: AsOf = N
     who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
     client = request.app.state.services["billing"]
     return await client.call(
-        "GroupArrears", correlation_id=request.state.correlation_id,
+        "GroupArrears", idempotent=True, correlation_id=request.state.correlation_id,
         as_of=as_of and as_of.isoformat(),
     )  # fmt: skip

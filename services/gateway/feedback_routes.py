@@ -125,4 +125,6 @@ async def configure(site_id: UUID, cmd: api.ConfigureFeedback, request: Request,
 async def group_statistics(request: Request, who: CurrentPrincipal) -> Any:
     who.require_role(frozenset({Role.GROUP_ADMIN, Role.BI}))
     client = request.app.state.services["feedback"]
-    return await client.call("Statistics", correlation_id=request.state.correlation_id)
+    return await client.call(
+        "Statistics", idempotent=True, correlation_id=request.state.correlation_id
+    )
