@@ -102,14 +102,22 @@ def ensure_schema(database_url: str, schema: str) -> None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
+# A two-key advisory lock (its own key space) per schema, held while a store is set up.
+SETUP_LOCK = "SELECT pg_advisory_lock(hashtext('concierge.store-setup'), hashtext(%s))"
+
+
 class ServiceApplication(Application[UUID]):
     """Base of each service's application; `name` gives its events table name."""
 
     def __init__(self, settings: ServiceSettings, schema: str) -> None:
-        ensure_schema(settings.database_url, schema)
         self.settings = settings
         self.schema = schema
-        super().__init__(env=settings.postgres_env(schema))
+        # Replicas starting together would race on the library's CREATE ... IF NOT
+        # EXISTS (a duplicate type error): one sets the store up, the others wait.
+        with psycopg.connect(settings.database_url, autocommit=True) as lock:
+            lock.execute(SETUP_LOCK, [schema])
+            ensure_schema(settings.database_url, schema)
+            super().__init__(env=settings.postgres_env(schema))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
