@@ -102,8 +102,13 @@ def ensure_schema(database_url: str, schema: str) -> None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
-# A two-key advisory lock (its own key space) per schema, held while a store is set up.
-SETUP_LOCK = "SELECT pg_advisory_lock(hashtext('concierge.store-setup'), hashtext(%s))"
+def store_setup_lock(schema_parameter: str, *, transaction: bool = False) -> str:
+    """SQL taking the lock under which a service's store in a schema (the query parameter
+    `schema_parameter`) is set up: replicas starting together would race on CREATE ...
+    IF NOT EXISTS (a duplicate type error), so one sets up and the others wait. A
+    two-key advisory lock: its own key space."""
+    lock = "pg_advisory_xact_lock" if transaction else "pg_advisory_lock"
+    return f"SELECT {lock}(hashtext('concierge.store-setup'), hashtext({schema_parameter}))"
 
 
 class ServiceApplication(Application[UUID]):
@@ -112,10 +117,8 @@ class ServiceApplication(Application[UUID]):
     def __init__(self, settings: ServiceSettings, schema: str) -> None:
         self.settings = settings
         self.schema = schema
-        # Replicas starting together would race on the library's CREATE ... IF NOT
-        # EXISTS (a duplicate type error): one sets the store up, the others wait.
         with psycopg.connect(settings.database_url, autocommit=True) as lock:
-            lock.execute(SETUP_LOCK, [schema])
+            lock.execute(store_setup_lock("%s"), [schema])
             ensure_schema(settings.database_url, schema)
             super().__init__(env=settings.postgres_env(schema))
 

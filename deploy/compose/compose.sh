@@ -14,9 +14,9 @@ if [ -f "$state/images.env" ]; then
 fi
 # Tenant notices (log notifier) land here, readable by the tests; the services run as
 # uid 10001, so the directory is world-writable (sticky).
-export CONCIERGE_NOTICES_DIR="${CONCIERGE_NOTICES_DIR:-$state/compose/notices}"
-install -d -m 1777 "$CONCIERGE_NOTICES_DIR"
 project="${COMPOSE_PROJECT_NAME:-concierge}"
+export CONCIERGE_NOTICES_DIR="${CONCIERGE_NOTICES_DIR:-$state/compose/$project/notices}"
+install -d -m 1777 "$CONCIERGE_NOTICES_DIR"
 if docker compose version >/dev/null 2>&1; then
     exec docker compose -p "$project" -f "$here/docker-compose.yml" "$@"
 fi
