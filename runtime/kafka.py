@@ -99,13 +99,19 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None
     await create_topics(settings.kafka_bootstrap_servers, topic_specs(settings, names))
 
 
-def strimzi_topics(settings: ServiceSettings, cluster: str) -> list[dict[str, object]]:
-    """The declared topics as Strimzi `KafkaTopic` resources of the Kafka `cluster`."""
+def strimzi_topics(
+    settings: ServiceSettings, cluster: str, namespace: str
+) -> list[dict[str, object]]:
+    """The declared topics as Strimzi `KafkaTopic`s of the Kafka `cluster` in `namespace`."""
     return [
         {
-            "apiVersion": "kafka.strimzi.io/v1beta2",
+            "apiVersion": "kafka.strimzi.io/v1",
             "kind": "KafkaTopic",
-            "metadata": {"name": spec.name, "labels": {"strimzi.io/cluster": cluster}},
+            "metadata": {
+                "name": spec.name,
+                "namespace": namespace,
+                "labels": {"strimzi.io/cluster": cluster},
+            },
             "spec": {
                 "partitions": spec.partitions,
                 "replicas": spec.replication_factor,
