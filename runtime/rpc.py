@@ -190,7 +190,7 @@ async def replica_addresses(target: str) -> list[str]:
         )
     except OSError:
         return [target]  # the call then reports the service as unavailable
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     return [f"[{a}]:{port}" if ":" in a else f"{a}:{port}" for a in addresses]
 
 

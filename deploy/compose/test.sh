@@ -27,5 +27,9 @@ export CONCIERGE_GATEWAY_URL="http://127.0.0.1:$GATEWAY_HOST_PORT"
 export DATABASE_URL="postgresql://postgres:${POSTGRES_PASSWORD:-concierge-admin}@127.0.0.1:$POSTGRES_HOST_PORT/concierge"
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_1_HOST_PORT,127.0.0.1:$KAFKA_2_HOST_PORT,127.0.0.1:$KAFKA_3_HOST_PORT"
 export NOTIFY_LOG_PATH="$CONCIERGE_NOTICES_DIR/notifications.jsonl"
-.venv/bin/python -m pytest -p no:cacheprovider tests/e2e ${PYTEST_ARGS:-}
-.venv/bin/python -m pytest -p no:cacheprovider -s tests/compose ${PYTEST_ARGS:-}
+status=0
+.venv/bin/python -m pytest -p no:cacheprovider tests/e2e ${PYTEST_ARGS:-} || status=$?
+.venv/bin/python -m pytest -p no:cacheprovider -s tests/compose ${PYTEST_ARGS:-} || status=$?
+# What one durable PostgreSQL primary takes (docs/scaling.md).
+.venv/bin/python -m bench.durable_writes || status=$?
+exit "$status"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The images the compose stack and the testcontainers fixtures run, found or built:
 #
-#   deploy/images/build.sh        # logs on stderr; `export NAME=image` lines on stdout
+#   deploy/images/build.sh           # logs on stderr; `export NAME=image` lines on stdout
+#   deploy/images/build.sh engines   # only Kafka and PostgreSQL (the test fixtures' images)
 #
 # KAFKA_IMAGE (default apache/kafka:$KAFKA_VERSION) and POSTGRES_IMAGE (default
 # postgres:15) are used when present locally or pullable; when no registry answers,
@@ -65,12 +66,13 @@ local_kafka() {
 
 KAFKA_IMAGE="$(resolve "$KAFKA_IMAGE" "concierge-local/kafka:$KAFKA_VERSION" local_kafka)"
 POSTGRES_IMAGE="$(resolve "$POSTGRES_IMAGE" concierge-local/postgres:15 local_postgres)"
-PYTHON_BASE_IMAGE="$(resolve "$PYTHON_BASE_IMAGE" concierge-local/python:3.11-slim local_python)"
-
-rm -f "$IMAGES"/build-ca/*.pem
-[ -n "$BUILD_CA_BUNDLE" ] && [ -f "$BUILD_CA_BUNDLE" ] && cp "$BUILD_CA_BUNDLE" "$IMAGES/build-ca/host.pem"
-build "$CONCIERGE_IMAGE" . -f "$IMAGES/Dockerfile" --build-arg "BASE_IMAGE=$PYTHON_BASE_IMAGE"
-rm -f "$IMAGES"/build-ca/*.pem
+if [ "${1:-all}" != engines ]; then
+    PYTHON_BASE_IMAGE="$(resolve "$PYTHON_BASE_IMAGE" concierge-local/python:3.11-slim local_python)"
+    rm -f "$IMAGES"/build-ca/*.pem
+    [ -n "$BUILD_CA_BUNDLE" ] && [ -f "$BUILD_CA_BUNDLE" ] && cp "$BUILD_CA_BUNDLE" "$IMAGES/build-ca/host.pem"
+    build "$CONCIERGE_IMAGE" . -f "$IMAGES/Dockerfile" --build-arg "BASE_IMAGE=$PYTHON_BASE_IMAGE"
+    rm -f "$IMAGES"/build-ca/*.pem
+fi
 
 mkdir -p "$CONCIERGE_STATE_DIR"
 cat >"$CONCIERGE_STATE_DIR/images.env" <<ENV
