@@ -95,6 +95,8 @@ def measure(database_url: str) -> dict[str, Any]:
         return 1
 
     raw = in_threads(raw_commit) / SECONDS
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{namespace}visitor" CASCADE')
     return {
         "server": settings,
         "workers": WORKERS,
