@@ -28,7 +28,9 @@ export DATABASE_URL="postgresql://postgres:${POSTGRES_PASSWORD:-concierge-admin}
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_1_HOST_PORT,127.0.0.1:$KAFKA_2_HOST_PORT,127.0.0.1:$KAFKA_3_HOST_PORT"
 export NOTIFY_LOG_PATH="$CONCIERGE_NOTICES_DIR/notifications.jsonl"
 status=0
+# shellcheck disable=SC2086  # PYTEST_ARGS is a list of flags
 .venv/bin/python -m pytest -p no:cacheprovider tests/e2e ${PYTEST_ARGS:-} || status=$?
+# shellcheck disable=SC2086
 .venv/bin/python -m pytest -p no:cacheprovider -s tests/compose ${PYTEST_ARGS:-} || status=$?
 # What one durable PostgreSQL primary takes (docs/scaling.md).
 .venv/bin/python -m bench.durable_writes || status=$?

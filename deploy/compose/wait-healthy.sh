@@ -10,7 +10,7 @@ while :; do
         | awk '$2 != "healthy" {print $1}')"
     [ -z "$pending" ] && exit 0
     if [ "$SECONDS" -ge "$deadline" ]; then
-        echo "not healthy after ${WAIT_SECONDS:-300}s:" $pending >&2
+        echo "not healthy after ${WAIT_SECONDS:-300}s: $pending" >&2
         exit 1
     fi
     sleep 2

@@ -18,6 +18,7 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     fi
     for f in /docker-entrypoint-initdb.d/*; do
         case "$f" in
+            # shellcheck disable=SC1090  # the image user's init scripts
             *.sh) echo "running $f"; . "$f" ;;
             *.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;
         esac
