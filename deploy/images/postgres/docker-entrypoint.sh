@@ -18,8 +18,9 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     fi
     for f in /docker-entrypoint-initdb.d/*; do
         case "$f" in
-            # shellcheck disable=SC1090  # the image user's init scripts
-            *.sh) echo "running $f"; . "$f" ;;
+            *.sh) echo "running $f"
+                # shellcheck disable=SC1090  # the image user's init scripts
+                . "$f" ;;
             *.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;
         esac
     done
