@@ -44,11 +44,13 @@ debian_base() {
     rm -rf "$root"
 }
 
-# Use <image> if it is here or pullable, else build the local stand-in; print the name.
+# Use <image> if it is here or pullable, else (re)build the local stand-in (Docker's
+# layer cache makes an unchanged one quick); print the name.
 resolve() {  # resolve <image> <local tag> <builder function>
     if have "$1" || pull "$1"; then echo "$1"; return; fi
     log "$1 is not available (no registry answers): using $2"
-    have "$2" || { debian_base; "$3" "$2"; }
+    debian_base
+    "$3" "$2"
     echo "$2"
 }
 
