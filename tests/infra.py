@@ -67,8 +67,8 @@ def docker_answers() -> bool:
 def containers() -> Iterator[tuple[str, str]]:
     """PostgreSQL and a single KRaft Kafka broker in containers, removed afterwards.
 
-    Images come from the environment like the compose stack's (deploy/images/build.sh
-    builds local ones when no registry answers); Ryuk, testcontainers' reaper, is off
+    Images come from the environment or what deploy/images/build.sh chose (it builds
+    local ones when no registry answers), like the compose stack's; Ryuk, testcontainers' reaper, is off
     since its image cannot be pulled everywhere: the context managers remove both.
     """
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
@@ -78,11 +78,11 @@ def containers() -> Iterator[tuple[str, str]]:
 
     kafka_port = free_port()
     postgres = PostgresContainer(
-        os.environ.get("POSTGRES_IMAGE", "postgres:15"),
+        image("POSTGRES_IMAGE", "postgres:15"),
         username="concierge", password="concierge", dbname="concierge", driver=None,
     ).with_command("postgres -c fsync=off -c synchronous_commit=off -c max_connections=300")  # fmt: skip
     kafka = (
-        DockerContainer(os.environ.get("KAFKA_IMAGE", "apache/kafka:4.3.1"))
+        DockerContainer(image("KAFKA_IMAGE", "apache/kafka:4.3.1"))
         .with_bind_ports(19092, kafka_port)
         .with_envs(**SINGLE_BROKER)
         .with_env(
@@ -93,6 +93,16 @@ def containers() -> Iterator[tuple[str, str]]:
     )
     with postgres, kafka:
         yield postgres.get_connection_url(), f"127.0.0.1:{kafka_port}"
+
+
+def image(variable: str, official: str) -> str:
+    """An image name from the environment, else the one deploy/images/build.sh chose
+    (.local/images.env), else the official image."""
+    recorded = ROOT / ".local" / "images.env"
+    chosen = dict(
+        line.split("=", 1) for line in recorded.read_text().splitlines() if "=" in line
+    ) if recorded.exists() else {}  # fmt: skip
+    return os.environ.get(variable) or chosen.get(variable) or official
 
 
 # The apache/kafka image configured through its KAFKA_* variables: one broker that is
