@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install up down lint schemas test test-unit run bench bi clean
+.PHONY: install up down lint schemas test test-unit run bench bi clean images compose-up compose-down compose-test
 
 $(STAMP): pyproject.toml bi/pyproject.toml
 	@command -v python3 >/dev/null || (apt-get update -qq && apt-get install -y -qq python3)
@@ -48,6 +48,22 @@ bi: install
 
 bench: install up
 	source deploy/local/env.sh && $(PY) -m bench
+
+# Containers (Docker Engine + Compose from Debian packages, installed when missing).
+images: install
+	deploy/images/ensure-docker.sh
+	deploy/images/build.sh >/dev/null
+
+compose-up: images
+	deploy/compose/compose.sh up -d
+	deploy/compose/wait-healthy.sh
+	@echo "gateway: http://127.0.0.1:$${GATEWAY_HOST_PORT:-18000} (deploy/compose/compose.sh ps | logs | down)"
+
+compose-down:
+	deploy/compose/compose.sh down $(COMPOSE_DOWN_ARGS)
+
+compose-test: install
+	deploy/compose/test.sh
 
 clean: down
 	rm -rf .local $(VENV)

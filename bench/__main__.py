@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import billing_run, checkin_latency, projection_rebuild, relay, workorder_commands
 from tests.conftest import Infra
-from tests.infra import ensure_infra
+from tests.infra import provided_infra
 
 
 async def run_async(infra: Infra) -> dict:
@@ -25,15 +25,15 @@ async def run_async(infra: Infra) -> dict:
 
 
 def main() -> None:
-    database_url, kafka = ensure_infra()
-    infra = Infra(database_url, kafka, f"b{uuid.uuid4().hex[:8]}_")
-    results = asyncio.run(run_async(infra))
-    results["checkin_latency"] = checkin_latency.measure(infra)
-    print("check-in latency:", results["checkin_latency"], flush=True)
-    results["workorder_commands"] = workorder_commands.measure(infra)
-    print("work-order commands:", results["workorder_commands"], flush=True)
-    results["billing_run"] = billing_run.measure(infra)
-    print("billing run:", results["billing_run"], flush=True)
+    with provided_infra() as (database_url, kafka):
+        infra = Infra(database_url, kafka, f"b{uuid.uuid4().hex[:8]}_")
+        results = asyncio.run(run_async(infra))
+        results["checkin_latency"] = checkin_latency.measure(infra)
+        print("check-in latency:", results["checkin_latency"], flush=True)
+        results["workorder_commands"] = workorder_commands.measure(infra)
+        print("work-order commands:", results["workorder_commands"], flush=True)
+        results["billing_run"] = billing_run.measure(infra)
+        print("billing run:", results["billing_run"], flush=True)
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
     results["measured_at"] = datetime.now(UTC).isoformat()
     path = Path(__file__).parent / "results.json"

@@ -17,6 +17,7 @@ import asyncpg
 from contracts.topics import VISITOR
 from runtime.kafka import ensure_topics, idempotent_producer
 from runtime.outbox import OutboxRelay
+from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from tests.integration.fixtures import complete_visits, visitor_app
 
@@ -64,7 +65,7 @@ async def measure(infra: Any) -> dict[str, Any]:
     complete_visits(app, uuid4(), VISITS, per_save=500)
     total = app.recorder.max_notification_id() or 0
     topic, raw_topic = f"{namespace}{VISITOR}", f"{namespace}raw"
-    await ensure_topics(infra.kafka, [topic, raw_topic])
+    await ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic, raw_topic])
 
     relay = OutboxRelay(
         app, topic=topic, contract_for=contract_for, bootstrap_servers=infra.kafka,

@@ -6,6 +6,8 @@ WORKORDER = "concierge.workorder.v1"
 BILLING = "concierge.billing.v1"
 FEEDBACK = "concierge.feedback.v1"
 
+PUBLISHED = (VISITOR, MAIL, WORKORDER, BILLING, FEEDBACK)
+
 
 def dead_letter(topic: str) -> str:
     """Where a projection parks a message it cannot parse or apply."""

@@ -94,18 +94,33 @@ class DateAsISO(Transcoding):
 
 
 def ensure_schema(database_url: str, schema: str) -> None:
+    """Create `schema` when it is missing. In a deployment each service's role owns its
+    schemas (made for it in advance) without the right to create schemas, and CREATE
+    SCHEMA IF NOT EXISTS checks that right even when the schema exists: so look first."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone():
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def store_setup_lock(schema_parameter: str, *, transaction: bool = False) -> str:
+    """SQL taking the lock under which a service's store in a schema (the query parameter
+    `schema_parameter`) is set up: replicas starting together would race on CREATE ...
+    IF NOT EXISTS (a duplicate type error), so one sets up and the others wait. A
+    two-key advisory lock: its own key space."""
+    lock = "pg_advisory_xact_lock" if transaction else "pg_advisory_lock"
+    return f"SELECT {lock}(hashtext('concierge.store-setup'), hashtext({schema_parameter}))"
 
 
 class ServiceApplication(Application[UUID]):
     """Base of each service's application; `name` gives its events table name."""
 
     def __init__(self, settings: ServiceSettings, schema: str) -> None:
-        ensure_schema(settings.database_url, schema)
         self.settings = settings
         self.schema = schema
-        super().__init__(env=settings.postgres_env(schema))
+        with psycopg.connect(settings.database_url, autocommit=True) as lock:
+            lock.execute(store_setup_lock("%s"), [schema])
+            ensure_schema(settings.database_url, schema)
+            super().__init__(env=settings.postgres_env(schema))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

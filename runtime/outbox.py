@@ -21,7 +21,7 @@ from prometheus_client import Counter
 
 from contracts.base import ContractEvent
 from contracts.envelope import Envelope
-from runtime.eventstore import ServiceApplication
+from runtime.eventstore import ServiceApplication, store_setup_lock
 from runtime.kafka import idempotent_producer
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,12 @@ class OutboxRelay:
         self._wake.clear()
 
     async def _ensure_table(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {self._table} ("
-            " topic text PRIMARY KEY, last_notification_id bigint NOT NULL)"
-        )
+        async with conn.transaction():
+            await conn.execute(store_setup_lock("$1", transaction=True), self.app.schema)
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} ("
+                " topic text PRIMARY KEY, last_notification_id bigint NOT NULL)"
+            )
 
     async def _publish_batch(self, conn: asyncpg.Connection, producer: Any) -> int:
         last = await conn.fetchval(

@@ -65,7 +65,7 @@ async def rebuild_online(
     shadow_name = shadow_schema(schema)
     try:
         async with _sole_rebuild(pool, live.lock):
-            await pool.execute(f'DROP SCHEMA IF EXISTS "{shadow_name}" CASCADE')
+            await _empty_schema(pool, shadow_name)
             shadow = ProjectionRunner(projection, topics=topics, database_url=database_url,
                                       bootstrap_servers=bootstrap_servers, schema=shadow_name,
                                       batch_size=batch_size)  # fmt: skip
@@ -81,12 +81,20 @@ async def rebuild_online(
                 stop.set()
                 await asyncio.gather(building, return_exceptions=True)
                 await shadow.close()
-            await pool.execute(f'DROP SCHEMA IF EXISTS "{shadow_name}" CASCADE')
+            await _empty_schema(pool, shadow_name)
     finally:
         await live.close()
     report["seconds"] = round(time.monotonic() - started, 2)
     log.info("rebuilt %s", report)
     return report
+
+
+async def _empty_schema(pool: asyncpg.Pool, schema: str) -> None:
+    """Drop every table of the shadow schema but keep the schema: a deployment's role owns
+    `<schema>__rebuild` (made for it in advance) but may not create schemas."""
+    tables = await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+    for row in tables:
+        await pool.execute(f'DROP TABLE IF EXISTS "{schema}"."{row["tablename"]}" CASCADE')
 
 
 async def _swap_when_level(

@@ -13,8 +13,10 @@ once here from the `runtime.errors` hierarchy and back:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -148,24 +150,75 @@ def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
     return GRPC_STATUS[type(error)], json.dumps(details)
 
 
-async def serve(service: RpcService, port: int) -> grpc.aio.Server:
+async def serve(service: RpcService, port: int, host: str = "127.0.0.1") -> grpc.aio.Server:
     server = grpc.aio.server(options=MESSAGE_OPTIONS)
     server.add_generic_rpc_handlers([service.generic_handler()])
-    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.add_insecure_port(f"{host}:{port}")
     await server.start()
     return server
 
 
+# Reads retried on another replica when one is gone (or answers UNAVAILABLE); commands
+# never: one that reached a replica before it died may have been saved, and a retry
+# would apply it twice.
+READ_RETRY_POLICY = {
+    "maxAttempts": 3,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "0.5s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+
+def channel_options(service: str, *, retry_reads: bool) -> list[tuple[str, Any]]:
+    """gRPC service config: calls spread round-robin over every address the target
+    resolves to (each replica of a service), and the read retry policy if asked."""
+    config: dict[str, Any] = {"loadBalancingConfig": [{"round_robin": {}}]}
+    if retry_reads:
+        config["methodConfig"] = [
+            {"name": [{"service": f"concierge.{service}"}], "retryPolicy": READ_RETRY_POLICY}
+        ]
+    return [
+        ("grpc.service_config", json.dumps(config)),
+        ("grpc.enable_retries", 1),
+        # Notice new or returning replicas soon after a failure.
+        ("grpc.dns_min_time_between_resolutions_ms", 1000),
+        ("grpc.initial_reconnect_backoff_ms", 200),
+        ("grpc.max_reconnect_backoff_ms", 2000),
+    ]
+
+
 class RpcClient:
-    """Calls one service; errors come back as the same `ConciergeError` classes."""
+    """Calls one service, balanced over its replicas; errors come back as the same
+    `ConciergeError` classes."""
 
     def __init__(self, target: str, service: str, timeout: float = 5.0) -> None:
-        self.channel = grpc.aio.insecure_channel(target, options=MESSAGE_OPTIONS)
+        self.target = target
         self.service = service
         self.timeout = timeout
+        self.channel = grpc.aio.insecure_channel(
+            target, options=[*MESSAGE_OPTIONS, *channel_options(service, retry_reads=False)]
+        )
+        self.read_channel = grpc.aio.insecure_channel(
+            target, options=[*MESSAGE_OPTIONS, *channel_options(service, retry_reads=True)]
+        )
 
-    async def call(self, method: str, **request: Any) -> Any:
-        stub = self.channel.unary_unary(
+    async def call(self, method: str, *, idempotent: bool = False, **request: Any) -> Any:
+        """Call `method`; an `idempotent` one (a read) is retried on another replica."""
+        channel = self.read_channel if idempotent else self.channel
+        return await self._invoke(channel, method, request)
+
+    async def call_each(self, method: str, **request: Any) -> list[Any]:
+        """Call `method` on every replica the target resolves to now (each process holds
+        its own business clock, so a clock change must reach them all)."""
+        results = []
+        for address in await replica_addresses(self.target):
+            async with grpc.aio.insecure_channel(address, options=MESSAGE_OPTIONS) as channel:
+                results.append(await self._invoke(channel, method, request))
+        return results
+
+    async def _invoke(self, channel: grpc.aio.Channel, method: str, request: Any) -> Any:
+        stub = channel.unary_unary(
             f"/concierge.{self.service}/{method}",
             request_serializer=encode,
             response_deserializer=decode,
@@ -177,6 +230,23 @@ class RpcClient:
 
     async def close(self) -> None:
         await self.channel.close()
+        await self.read_channel.close()
+
+
+async def replica_addresses(target: str) -> list[str]:
+    """The `host:port` of every replica behind a gRPC target: the addresses of an
+    `ipv4:a:p,b:p` list, or what a `[dns:///]host:port` name resolves to."""
+    if target.startswith(("ipv4:", "ipv6:")):
+        return target.split(":", 1)[1].split(",")
+    host, port = target.removeprefix("dns:///").rsplit(":", 1)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, int(port), type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return [target]  # the call then reports the service as unavailable
+    addresses = sorted({str(info[4][0]) for info in infos})
+    return [f"[{a}]:{port}" if ":" in a else f"{a}:{port}" for a in addresses]
 
 
 def _error_from(exc: grpc.aio.AioRpcError, service: str) -> Exception:

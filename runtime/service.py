@@ -23,7 +23,6 @@ import asyncpg
 from prometheus_client import start_http_server
 
 from contracts.clock_api import ClockChange
-from contracts.topics import dead_letter
 from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
@@ -159,14 +158,12 @@ async def run_service(spec: ServiceSpec) -> None:
     runner = spec.read_model_runner()
     topic = settings.topic(spec.topic)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.metrics_port, addr=settings.listen_host)
     # Create the topics this service reacts to as well, with the same partitions, rather
     # than rely on the broker auto-creating them (production clusters turn that off).
     # Their dead-letter topics too, so parking a message never waits on auto-creation.
     consumed = {topic, *(settings.topic(t) for r in spec.reactions.values() for t in r.topics)}
-    await ensure_topics(
-        settings.kafka_bootstrap_servers, sorted(consumed | {dead_letter(t) for t in consumed})
-    )
+    await ensure_topics(settings, sorted(consumed))  # each with its dead-letter topic
     app = spec.make_app()
     pool = await runner.connect()
     reactions = spec.reaction_runners(app)
@@ -181,7 +178,7 @@ async def run_service(spec: ServiceSpec) -> None:
         rpc = spec.build_api(app, spec.queries(pool))
         add_clock_control(rpc, settable=settings.concierge_clock_settable)
         add_health(rpc, health)
-        server = await serve(rpc, spec.grpc_port)
+        server = await serve(rpc, spec.grpc_port, settings.listen_host)
         log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
         await server.stop(grace=2)

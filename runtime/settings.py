@@ -32,6 +32,16 @@ class ServiceSettings(BaseSettings):
     projection_lag_threshold: int = 1000
     # Tests and demos may move the business clock through the gateway; never in production.
     concierge_clock_settable: bool = False
+    # Address the gRPC API and /metrics listen on (0.0.0.0 in containers).
+    listen_host: str = "127.0.0.1"
+    # How topics are created (runtime.kafka.TopicSpec); the local single broker takes the
+    # defaults, a cluster sets replication 3 and min ISR 2 so acks=all survives a broker.
+    kafka_topic_partitions: int = 3
+    kafka_replication_factor: int = 1
+    kafka_min_insync_replicas: int = 1
+    # Event topics are the record read models and BI rebuild from: kept forever.
+    kafka_retention_ms: int = -1
+    kafka_dlq_retention_ms: int = 14 * 24 * 3600 * 1000
 
     def postgres_env(self, schema: str) -> dict[str, str]:
         """The eventsourcing environment for a Postgres event store in `schema`."""

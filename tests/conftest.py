@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -8,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import ROOT, ensure_infra, free_port, process, wait_http
+from tests.infra import ROOT, free_port, process, provided_infra, wait_http
+
+# A running stack to test instead of starting the services here (the compose stack):
+# its gateway's URL; CONCIERGE_NAMESPACE and NOTIFY_LOG_PATH then name its namespace and
+# where its tenant notices land, DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS its engines.
+GATEWAY_URL = os.environ.get("CONCIERGE_GATEWAY_URL")
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,8 @@ class Infra:
 
     @property
     def notify_log(self) -> Path:
+        if GATEWAY_URL:
+            return Path(os.environ["NOTIFY_LOG_PATH"])
         return ROOT / ".local" / "logs" / "tests" / f"{self.namespace}notifications.jsonl"
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -33,9 +41,12 @@ class Infra:
 
 
 @pytest.fixture(scope="session")
-def infra() -> Infra:
-    database_url, kafka = ensure_infra()
-    return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
+def infra() -> Iterator[Infra]:
+    with provided_infra() as (database_url, kafka):
+        if GATEWAY_URL:
+            yield Infra(database_url, kafka, os.environ.get("CONCIERGE_NAMESPACE", ""))
+        else:
+            yield Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
 
 
 SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
@@ -49,7 +60,12 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(infra: Infra) -> Iterator[Stack]:
-    """Every service and the gateway, as processes, on the real infrastructure."""
+    """Every service and the gateway, as processes, on the real infrastructure (or the
+    running stack at CONCIERGE_GATEWAY_URL)."""
+    if GATEWAY_URL:
+        wait_http(f"{GATEWAY_URL}/readyz", timeout=120)
+        yield Stack(infra, GATEWAY_URL)
+        return
     env = infra.env(
         GATEWAY_PORT=str(gateway_port := free_port()),
         CONCIERGE_CLOCK_SETTABLE="1",
@@ -66,6 +82,11 @@ def stack(infra: Infra) -> Iterator[Stack]:
         base_url = f"http://127.0.0.1:{gateway_port}"
         wait_http(f"{base_url}/readyz")
         yield Stack(infra, base_url)
+
+
+# The fault tests need the compose stack (make compose-test); elsewhere they are not
+# collected at all rather than skipped.
+collect_ignore_glob = [] if os.environ.get("CONCIERGE_COMPOSE_PROJECT") else ["compose/*"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

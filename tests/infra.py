@@ -1,7 +1,9 @@
 """Test infrastructure: the real PostgreSQL and Kafka, and services run as processes.
 
 `DATABASE_URL` / `KAFKA_BOOTSTRAP_SERVERS` come from the environment when set; else
-`deploy/local/up.sh` starts the local processes (Docker is not assumed).
+PostgreSQL and Kafka containers (testcontainers, images from `POSTGRES_IMAGE` and
+`KAFKA_IMAGE`) when a Docker engine answers; else `deploy/local/up.sh` starts the local
+processes.
 """
 
 from __future__ import annotations
@@ -36,13 +38,95 @@ def _reachable(host_port: str) -> bool:
         return False
 
 
-def ensure_infra() -> tuple[str, str]:
+@contextmanager
+def provided_infra() -> Iterator[tuple[str, str]]:
+    """(database URL, Kafka bootstrap servers) for a test session; see the module doc."""
+    from_env = "DATABASE_URL" in os.environ or "KAFKA_BOOTSTRAP_SERVERS" in os.environ
+    if not from_env and docker_answers():
+        with containers() as endpoints:
+            yield endpoints
+        return
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
     pg_host_port = database_url.split("@", 1)[1].split("/", 1)[0]
     if not (_reachable(pg_host_port) and _reachable(kafka.split(",")[0])):
         subprocess.run([str(ROOT / "deploy/local/up.sh")], check=True, stdout=subprocess.DEVNULL)
-    return database_url, kafka
+    yield database_url, kafka
+
+
+def docker_answers() -> bool:
+    try:
+        import docker  # testcontainers' client, a dev dependency
+
+        return bool(docker.from_env(timeout=5).ping())
+    except Exception:
+        return False
+
+
+@contextmanager
+def containers() -> Iterator[tuple[str, str]]:
+    """PostgreSQL and a single KRaft Kafka broker in containers, removed afterwards.
+
+    Images come from the environment or what deploy/images/build.sh chose (it builds
+    local ones when no registry answers), like the compose stack's; Ryuk, testcontainers' reaper, is off
+    since its image cannot be pulled everywhere: the context managers remove both.
+    """
+    os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+    from testcontainers.community.postgres import PostgresContainer
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+
+    kafka_port = free_port()
+    postgres = PostgresContainer(
+        image("POSTGRES_IMAGE", "postgres:15"),
+        username="concierge", password="concierge", dbname="concierge", driver=None,
+    ).with_command("postgres -c fsync=off -c synchronous_commit=off -c max_connections=300")  # fmt: skip
+    kafka = (
+        DockerContainer(image("KAFKA_IMAGE", "apache/kafka:4.3.1"))
+        .with_bind_ports(19092, kafka_port)
+        .with_envs(**SINGLE_BROKER)
+        .with_env(
+            "KAFKA_ADVERTISED_LISTENERS",
+            f"INTERNAL://localhost:9092,EXTERNAL://127.0.0.1:{kafka_port}",
+        )
+        .waiting_for(LogMessageWaitStrategy("Kafka Server started"))
+    )
+    with postgres, kafka:
+        yield postgres.get_connection_url(), f"127.0.0.1:{kafka_port}"
+
+
+def image(variable: str, official: str) -> str:
+    """An image name from the environment, else the one deploy/images/build.sh chose
+    (.local/images.env), else the official image."""
+    recorded = ROOT / ".local" / "images.env"
+    chosen = dict(
+        line.split("=", 1) for line in recorded.read_text().splitlines() if "=" in line
+    ) if recorded.exists() else {}  # fmt: skip
+    return os.environ.get(variable) or chosen.get(variable) or official
+
+
+# The apache/kafka image configured through its KAFKA_* variables: one broker that is
+# also the controller, like the local process (auto-created topics, one replica).
+SINGLE_BROKER = {
+    "KAFKA_NODE_ID": "1",
+    "KAFKA_PROCESS_ROLES": "broker,controller",
+    "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
+    "KAFKA_LISTENERS": "INTERNAL://:9092,CONTROLLER://:9093,EXTERNAL://:19092",
+    "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": (
+        "INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,EXTERNAL:PLAINTEXT"
+    ),
+    "KAFKA_INTER_BROKER_LISTENER_NAME": "INTERNAL",
+    "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
+    "KAFKA_NUM_PARTITIONS": "3",
+    "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
+    "KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS": "10",
+    "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
+    "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
+    "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR": "1",
+    "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR": "1",
+    "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
+    "KAFKA_HEAP_OPTS": "-Xmx512m -Xms128m",
+}
 
 
 def free_port() -> int:

@@ -122,11 +122,16 @@ class ProjectionRunner:
             await self.projection.setup(conn)
 
     async def _create_schema(self) -> None:
+        """Create the read schema when it is missing (see `runtime.eventstore.ensure_schema`:
+        a deployment's role owns its schemas but may not create any)."""
         conn = await asyncpg.connect(self.database_url)
         try:  # IF NOT EXISTS still races (unique violation) between replicas starting
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
-                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                if not await conn.fetchval(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = $1", self.schema
+                ):
+                    await conn.execute(f'CREATE SCHEMA "{self.schema}"')
         finally:
             await conn.close()
 

@@ -111,7 +111,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         rotation would turn one read model's fault into a total outage."""
         services = request.app.state.services
         answers = await asyncio.gather(
-            *(client.call("Ping") for client in services.values()), return_exceptions=True
+            *(client.call("Ping", idempotent=True) for client in services.values()),
+            return_exceptions=True,
         )
         reports = {}
         for name, answer in zip(services, answers, strict=True):
@@ -138,7 +139,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             raise Forbidden("the business clock is not settable in this deployment")
         payload = change.model_dump(mode="json")
         for client in request.app.state.services.values():
-            await client.call("SetClock", payload=payload)
+            await client.call_each("SetClock", payload=payload)
         return {"now": apply_change(change)}
 
     @app.get("/dashboard", include_in_schema=False)

@@ -225,6 +225,6 @@ async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, 
 async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> Any:
     client = request.app.state.services["billing"]
     return await client.call(
-        "GroupArrears", correlation_id=request.state.correlation_id,
+        "GroupArrears", idempotent=True, correlation_id=request.state.correlation_id,
         as_of=as_of and as_of.isoformat(),
     )  # fmt: skip

@@ -129,4 +129,6 @@ async def configure(site_id: UUID, cmd: JsonBody[api.ConfigureFeedback], request
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
 async def group_statistics(request: Request, _: GroupReader) -> Any:
     client = request.app.state.services["feedback"]
-    return await client.call("Statistics", correlation_id=request.state.correlation_id)
+    return await client.call(
+        "Statistics", idempotent=True, correlation_id=request.state.correlation_id
+    )

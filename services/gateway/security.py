@@ -75,10 +75,12 @@ def payload(command: BaseModel) -> dict[str, Any]:
 async def call_service(
     request: Request, service: str, method: str, site_id: UUID, **fields: Any
 ) -> Any:
-    """Call a service for a site, carrying the correlation id and who is acting."""
+    """Call a service for a site, carrying the correlation id and who is acting. A GET
+    is a read: retried on another replica if the first one is gone."""
     who: Principal | None = getattr(request.state, "principal", None)
     return await request.app.state.services[service].call(
         method,
+        idempotent=request.method == "GET",
         site_id=site_id,
         correlation_id=request.state.correlation_id,
         actor=who.subject if who else None,

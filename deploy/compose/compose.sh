@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Compose on this stack: `docker compose` (v2) when present, else Debian's docker-compose
+# (v1), with the project name, the file and the images deploy/images/build.sh chose.
+#   deploy/compose/compose.sh ps | logs -f gateway | down -v | ...
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+state="${CONCIERGE_STATE_DIR:-$root/.local}"
+if [ -f "$state/images.env" ]; then
+    while IFS='=' read -r name value; do
+        # Names exported by the caller win over the ones build.sh recorded.
+        [ -n "${!name:-}" ] || export "$name=$value"
+    done <"$state/images.env"
+fi
+# Tenant notices (log notifier) land here, readable by the tests; the services run as
+# uid 10001, so the directory is world-writable (sticky).
+project="${COMPOSE_PROJECT_NAME:-concierge}"
+export CONCIERGE_NOTICES_DIR="${CONCIERGE_NOTICES_DIR:-$state/compose/$project/notices}"
+install -d -m 1777 "$CONCIERGE_NOTICES_DIR"
+if docker compose version >/dev/null 2>&1; then
+    exec docker compose -p "$project" -f "$here/docker-compose.yml" "$@"
+fi
+exec docker-compose -p "$project" -f "$here/docker-compose.yml" "$@"
