@@ -105,17 +105,22 @@ class ProjectionRunner:
 
     async def _setup(self) -> None:
         await self._create_schema()
-        self.pool = await asyncpg.create_pool(
+        pool = await asyncpg.create_pool(
             self.database_url,
             min_size=1,
             max_size=4,
             server_settings={"search_path": self.schema},
         )
-        async with self.pool.acquire() as conn, conn.transaction():
-            # Replicas starting together would race on CREATE TABLE IF NOT EXISTS.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
-            await conn.execute(BOOKKEEPING)
-            await self.projection.setup(conn)
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                # Replicas starting together would race on CREATE TABLE IF NOT EXISTS.
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.schema)
+                await conn.execute(BOOKKEEPING)
+                await self.projection.setup(conn)
+        except BaseException:
+            await pool.close()  # a retried start-up sets the tables up again
+            raise
+        self.pool = pool
 
     async def _create_schema(self) -> None:
         conn = await asyncpg.connect(self.database_url)

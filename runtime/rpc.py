@@ -28,6 +28,7 @@ from runtime.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
+from runtime.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,12 @@ class RpcService:
                 error: ConciergeError = validation_error(exc)
             except ConciergeError as exc:
                 error = exc
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                log.warning("%s: %s unavailable: %s", self.name, type(exc).__name__, exc)
+                error = ServiceUnavailable(f"the {self.name} service cannot reach its database; "
+                                           "try again shortly")  # fmt: skip
             details = json.dumps(
                 {"code": error.code, "message": error.message, "field": error.field}
             )

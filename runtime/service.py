@@ -2,7 +2,10 @@
 
 Each service's `__main__` lists its parts (gRPC API, outbox relay, projections,
 schedulers); `--only` runs a subset, so a relay or a projection can run and be
-killed on its own.
+killed on its own. Start-up waits out a PostgreSQL or Kafka outage (a bug there ends
+the process); after it, a failed part is restarted with backoff while the others go on
+(`runtime.outage`). The relay and each scheduler run in one replica at a time
+(`runtime.leadership`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +28,14 @@ from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
 from runtime.kafka import ensure_topics
+from runtime.leadership import Leadership
+from runtime.outage import Part, kept_running, outlasting_outages
 from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
 
-Part = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+__all__ = ["Part", "Reaction", "ServiceSpec", "configure_logging", "run_service"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -53,20 +58,19 @@ def configure_logging(level: str) -> None:
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
 
 
-async def run_parts(parts: dict[str, Part], only: list[str] | None) -> None:
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM: every part stops cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    chosen = {name: part for name, part in parts.items() if not only or name in only}
-    tasks = [asyncio.create_task(part(stop), name=name) for name, part in chosen.items()]
-    logging.getLogger(__name__).info("running %s", ", ".join(chosen))
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        if task.exception():
-            raise task.exception()  # type: ignore[misc]
+    return stop
+
+
+async def run_parts(parts: dict[str, Part], stop: asyncio.Event) -> None:
+    """Run every part, each restarted whenever it fails, until `stop` is set."""
+    logging.getLogger(__name__).info("running %s", ", ".join(parts))
+    await asyncio.gather(*(kept_running(name, part)(stop) for name, part in parts.items()))
 
 
 def parse_args(parts: list[str]) -> argparse.Namespace:
@@ -98,11 +102,10 @@ class ServiceSpec:
     # Reactions to other contexts, by part name: a consumer of those (published) topics
     # that turns their events into this service's commands, given the application.
     reactions: dict[str, Reaction] = field(default_factory=dict)
-    # Other long-running parts (schedulers), by name.
-    extra_parts: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(
-        default=lambda app, pool: {}
-    )
-    extra_part_names: tuple[str, ...] = ()
+    # Schedulers (day end, reminders, sweeps), by name, given the application and the
+    # read model's pool: each runs in one replica at a time.
+    schedulers: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(default=lambda app, pool: {})
+    scheduler_names: tuple[str, ...] = ()
 
 
 def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
@@ -131,42 +134,84 @@ async def run_service(spec: ServiceSpec) -> None:
     settings = spec.settings
     configure_logging(settings.log_level)
     log = logging.getLogger(f"services.{spec.context}")
-    args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.extra_part_names])
+    args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.scheduler_names])
     runner = projection_runner(spec)
     if args.command == "rebuild":
         await runner.reset()
         await runner.close()
         log.info("read model dropped; the projection rebuilds it from offset 0 on start")
         return
-    topic = settings.topic(spec.topic)
+    stop = stop_on_signals()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1")
+    started = await outlasting_outages("start-up", lambda: start(spec, runner), stop)
+    if started is None:
+        return  # stopped while waiting for PostgreSQL or Kafka
+    app, pool = started
+    parts = background_parts(spec, app, pool, runner)
+    wanted = set(args.only or ["api", *parts])
+    chosen = {name: part for name, part in parts.items() if name in wanted}
+    try:
+        if "api" in wanted:
+            chosen = {"api": await serve_api(spec, app, pool), **chosen}
+        await run_parts(chosen, stop)
+    finally:
+        await runner.close()
+
+
+async def start(spec: ServiceSpec, runner: ProjectionRunner) -> tuple[Any, asyncpg.Pool]:
+    """What every part needs: the topics, the event store and the read model's pool."""
+    settings = spec.settings
     # Create the topics this service reacts to as well, with the same partitions, rather
     # than rely on the broker auto-creating them (production clusters turn that off).
     consumed = {settings.topic(t) for reaction in spec.reactions.values() for t in reaction.topics}
-    await ensure_topics(settings.kafka_bootstrap_servers, sorted({topic, *consumed}))
-    app = spec.make_app()
-    pool = await runner.connect()
+    await ensure_topics(
+        settings.kafka_bootstrap_servers, sorted({settings.topic(spec.topic), *consumed})
+    )
+    app = await asyncio.to_thread(spec.make_app)
+    return app, await runner.connect()
+
+
+async def serve_api(spec: ServiceSpec, app: Any, pool: asyncpg.Pool) -> Part:
+    """Start the gRPC API (a port that cannot be bound ends the process: a bug at
+    start-up); the part keeps it until the service stops."""
+    rpc = spec.build_api(app, spec.queries(pool))
+    add_clock_control(rpc, settable=spec.settings.concierge_clock_settable)
+    server = await serve(rpc, spec.grpc_port)
+    logging.getLogger(f"services.{spec.context}").info(
+        "%s gRPC on port %s", spec.context, spec.grpc_port
+    )
 
     async def api(stop: asyncio.Event) -> None:
-        rpc = spec.build_api(app, spec.queries(pool))
-        add_clock_control(rpc, settable=settings.concierge_clock_settable)
-        server = await serve(rpc, spec.grpc_port)
-        log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
         await server.stop(grace=2)
+
+    return api
+
+
+def background_parts(
+    spec: ServiceSpec, app: Any, pool: asyncpg.Pool, runner: ProjectionRunner
+) -> dict[str, Part]:
+    """Every part but the API, by name; the relay and each scheduler behind its lock."""
+    settings = spec.settings
+
+    def exclusive(name: str, part: Part) -> Part:
+        return Leadership(settings.database_url, scope=app.schema, part=name).guard(part)
 
     async def relay(stop: asyncio.Event) -> None:
         await OutboxRelay(
             app,
-            topic=topic,
+            topic=settings.topic(spec.topic),
             contract_for=spec.contract_for,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             database_url=settings.database_url,
             batch_size=settings.outbox_batch_size,
         ).run(stop)
 
-    parts: dict[str, Part] = {"api": api, "relay": relay, "projection": runner.run}
+    parts: dict[str, Part] = {
+        "relay": exclusive("relay", relay),
+        "projection": runner.run,
+    }
     for name, reaction in spec.reactions.items():
         parts[name] = ProjectionRunner(
             reaction.make(app),
@@ -175,8 +220,6 @@ async def run_service(spec: ServiceSpec) -> None:
             bootstrap_servers=settings.kafka_bootstrap_servers,
             schema=settings.schema_name(f"{spec.context}_read"),
         ).run
-    parts.update(spec.extra_parts(app, pool))
-    try:
-        await run_parts(parts, args.only)
-    finally:
-        await runner.close()
+    for name, scheduler in spec.schedulers(app, pool).items():
+        parts[name] = exclusive(name, scheduler)
+    return parts

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import ROOT, ensure_infra, free_port, process, wait_http
+from tests.infra import ROOT, PrivatePostgres, ensure_infra, free_port, process, wait_http
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,17 @@ class Infra:
 def infra() -> Infra:
     database_url, kafka = ensure_infra()
     return Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A running PostgreSQL of this test's own, to restart under a service."""
+    postgres = PrivatePostgres()
+    try:
+        postgres.start()
+        yield postgres
+    finally:
+        postgres.remove()
 
 
 SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,3 +199,56 @@ async def publish_all(
         stop.set()
         await task
         await conn.close()
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of a test's own, from the Debian binaries as
+    `deploy/local/up.sh` runs them, on a free port: one a test may stop and start under
+    a running service (the shared one must keep running for everyone else)."""
+
+    def __init__(self) -> None:
+        bindirs = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
+        )
+        if not bindirs or os.geteuid() != 0:
+            raise RuntimeError("a private PostgreSQL needs root and the Debian postgresql package")
+        self.bin = bindirs[-1]
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="concierge-pg-"))
+        self.root.chmod(0o755)
+        self.data = self.root / "data"
+        self.log = self.root / "postgres.log"
+        self.data.mkdir()
+        self.log.touch()
+        for owned in (self.data, self.log):
+            shutil.chown(owned, "postgres", "postgres")
+        self._as_postgres("initdb", "-D", str(self.data), "-U", "postgres", "-E", "UTF8",
+                          "--locale=C", "--auth-local=trust", "--auth-host=trust")  # fmt: skip
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.data}'\nfsync = off\n"
+            )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
+                          "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D",
+                        str(self.data), "-m", "immediate", "stop"], capture_output=True)  # fmt: skip
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _as_postgres(self, program: str, *args: str) -> None:
+        done = subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / program), *args],
+                              capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            log = self.log.read_text()[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{program} failed: {done.stdout}{done.stderr}{log}")

@@ -54,8 +54,8 @@ def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
         read_model=VisitorReadModel(),
         queries=VisitorQueries,
         build_api=build_api,
-        extra_parts=day_end_sweep,
-        extra_part_names=("day_end",),
+        schedulers=day_end_sweep,
+        scheduler_names=("day_end",),
     )
 
 

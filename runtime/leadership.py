@@ -1,0 +1,129 @@
+"""Exactly one replica runs a service's outbox relay, and one each of its schedulers.
+
+Every replica runs these parts, but each first takes a PostgreSQL session-level
+advisory lock named after the service's schema and the part, on a connection of its
+own, and works only while it holds it. The others poll for the lock and take over
+within about `poll_seconds` of the holder going away:
+
+- the holder dies (crash, `kill -9`): its socket closes, PostgreSQL ends the session
+  and the lock with it at once;
+- the holder's host or network dies, or it hangs: server-side TCP keepalives,
+  `tcp_user_timeout` and `idle_session_timeout` (the holder queries the connection every
+  `check_seconds`) end the session within about ten seconds;
+- the holder loses the lock connection (PostgreSQL restart, network): it notices within
+  `check_seconds` and cancels its work at once, before PostgreSQL could grant the lock
+  to anyone else, then competes for the lock again like every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from prometheus_client import Gauge
+
+from runtime.outage import Part, pause
+
+log = logging.getLogger(__name__)
+
+LEADER = Gauge("concierge_leader", "1 while this replica holds the part's lock", ["part"])
+
+# Server side: how fast PostgreSQL ends the session of a holder that went silent.
+LOCK_SESSION = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "10000",  # ms: unacknowledged data
+    "idle_session_timeout": "10000",  # ms: a holder that stopped checking (hung)
+}
+
+
+class LeadershipLost(ConnectionError):
+    """The lock's connection went away; the work stopped, another replica may hold it."""
+
+
+class Leadership:
+    """The lock for one part (e.g. "relay") of the service that owns schema `scope`."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        scope: str,
+        part: str,
+        poll_seconds: float = 1.0,
+        check_seconds: float = 1.0,
+    ) -> None:
+        self.database_url = database_url
+        self.part = part
+        self.key = f"{scope}.{part}"
+        self.poll_seconds = poll_seconds
+        self.check_seconds = check_seconds
+
+    def guard(self, part: Part) -> Part:
+        """`part`, run only while this replica holds the lock."""
+
+        async def run(stop: asyncio.Event) -> None:
+            await self.run_while_held(part, stop)
+
+        return run
+
+    async def run_while_held(self, work: Part, stop: asyncio.Event) -> None:
+        """Wait for the lock, then run `work` until `stop`; cancel it if the lock is lost."""
+        LEADER.labels(self.part).set(0)
+        conn = await asyncpg.connect(
+            self.database_url,
+            timeout=10,
+            server_settings={**LOCK_SESSION, "application_name": f"concierge lock {self.key}"},
+        )
+        try:
+            if not await self._acquire(conn, stop):
+                return
+            LEADER.labels(self.part).set(1)
+            log.info("%s: this replica holds the lock and runs it", self.key)
+            working = asyncio.create_task(work(stop), name=self.key)
+            watching = asyncio.create_task(self._watch(conn), name=f"{self.key} lock")
+            await asyncio.wait({working, watching}, return_when=asyncio.FIRST_COMPLETED)
+            if not working.done():
+                working.cancel()
+                await asyncio.gather(working, return_exceptions=True)
+                raise LeadershipLost(f"{self.key}: lost the lock connection; work stopped")
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
+            working.result()  # the work's own failure, if any
+        finally:
+            LEADER.labels(self.part).set(0)
+            await _close(conn)
+
+    async def _acquire(self, conn: asyncpg.Connection, stop: asyncio.Event) -> bool:
+        while not stop.is_set():
+            held = await conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", self.key
+            )
+            if held:
+                return True
+            await pause(stop, self.poll_seconds)
+        return False
+
+    async def _watch(self, conn: asyncpg.Connection) -> None:
+        """Return as soon as the lock connection is gone or stops answering."""
+        closed = asyncio.Event()
+        conn.add_termination_listener(lambda _: closed.set())
+        while not closed.is_set():
+            try:
+                await conn.fetchval("SELECT 1", timeout=self.check_seconds * 2)
+            except Exception as exc:  # any failure means the lock may be gone
+                log.warning("%s: lock connection failed: %s", self.key, exc)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(closed.wait(), timeout=self.check_seconds)
+
+
+async def _close(conn: asyncpg.Connection) -> None:
+    """Close the lock connection (ending the session frees the lock); never hang on it."""
+    try:
+        await asyncio.wait_for(conn.close(), timeout=2)
+    except Exception:
+        conn.terminate()

@@ -1,0 +1,121 @@
+"""Two replicas of a service: one relay and one scheduler run, the other takes over
+within seconds when the holder is killed, and no event is lost or doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from uuid import uuid4
+
+import httpx
+import psycopg
+from prometheus_client.parser import text_string_to_metric_families
+
+from contracts.topics import VISITOR
+from tests.infra import free_port, process, read_topic
+from tests.integration.fixtures import complete_visits, visitor_app
+
+
+def metrics(port: int) -> dict[tuple[str, str], float]:
+    """This replica's leader gauges and published counts: {(name, label): value}."""
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+    except httpx.HTTPError:
+        return {}
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "concierge_leader":
+                values[("leader", sample.labels["part"])] = sample.value
+            if sample.name == "concierge_events_published_total":
+                values[("published", "")] = sample.value
+    return values
+
+
+def wait_for(predicate, timeout: float, what: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until `predicate` held."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(what)
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def published_up_to(database_url: str, schema: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        try:
+            row = conn.execute(
+                f'SELECT last_notification_id FROM "{schema}".outbox_position'
+            ).fetchone()
+        except psycopg.errors.UndefinedTable:
+            return 0
+        return int(row[0]) if row else 0
+
+
+def test_one_relay_and_one_scheduler_with_failover(infra) -> None:  # type: ignore[no-untyped-def]
+    namespace = f"{infra.namespace}replicas_"
+    app = visitor_app(infra, namespace)
+    site = uuid4()
+    visits: list = []
+    writing = threading.Event()
+
+    def write() -> None:  # a steady stream of events while the holder is killed
+        while writing.is_set():
+            visits.extend(complete_visits(app, site, 25))
+
+    ports = [free_port(), free_port()]
+    replicas = [
+        process(
+            ["-m", "services.visitor", "--only", "relay", "--only", "day_end"],
+            infra.env(
+                CONCIERGE_NAMESPACE=namespace, OUTBOX_BATCH_SIZE="100", METRICS_PORT=str(port)
+            ),
+            f"replica-{i}",
+        )
+        for i, port in enumerate(ports)
+    ]
+    writer = threading.Thread(target=write)
+    with replicas[0] as first, replicas[1] as second:
+        writing.set()
+        writer.start()
+        try:
+            wait_for(lambda: sum(metrics(p).get(("published", ""), 0) for p in ports) >= 2000,
+                     60, "a relay publishes")  # fmt: skip
+            seen = [metrics(p) for p in ports]
+            published = [s.get(("published", ""), 0) for s in seen]
+            assert min(published) == 0, f"only one replica publishes: {published}"
+            holder = published.index(max(published))
+            standby = 1 - holder
+            assert seen[holder].get(("leader", "relay")) == 1
+            assert seen[standby].get(("leader", "relay")) == 0
+            day_end_holders = [s.get(("leader", "day_end")) for s in seen]
+            assert sorted(day_end_holders) == [0, 1], "one day-end scheduler at a time"
+
+            os.kill((first, second)[holder].pid, signal.SIGKILL)
+            killed_at = published_up_to(infra.database_url, f"{namespace}visitor")
+            failover = wait_for(lambda: metrics(ports[standby]).get(("leader", "relay")) == 1,
+                                30, "the standby takes the relay over")  # fmt: skip
+            wait_for(lambda: metrics(ports[standby]).get(("leader", "day_end")) == 1,
+                     30, "the standby takes the day-end scheduler over")  # fmt: skip
+        finally:
+            writing.clear()
+            writer.join()
+        total = app.recorder.max_notification_id()
+        wait_for(lambda: published_up_to(infra.database_url, f"{namespace}visitor") >= total,
+                 120, "the new holder publishes everything")  # fmt: skip
+
+    ids = Counter(
+        dict(m.headers)["ce_id"].decode()
+        for m in asyncio.run(read_topic(infra.kafka, f"{namespace}{VISITOR}"))
+    )
+    expected = {f"{v.id}:{n}" for v in visits for n in (1, 2, 3, 4)}
+    print(f"\nholder killed at notification {killed_at} of {total}; "
+          f"the standby held the relay {failover:.1f} s later")  # fmt: skip
+    assert killed_at < total, "the holder was killed while there was still work"
+    assert set(ids) == expected, "no event lost"
+    assert [i for i, n in ids.items() if n > 1] == [], "no event published twice"
