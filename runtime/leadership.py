@@ -1,9 +1,9 @@
-"""Exactly one replica runs a service's outbox relay, and one each of its schedulers.
+"""Exactly one replica of a service runs its outbox relay and its schedulers: the leader.
 
-Every replica runs these parts, but each first takes a PostgreSQL session-level
-advisory lock named after the service's schema and the part, on a connection of its
-own, and works only while it holds it. The others poll for the lock and take over
-within about `poll_seconds` of the holder going away:
+Every replica competes for a PostgreSQL session-level advisory lock named after the
+service's schema, on a connection of its own, and runs those parts only while it holds
+it. The others poll for the lock and take over within about `poll_seconds` of the
+holder going away:
 
 - the holder dies (crash, `kill -9`): its socket closes, PostgreSQL ends the session
   and the lock with it at once;
@@ -11,8 +11,9 @@ within about `poll_seconds` of the holder going away:
   `tcp_user_timeout` and `idle_session_timeout` (the holder queries the connection every
   `check_seconds`) end the session within about ten seconds;
 - the holder loses the lock connection (PostgreSQL restart, network): it notices within
-  `check_seconds` and cancels its work at once, before PostgreSQL could grant the lock
-  to anyone else, then competes for the lock again like every replica.
+  `check_seconds` (or a check unanswered for `answer_seconds`) and cancels its work at
+  once, before PostgreSQL could grant the lock to anyone else, then competes for the
+  lock again like every replica.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from runtime.outage import Part, pause
 
 log = logging.getLogger(__name__)
 
-LEADER = Gauge("concierge_leader", "1 while this replica holds the part's lock", ["part"])
+LEADER = Gauge(
+    "concierge_leader", "1 while this replica holds the lock and runs the relay and schedulers"
+)
 
 # Server side: how fast PostgreSQL ends the session of a holder that went silent.
 LOCK_SESSION = {
@@ -45,22 +48,22 @@ class LeadershipLost(ConnectionError):
 
 
 class Leadership:
-    """The lock for one part (e.g. "relay") of the service that owns schema `scope`."""
+    """The lock of the service whose event store is in schema `scope`."""
 
     def __init__(
         self,
         database_url: str,
         *,
         scope: str,
-        part: str,
         poll_seconds: float = 1.0,
         check_seconds: float = 1.0,
+        answer_seconds: float = 5.0,  # well inside the ten seconds the server waits
     ) -> None:
         self.database_url = database_url
-        self.part = part
-        self.key = f"{scope}.{part}"
+        self.key = f"{scope}.leader"
         self.poll_seconds = poll_seconds
         self.check_seconds = check_seconds
+        self.answer_seconds = answer_seconds
 
     def guard(self, part: Part) -> Part:
         """`part`, run only while this replica holds the lock."""
@@ -72,7 +75,7 @@ class Leadership:
 
     async def run_while_held(self, work: Part, stop: asyncio.Event) -> None:
         """Wait for the lock, then run `work` until `stop`; cancel it if the lock is lost."""
-        LEADER.labels(self.part).set(0)
+        LEADER.set(0)
         conn = await asyncpg.connect(
             self.database_url,
             timeout=10,
@@ -81,8 +84,8 @@ class Leadership:
         try:
             if not await self._acquire(conn, stop):
                 return
-            LEADER.labels(self.part).set(1)
-            log.info("%s: this replica holds the lock and runs it", self.key)
+            LEADER.set(1)
+            log.info("%s: this replica holds the lock", self.key)
             working = asyncio.create_task(work(stop), name=self.key)
             watching = asyncio.create_task(self._watch(conn), name=f"{self.key} lock")
             await asyncio.wait({working, watching}, return_when=asyncio.FIRST_COMPLETED)
@@ -94,16 +97,20 @@ class Leadership:
             await asyncio.gather(watching, return_exceptions=True)
             working.result()  # the work's own failure, if any
         finally:
-            LEADER.labels(self.part).set(0)
+            LEADER.set(0)
             await _close(conn)
 
     async def _acquire(self, conn: asyncpg.Connection, stop: asyncio.Event) -> bool:
+        waiting = False
         while not stop.is_set():
             held = await conn.fetchval(
                 "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", self.key
             )
             if held:
                 return True
+            if not waiting:
+                log.info("%s: another replica holds the lock; standing by", self.key)
+                waiting = True
             await pause(stop, self.poll_seconds)
         return False
 
@@ -113,7 +120,7 @@ class Leadership:
         conn.add_termination_listener(lambda _: closed.set())
         while not closed.is_set():
             try:
-                await conn.fetchval("SELECT 1", timeout=self.check_seconds * 2)
+                await conn.fetchval("SELECT 1", timeout=self.answer_seconds)
             except Exception as exc:  # any failure means the lock may be gone
                 log.warning("%s: lock connection failed: %s", self.key, exc)
                 return

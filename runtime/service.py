@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import signal
@@ -148,9 +149,13 @@ async def run_service(spec: ServiceSpec) -> None:
     if started is None:
         return  # stopped while waiting for PostgreSQL or Kafka
     app, pool = started
-    parts = background_parts(spec, app, pool, runner)
-    wanted = set(args.only or ["api", *parts])
-    chosen = {name: part for name, part in parts.items() if name in wanted}
+    every_replica, leader_only = background_parts(spec, app, pool, runner)
+    wanted = set(args.only or ["api", *every_replica, *leader_only])
+    chosen = {name: part for name, part in every_replica.items() if name in wanted}
+    led = {name: part for name, part in leader_only.items() if name in wanted}
+    if led:
+        leadership = Leadership(settings.database_url, scope=app.schema)
+        chosen["leader"] = leadership.guard(functools.partial(run_parts, led))
     try:
         if "api" in wanted:
             chosen = {"api": await serve_api(spec, app, pool), **chosen}
@@ -191,12 +196,11 @@ async def serve_api(spec: ServiceSpec, app: Any, pool: asyncpg.Pool) -> Part:
 
 def background_parts(
     spec: ServiceSpec, app: Any, pool: asyncpg.Pool, runner: ProjectionRunner
-) -> dict[str, Part]:
-    """Every part but the API, by name; the relay and each scheduler behind its lock."""
+) -> tuple[dict[str, Part], dict[str, Part]]:
+    """The parts but the API, by name: those every replica runs (the projection and the
+    reactions share the partitions), and those only the leader runs (the relay and the
+    schedulers: one of each per service)."""
     settings = spec.settings
-
-    def exclusive(name: str, part: Part) -> Part:
-        return Leadership(settings.database_url, scope=app.schema, part=name).guard(part)
 
     async def relay(stop: asyncio.Event) -> None:
         await OutboxRelay(
@@ -208,18 +212,13 @@ def background_parts(
             batch_size=settings.outbox_batch_size,
         ).run(stop)
 
-    parts: dict[str, Part] = {
-        "relay": exclusive("relay", relay),
-        "projection": runner.run,
-    }
+    every_replica: dict[str, Part] = {"projection": runner.run}
     for name, reaction in spec.reactions.items():
-        parts[name] = ProjectionRunner(
+        every_replica[name] = ProjectionRunner(
             reaction.make(app),
             topics=[settings.topic(t) for t in reaction.topics],
             database_url=settings.database_url,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             schema=settings.schema_name(f"{spec.context}_read"),
         ).run
-    for name, scheduler in spec.schedulers(app, pool).items():
-        parts[name] = exclusive(name, scheduler)
-    return parts
+    return every_replica, {"relay": relay, **spec.schedulers(app, pool)}

@@ -1,5 +1,5 @@
 """Two replicas of a service: one relay and one scheduler run, the other takes over
-within seconds when the holder is killed, and no event is lost or doubled."""
+within seconds when the holder is killed or hangs, and no event is lost or doubled."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import httpx
 import psycopg
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.topics import VISITOR
@@ -21,16 +22,18 @@ from tests.integration.fixtures import complete_visits, visitor_app
 
 
 def metrics(port: int) -> dict[tuple[str, str], float]:
-    """This replica's leader gauges and published counts: {(name, label): value}."""
+    """This replica's leadership, running parts and published count: {(name, label): value}."""
     try:
-        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     except httpx.HTTPError:
         return {}
     values = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == "concierge_leader":
-                values[("leader", sample.labels["part"])] = sample.value
+                values[("leader", "")] = sample.value
+            if sample.name == "concierge_part_up":
+                values[("running", sample.labels["part"])] = sample.value
             if sample.name == "concierge_events_published_total":
                 values[("published", "")] = sample.value
     return values
@@ -57,8 +60,11 @@ def published_up_to(database_url: str, schema: str) -> int:
         return int(row[0]) if row else 0
 
 
-def test_one_relay_and_one_scheduler_with_failover(infra) -> None:  # type: ignore[no-untyped-def]
-    namespace = f"{infra.namespace}replicas_"
+@pytest.mark.parametrize("fault", ["killed", "hung"])
+def test_one_relay_and_one_scheduler_with_failover(infra, fault: str) -> None:  # type: ignore[no-untyped-def]
+    """Killed: SIGKILL, its session ends with its socket. Hung: SIGSTOP, PostgreSQL ends
+    its silent session after `idle_session_timeout`; once resumed, it must stop working."""
+    namespace = f"{infra.namespace}replicas_{fault}_"
     app = visitor_app(infra, namespace)
     site = uuid4()
     visits: list = []
@@ -91,17 +97,26 @@ def test_one_relay_and_one_scheduler_with_failover(infra) -> None:  # type: igno
             assert min(published) == 0, f"only one replica publishes: {published}"
             holder = published.index(max(published))
             standby = 1 - holder
-            assert seen[holder].get(("leader", "relay")) == 1
-            assert seen[standby].get(("leader", "relay")) == 0
-            day_end_holders = [s.get(("leader", "day_end")) for s in seen]
-            assert sorted(day_end_holders) == [0, 1], "one day-end scheduler at a time"
+            assert [s.get(("leader", "")) for s in (seen[holder], seen[standby])] == [1, 0]
+            for part in ("relay", "day_end"):
+                running = [s.get(("running", part), 0) for s in (seen[holder], seen[standby])]
+                assert running == [1, 0], f"one {part} at a time: {running}"
 
-            os.kill((first, second)[holder].pid, signal.SIGKILL)
+            holder_pid = (first, second)[holder].pid
+            os.kill(holder_pid, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
             killed_at = published_up_to(infra.database_url, f"{namespace}visitor")
-            failover = wait_for(lambda: metrics(ports[standby]).get(("leader", "relay")) == 1,
-                                30, "the standby takes the relay over")  # fmt: skip
-            wait_for(lambda: metrics(ports[standby]).get(("leader", "day_end")) == 1,
+            failover = wait_for(
+                lambda: metrics(ports[standby]).get(("running", "relay")) == 1,
+                30,
+                "the standby takes the relay over",
+            )
+            wait_for(lambda: metrics(ports[standby]).get(("running", "day_end")) == 1,
                      30, "the standby takes the day-end scheduler over")  # fmt: skip
+            if fault == "hung":
+                os.kill(holder_pid, signal.SIGCONT)
+                wait_for(lambda: metrics(ports[holder]).get(("leader", "")) == 0,
+                         30, "the resumed holder knows it lost the lock")  # fmt: skip
+                assert metrics(ports[holder]).get(("running", "relay")) == 0
         finally:
             writing.clear()
             writer.join()
@@ -114,7 +129,7 @@ def test_one_relay_and_one_scheduler_with_failover(infra) -> None:  # type: igno
         for m in asyncio.run(read_topic(infra.kafka, f"{namespace}{VISITOR}"))
     )
     expected = {f"{v.id}:{n}" for v in visits for n in (1, 2, 3, 4)}
-    print(f"\nholder killed at notification {killed_at} of {total}; "
+    print(f"\nholder {fault} at notification {killed_at} of {total}; "
           f"the standby held the relay {failover:.1f} s later")  # fmt: skip
     assert killed_at < total, "the holder was killed while there was still work"
     assert set(ids) == expected, "no event lost"
