@@ -56,11 +56,10 @@ class Stack:
     base_url: str
 
 
-@pytest.fixture(scope="session")
-def stack(infra: Infra) -> Iterator[Stack]:
-    """Every service and the gateway, as processes, on the real infrastructure."""
+def suite_env(infra: Infra) -> dict[str, str]:
+    """The environment of a whole suite on free ports: every service and the gateway."""
     env = infra.env(
-        GATEWAY_PORT=str(gateway_port := free_port()),
+        GATEWAY_PORT=str(free_port()),
         CONCIERGE_CLOCK_SETTABLE="1",
         NOTIFY_LOG_PATH=str(infra.notify_log),
     )
@@ -68,11 +67,18 @@ def stack(infra: Infra) -> Iterator[Stack]:
         port = free_port()
         env[f"{service.upper()}_GRPC_PORT"] = str(port)
         env[f"{service.upper()}_GRPC_TARGET"] = f"127.0.0.1:{port}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra) -> Iterator[Stack]:
+    """Every service and the gateway, as processes, on the real infrastructure."""
+    env = suite_env(infra)
     with contextlib.ExitStack() as running:
         for service in SERVICES:
             running.enter_context(process(["-m", f"services.{service}"], env, service))
         running.enter_context(process(["-m", "services.gateway"], env, "gateway"))
-        base_url = f"http://127.0.0.1:{gateway_port}"
+        base_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
         wait_http(f"{base_url}/readyz")
         yield Stack(infra, base_url)
 
