@@ -166,13 +166,24 @@ class OutboxRelay:
                         headers=envelope.headers(),
                     )
                 )
-        acked = await asyncio.gather(*sends)
+        acked = await self._acknowledged(sends)
         ends: dict[int, int] = {}
         for metadata in acked:
             ends[metadata.partition] = max(ends.get(metadata.partition, 0), metadata.offset + 1)
         await self._record(conn, notifications[-1].id, ends)
         EVENTS_PUBLISHED.labels(self.topic).inc(len(sends))
         return len(notifications)
+
+    async def _acknowledged(self, sends: list[asyncio.Future[Any]]) -> list[Any]:
+        """The broker's acks of `sends`. While Kafka is down the producer keeps retrying
+        them, in order; say so every ten seconds rather than wait in silence."""
+        pending = set(sends)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=10)
+            if pending:
+                log.warning("%s: %d events not acknowledged by Kafka yet; still trying",
+                            self.topic, len(pending))  # fmt: skip
+        return [send.result() for send in sends]
 
     async def _record(self, conn: asyncpg.Connection, last_id: int, ends: dict[int, int]) -> None:
         """Record the last published notification id and the partitions' end offsets."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import ROOT, PrivatePostgres, ensure_infra, free_port, process, wait_http
+from tests.infra import ROOT, PrivateStack, ensure_infra, free_port, process, wait_http
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,14 @@ def infra() -> Infra:
 
 
 @pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    """A running PostgreSQL of this test's own, to restart under a service."""
-    postgres = PrivatePostgres()
+def private_stack() -> Iterator[PrivateStack]:
+    """PostgreSQL and Kafka of this test's own (started by the test), to restart under a
+    service; removed afterwards."""
+    stack = PrivateStack()
     try:
-        postgres.start()
-        yield postgres
+        yield stack
     finally:
-        postgres.remove()
+        stack.remove()
 
 
 SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
@@ -79,7 +79,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             running.enter_context(process(["-m", f"services.{service}"], env, service))
         running.enter_context(process(["-m", "services.gateway"], env, "gateway"))
         base_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
-        wait_http(f"{base_url}/readyz")
+        wait_http(f"{base_url}/readyz", timeout=120)  # a loaded 2-core machine
         yield Stack(infra, base_url)
 
 

@@ -201,54 +201,40 @@ async def publish_all(
         await conn.close()
 
 
-class PrivatePostgres:
-    """A PostgreSQL cluster of a test's own, from the Debian binaries as
-    `deploy/local/up.sh` runs them, on a free port: one a test may stop and start under
-    a running service (the shared one must keep running for everyone else)."""
+class PrivateStack:
+    """PostgreSQL and Kafka of a test's own, started by `deploy/local/up.sh` on free ports
+    with a state directory of their own: a test may stop and start them under a running
+    service (the shared ones must keep running for everyone else)."""
 
     def __init__(self) -> None:
-        bindirs = sorted(
-            Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-        )
-        if not bindirs or os.geteuid() != 0:
-            raise RuntimeError("a private PostgreSQL needs root and the Debian postgresql package")
-        self.bin = bindirs[-1]
-        self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="concierge-pg-"))
-        self.root.chmod(0o755)
-        self.data = self.root / "data"
-        self.log = self.root / "postgres.log"
-        self.data.mkdir()
-        self.log.touch()
-        for owned in (self.data, self.log):
-            shutil.chown(owned, "postgres", "postgres")
-        self._as_postgres("initdb", "-D", str(self.data), "-U", "postgres", "-E", "UTF8",
-                          "--locale=C", "--auth-local=trust", "--auth-host=trust")  # fmt: skip
-        with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(
-                f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
-                f"unix_socket_directories = '{self.data}'\nfsync = off\n"
-            )
+        self.state = Path(tempfile.mkdtemp(prefix="concierge-stack-"))
+        pg_port, kafka_port, controller_port = free_port(), free_port(), free_port()
+        self.database_url = f"postgresql://concierge:concierge@127.0.0.1:{pg_port}/concierge"
+        self.kafka = f"127.0.0.1:{kafka_port}"
+        self.env = {
+            "CONCIERGE_STATE_DIR": str(self.state),
+            "PG_PORT": str(pg_port),
+            "DATABASE_URL": self.database_url,
+            "KAFKA_PORT": str(kafka_port),
+            "KAFKA_CONTROLLER_PORT": str(controller_port),
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "KAFKA_HEAP_OPTS": "-Xmx512m -Xms128m",
+        }
 
-    @property
-    def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+    def up(self, *components: str) -> None:
+        """Start `components` ("postgres", "kafka"); wait until they answer."""
+        self._run("up.sh", *components)
 
-    def start(self) -> None:
-        self._as_postgres("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                          "start")  # fmt: skip
-
-    def stop(self) -> None:
-        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def down(self, *components: str) -> None:
+        """Stop `components` (a fast PostgreSQL shutdown, a controlled Kafka one)."""
+        self._run("down.sh", *components)
 
     def remove(self) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D",
-                        str(self.data), "-m", "immediate", "stop"], capture_output=True)  # fmt: skip
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.down()
+        shutil.rmtree(self.state, ignore_errors=True)
 
-    def _as_postgres(self, program: str, *args: str) -> None:
-        done = subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / program), *args],
-                              capture_output=True, text=True)  # fmt: skip
+    def _run(self, script: str, *components: str) -> None:
+        done = subprocess.run([str(ROOT / "deploy" / "local" / script), *components],
+                              env={**os.environ, **self.env}, capture_output=True, text=True)  # fmt: skip
         if done.returncode:
-            log = self.log.read_text()[-2000:] if self.log.exists() else ""
-            raise RuntimeError(f"{program} failed: {done.stdout}{done.stderr}{log}")
+            raise RuntimeError(f"{script} {' '.join(components)} failed:\n{done.stderr}")

@@ -5,6 +5,7 @@
 #
 #   deploy/local/up.sh                   # logs on stderr, env exports on stdout
 #   eval "$(deploy/local/up.sh)"         # ... and load the env into this shell
+#   deploy/local/up.sh kafka             # only one of them (postgres | kafka)
 #
 # Installs missing pieces with apt-get (postgresql, a Java 17 JRE, maven) and
 # downloads the Kafka jars once with Maven (see _lib.sh / KAFKA_CACHE).
@@ -284,8 +285,15 @@ start_kafka() {
 }
 
 # ===========================================================================
-start_postgres
-start_kafka
+for component in "${@:-postgres kafka}"; do
+    for one in $component; do
+        case "$one" in
+            postgres) start_postgres ;;
+            kafka) start_kafka ;;
+            *) die "usage: $0 [postgres] [kafka]" ;;
+        esac
+    done
+done
 
 # Env for the caller, on stdout (everything else went to stderr).
 cat <<EOF

@@ -1,6 +1,7 @@
-"""A service rides out a PostgreSQL restart under load: it never exits, its API answers
-"unavailable" meanwhile and serves again after, its relay catches up, and nothing that
-was accepted is lost or doubled."""
+"""A service rides out a PostgreSQL or a Kafka restart under load: it never exits, its API
+answers "unavailable" while PostgreSQL is down (and keeps accepting while only Kafka is:
+the outbox holds the events) and serves again after, its relay and projection catch up,
+and nothing that was accepted is lost or doubled."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter
 from uuid import UUID
 
 import asyncpg
+import pytest
 
 from contracts.topics import VISITOR
 from runtime.errors import ServiceUnavailable
@@ -58,34 +60,44 @@ class Writer:
             await asyncio.sleep(0.05)
 
 
-async def test_service_rides_out_a_postgres_restart(infra, private_postgres) -> None:  # type: ignore[no-untyped-def]
-    namespace = f"{infra.namespace}outage_"
+@pytest.mark.parametrize("dependency", ["postgres", "kafka"])
+async def test_service_rides_out_a_restart(infra, private_stack, dependency: str) -> None:  # type: ignore[no-untyped-def]
+    await asyncio.to_thread(private_stack.up, dependency)
+    own_postgres = dependency == "postgres"
+    database_url = private_stack.database_url if own_postgres else infra.database_url
+    kafka = infra.kafka if own_postgres else private_stack.kafka
+    namespace = f"{infra.namespace}outage_{dependency}_"
     port = free_port()
-    env = infra.env(DATABASE_URL=private_postgres.url, CONCIERGE_NAMESPACE=namespace,
-                    VISITOR_GRPC_PORT=str(port))  # fmt: skip
-    with process(["-m", "services.visitor"], env, "outage-visitor") as service:
+    env = infra.env(DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=kafka,
+                    CONCIERGE_NAMESPACE=namespace, VISITOR_GRPC_PORT=str(port))  # fmt: skip
+    with process(["-m", "services.visitor"], env, f"outage-{dependency}") as service:
         client = RpcClient(f"127.0.0.1:{port}", "visitor", timeout=5)
         writer = Writer(client)
         writing = asyncio.create_task(writer.run())
         try:
             await writer.until(lambda: len(writer.accepted) >= 20)
 
-            await asyncio.to_thread(private_postgres.stop)
+            await asyncio.to_thread(private_stack.down, dependency)
             down = len(writer.accepted)
-            await writer.until(lambda: writer.unavailable >= 5)
+            if own_postgres:
+                await writer.until(lambda: writer.unavailable >= 5)
+            else:
+                await writer.until(lambda: len(writer.accepted) >= down + 20)
             await asyncio.sleep(10)  # the restart the issue saw crash the suite
-            assert service.poll() is None, "the service died with PostgreSQL"
-            await asyncio.to_thread(private_postgres.start)
+            accepted_while_down = len(writer.accepted) - down
+            assert service.poll() is None, f"the service died with {dependency}"
+            await asyncio.to_thread(private_stack.up, dependency)
             back_at = time.monotonic()
-            await writer.until(lambda: len(writer.accepted) >= down + 20)
+            accepted_before = len(writer.accepted)
+            await writer.until(lambda: len(writer.accepted) >= accepted_before + 20)
         finally:
             writer.done.set()
             await writing
             await client.close()
         assert service.poll() is None, "the service kept running through the restart"
-        recovered = next(t for t in writer.accepted_at[down:] if t > back_at) - back_at
+        recovered = writer.accepted_at[accepted_before] - back_at
 
-        conn = await asyncpg.connect(private_postgres.url)
+        conn = await asyncpg.connect(database_url)
         try:
             stored = await wait_until_published(conn, f"{namespace}visitor")
             caught_up = time.monotonic() - back_at
@@ -95,19 +107,20 @@ async def test_service_rides_out_a_postgres_restart(infra, private_postgres) -> 
             await conn.close()
 
     ids = Counter(
-        dict(m.headers)["ce_id"].decode()
-        for m in await read_topic(infra.kafka, f"{namespace}{VISITOR}")
+        dict(m.headers)["ce_id"].decode() for m in await read_topic(kafka, f"{namespace}{VISITOR}")
     )
-    print(f"\naccepted {len(writer.accepted)} ({writer.unavailable} answered unavailable); "
-          f"serving again {recovered:.1f} s and relay caught up {caught_up:.1f} s "
-          "after PostgreSQL was back")  # fmt: skip
+    print(f"\n{dependency} restarted: accepted {len(writer.accepted)} "
+          f"({writer.unavailable} answered unavailable); serving again {recovered:.1f} s and "
+          f"relay caught up {caught_up:.1f} s after {dependency} was back")  # fmt: skip
     assert set(ids) == stored, "every stored event is on the topic"
     assert [i for i, n in ids.items() if n > 1] == [], "no event published twice"
     assert {f"{v}:1" for v in writer.accepted} <= stored, "every accepted command is stored"
     assert projected == sorted(visits), "the read model holds every stored visit, once"
-    assert set(writer.answers) == {"the visitor service is not answering; try again shortly"}, (
-        "PostgreSQL down is 'unavailable', never an unexpected failure"
-    )
+    # PostgreSQL down: 'unavailable' (never an unexpected failure). Kafka down: commands go
+    # on being accepted (the outbox holds their events); a few may miss their deadline on
+    # this loaded machine while the Kafka client retries.
+    assert set(writer.answers) <= {"the visitor service is not answering; try again shortly"}
+    assert writer.unavailable > 0 if own_postgres else accepted_while_down >= 20
 
 
 async def wait_until_published(conn: asyncpg.Connection, schema: str) -> set[str]:
