@@ -5,8 +5,10 @@ of messages is applied in ONE transaction together with the consumer's position
 (next offset per partition) and the last applied version of every aggregate, so a
 crash, a redelivery or a re-published duplicate (same `ce_id`) never applies twice.
 A message that cannot be parsed or applied goes to `<topic>.dlq` with error headers
-and the projection moves on. Positions live in Postgres, so dropping a read model and
-its positions rebuilds it from offset 0.
+and the projection moves on; a store that cannot be reached (an outage) is not the
+message's fault: the batch rolls back and the part is restarted with backoff.
+Positions live in Postgres, so dropping a read model and its positions rebuilds it
+from offset 0.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from prometheus_client import Counter, Gauge
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import dead_letter
 from runtime.kafka import idempotent_producer
+from runtime.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +251,8 @@ class ProjectionRunner:
             try:
                 await self.projection.apply_batch(conn, [envelope for _, envelope in fresh])
             except Exception as exc:
+                if is_outage(exc):
+                    raise  # roll back; the part restarts and tries the batch again
                 raise _RetryIsolated from exc
             applied = [envelope for _, envelope in fresh]
         else:
@@ -257,6 +262,8 @@ class ProjectionRunner:
                         await self.projection.apply_batch(conn, [envelope])
                     applied.append(envelope)
                 except Exception as exc:
+                    if is_outage(exc):
+                        raise  # a store it writes to is down: not the event's fault
                     log.warning("projection %s cannot apply %s: %s", name, envelope.id, exc)
                     dead.append((msg, f"{type(exc).__name__}: {exc}"))
         latest = {e.subject: e.aggregate_version for e in applied}
