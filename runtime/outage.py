@@ -1,4 +1,4 @@
-"""Riding out an outage of PostgreSQL or Kafka instead of dying of it.
+"""Riding out an outage of PostgreSQL or Kafka (or the mail server) instead of dying of it.
 
 A service keeps running while a dependency is down: a part (relay, projection,
 scheduler) that fails on a connection error is restarted with exponential backoff and
@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import smtplib
 import socket
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     KafkaConnectionError,
     KafkaTimeoutError,
+    smtplib.SMTPConnectError,  # the tenant notices' mail server down or restarting
+    smtplib.SMTPServerDisconnected,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import smtplib
 
 import asyncpg
 import psycopg
@@ -32,6 +33,7 @@ from runtime.outage import PART_RESTARTS, Backoff, is_outage, kept_running, outl
         KafkaConnectionError("no broker"),
         NotLeaderForPartitionError(),
         LeadershipLost("lost the lock connection"),
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
     ],
 )
 def test_a_dependency_down_is_an_outage(exc: BaseException) -> None:
@@ -48,6 +50,7 @@ def test_a_dependency_down_is_an_outage(exc: BaseException) -> None:
         psycopg.ProgrammingError("syntax error"),
         UnsupportedVersionError(),
         FileNotFoundError("notifications.jsonl"),
+        smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")}),
     ],
 )
 def test_a_bug_is_not_an_outage(exc: BaseException) -> None:
