@@ -4,8 +4,8 @@ Each service's `__main__` lists its parts (gRPC API, outbox relay, projections,
 schedulers); `--only` runs a subset, so a relay or a projection can run and be
 killed on its own. Start-up waits out a PostgreSQL or Kafka outage (a bug there ends
 the process); after it, a failed part is restarted with backoff while the others go on
-(`runtime.outage`). The relay and each scheduler run in one replica at a time
-(`runtime.leadership`).
+(`runtime.outage`). The relay and the schedulers run only in the replica holding the
+service's lock (`runtime.leadership`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
-
-__all__ = ["Part", "Reaction", "ServiceSpec", "configure_logging", "run_service"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -104,7 +102,7 @@ class ServiceSpec:
     # that turns their events into this service's commands, given the application.
     reactions: dict[str, Reaction] = field(default_factory=dict)
     # Schedulers (day end, reminders, sweeps), by name, given the application and the
-    # read model's pool: each runs in one replica at a time.
+    # read model's pool: they run only in the replica holding the service's lock.
     schedulers: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(default=lambda app, pool: {})
     scheduler_names: tuple[str, ...] = ()
 

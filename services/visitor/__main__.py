@@ -26,7 +26,8 @@ def day_end_sweep(app: VisitorApplication, pool: asyncpg.Pool) -> dict[str, Part
     queries = VisitorQueries(pool)
 
     async def day_end(stop: asyncio.Event) -> None:
-        """At each site's day rollover, flag visitors still in from earlier days."""
+        """At each site's day rollover, flag visitors still in from earlier days (run by
+        the leader replica only)."""
         while not stop.is_set():
             for site_id in await queries.sites_with_visitors_in():
                 yesterday = clock.today(site_timezone(site_id)) - timedelta(days=1)
