@@ -49,15 +49,12 @@ def wait_for(predicate, timeout: float, what: str) -> float:  # type: ignore[no-
     return time.monotonic() - started
 
 
-def published_up_to(database_url: str, schema: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        try:
-            row = conn.execute(
-                f'SELECT last_notification_id FROM "{schema}".outbox_position'
-            ).fetchone()
-        except psycopg.errors.UndefinedTable:
-            return 0
-        return int(row[0]) if row else 0
+def published_up_to(db: psycopg.Connection, schema: str) -> int:
+    try:
+        row = db.execute(f'SELECT last_notification_id FROM "{schema}".outbox_position').fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0
+    return int(row[0]) if row else 0
 
 
 @pytest.mark.parametrize("fault", ["killed", "hung"])
@@ -86,7 +83,8 @@ def test_one_relay_and_one_scheduler_with_failover(infra, fault: str) -> None:  
         for i, port in enumerate(ports)
     ]
     writer = threading.Thread(target=write)
-    with replicas[0] as first, replicas[1] as second:
+    db = psycopg.connect(infra.database_url, autocommit=True)  # one, for the whole test
+    with db, replicas[0] as first, replicas[1] as second:
         writing.set()
         writer.start()
         try:
@@ -104,7 +102,7 @@ def test_one_relay_and_one_scheduler_with_failover(infra, fault: str) -> None:  
 
             holder_pid = (first, second)[holder].pid
             os.kill(holder_pid, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
-            killed_at = published_up_to(infra.database_url, f"{namespace}visitor")
+            killed_at = published_up_to(db, f"{namespace}visitor")
             failover = wait_for(
                 lambda: metrics(ports[standby]).get(("running", "relay")) == 1,
                 30,
@@ -121,7 +119,7 @@ def test_one_relay_and_one_scheduler_with_failover(infra, fault: str) -> None:  
             writing.clear()
             writer.join()
         total = app.recorder.max_notification_id()
-        wait_for(lambda: published_up_to(infra.database_url, f"{namespace}visitor") >= total,
+        wait_for(lambda: published_up_to(db, f"{namespace}visitor") >= total,
                  120, "the new holder publishes everything")  # fmt: skip
 
     ids = Counter(
