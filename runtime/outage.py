@@ -39,9 +39,7 @@ OUTAGES: tuple[type[BaseException], ...] = (
     ConnectionError,  # refused, reset, aborted, broken pipe (and LeadershipLost)
     TimeoutError,  # includes asyncio's: a dependency that did not answer in time
     socket.gaierror,
-    psycopg.OperationalError,  # connection failures, server shutdown, pool timeout
-    StoreOperationalError,  # the event store's wrapping of the same
-    StoreInterfaceError,
+    StoreInterfaceError,  # the event store's connection closed under it
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08, connection lost mid-query
     asyncpg.CannotConnectNowError,  # 57P03: the server is starting up
     asyncpg.AdminShutdownError,  # 57P01: the server is shutting down (restart)
@@ -54,10 +52,20 @@ OUTAGES: tuple[type[BaseException], ...] = (
 )
 
 
+# psycopg's OperationalError also covers errors in the data (SQLSTATE class 54: a value
+# too large for an index): only these SQLSTATEs, or none (the server never answered:
+# connection refused, pool timeout), say that PostgreSQL is away.
+SERVER_AWAY = ("08", "57P01", "57P02", "57P03", "53300", "55P03")  # 55P03: lock timeout
+
+
 def is_outage(exc: BaseException) -> bool:
     """True when `exc` means a dependency is unreachable, not that the code is wrong."""
     if isinstance(exc, OUTAGES):
         return True
+    if isinstance(exc, StoreOperationalError):  # the event store's wrapping of psycopg's
+        return exc.__cause__ is None or is_outage(exc.__cause__)
+    if isinstance(exc, psycopg.OperationalError):
+        return exc.sqlstate is None or exc.sqlstate.startswith(SERVER_AWAY)
     if isinstance(exc, KafkaError):
         return bool(exc.retriable)  # leader moving, broker not ready, request timed out
     # asyncpg reports use of a connection the server already closed this way.

@@ -19,13 +19,24 @@ from runtime.leadership import LeadershipLost
 from runtime.outage import PART_RESTARTS, Backoff, is_outage, kept_running, outlasting_outages
 
 
+def wrapped(kind: type[Exception], cause: Exception) -> Exception:
+    """`cause` raised again as `kind`, as the event store wraps psycopg's errors."""
+    try:
+        raise kind(str(cause)) from cause
+    except kind as exc:
+        return exc
+
+
 @pytest.mark.parametrize(
     "exc",
     [
         ConnectionRefusedError(111, "Connection refused"),
         TimeoutError(),
         psycopg.OperationalError("server closed the connection unexpectedly"),
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
         StoreOperationalError("connection failed"),
+        wrapped(StoreOperationalError, psycopg.OperationalError("connection failed")),
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.CannotConnectNowError("the database system is starting up"),
         asyncpg.AdminShutdownError("terminating connection due to administrator command"),
@@ -48,6 +59,8 @@ def test_a_dependency_down_is_an_outage(exc: BaseException) -> None:
         asyncpg.UndefinedTableError("relation does not exist"),
         asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
         psycopg.ProgrammingError("syntax error"),
+        psycopg.errors.ProgramLimitExceeded("index row size 9000 exceeds maximum 2704"),
+        wrapped(StoreOperationalError, psycopg.errors.ProgramLimitExceeded("row too big")),
         UnsupportedVersionError(),
         FileNotFoundError("notifications.jsonl"),
         smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")}),
