@@ -56,12 +56,13 @@ class Stack:
     base_url: str
 
 
-def suite_env(infra: Infra) -> dict[str, str]:
+def suite_env(infra: Infra, **extra: str) -> dict[str, str]:
     """The environment of a whole suite on free ports: every service and the gateway."""
     env = infra.env(
         GATEWAY_PORT=str(free_port()),
         CONCIERGE_CLOCK_SETTABLE="1",
         NOTIFY_LOG_PATH=str(infra.notify_log),
+        **extra,
     )
     for service in SERVICES:
         port = free_port()

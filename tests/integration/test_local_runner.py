@@ -19,7 +19,8 @@ BIN = Path(sys.executable).parent
 
 
 def test_a_killed_service_is_started_again_and_ctrl_c_stops_all(infra, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {**os.environ, **suite_env(infra), "CONCIERGE_STATE_DIR": str(tmp_path),
+    suite = suite_env(infra, CONCIERGE_NAMESPACE=f"{infra.namespace}runner_")  # not the stack's
+    env = {**os.environ, **suite, "CONCIERGE_STATE_DIR": str(tmp_path),
            "CONCIERGE_PYTHON": sys.executable}  # fmt: skip
     for directory in ("run", "logs/services"):
         (tmp_path / directory).mkdir(parents=True)
@@ -41,10 +42,11 @@ def test_a_killed_service_is_started_again_and_ctrl_c_stops_all(infra, tmp_path)
                                   stdout=terminal, stderr=subprocess.STDOUT)  # fmt: skip
         try:
             wait_http(readyz, timeout=120)
+            every = sorted((*SERVICES, "gateway"))
+            wait_until(lambda: sorted(pids()) == every)  # up for `startsecs`: RUNNING
             before = pids()
             os.kill(before["billing"], signal.SIGKILL)
             killed_at = time.monotonic()
-            assert sorted(before) == sorted((*SERVICES, "gateway"))
             restarted = wait_until(
                 lambda: pids().get("billing", before["billing"]) != before["billing"]
             )
