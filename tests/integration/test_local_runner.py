@@ -30,11 +30,15 @@ def test_a_killed_service_is_started_again_and_ctrl_c_stops_all(infra, tmp_path)
                               capture_output=True, text=True)  # fmt: skip
         return done.stdout.strip()
 
+    seen: set[int] = set()  # every process the runner started, to clean up after a failure
+
     def pids() -> dict[str, int]:
         """The pid of each RUNNING process, from `status` lines like
         `billing   RUNNING   pid 4242, uptime 0:00:07`."""
         lines = [line.split() for line in ctl("status").splitlines()]
-        return {f[0]: int(f[3].rstrip(",")) for f in lines if f[1:3] == ["RUNNING", "pid"]}
+        found = {f[0]: int(f[3].rstrip(",")) for f in lines if f[1:3] == ["RUNNING", "pid"]}
+        seen.update(found.values())
+        return found
 
     readyz = f"http://127.0.0.1:{env['GATEWAY_PORT']}/readyz"
     with open(tmp_path / "terminal.log", "wb") as terminal:
@@ -59,13 +63,19 @@ def test_a_killed_service_is_started_again_and_ctrl_c_stops_all(infra, tmp_path)
 
             runner.send_signal(signal.SIGINT)  # Ctrl-C
             assert runner.wait(timeout=60) == 0
+            left = [name for name, pid in after.items() if running(pid)]
         finally:
-            if runner.poll() is None:
-                runner.kill()
-                runner.wait()
+            if runner.poll() is None:  # the test failed: stop the runner and what it runs
+                runner.terminate()
+                try:
+                    runner.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    runner.kill()
+                    runner.wait()
+            for pid in filter(running, seen):
+                os.kill(pid, signal.SIGKILL)
     print(f"\nbilling started again {restarted:.1f} s after kill -9, the suite ready again "
           f"{ready_again:.1f} s after")  # fmt: skip
-    left = [name for name, pid in after.items() if running(pid)]
     assert left == [], "Ctrl-C stopped every process"
     assert "billing" in (tmp_path / "logs" / "services" / "billing.log").read_text()
 
