@@ -86,16 +86,25 @@ class Leadership:
                 return
             LEADER.set(1)
             log.info("%s: this replica holds the lock", self.key)
-            working = asyncio.create_task(work(stop), name=self.key)
+            # The work stops when the service stops or the lock is lost: told by its own
+            # stop event, and cancelled, so that neither a cancellation swallowed on the
+            # way (asyncpg, wait_for) nor a part between retries can keep it going.
+            work_stop = asyncio.Event()
+            working = asyncio.create_task(work(work_stop), name=self.key)
             watching = asyncio.create_task(self._watch(conn), name=f"{self.key} lock")
-            await asyncio.wait({working, watching}, return_when=asyncio.FIRST_COMPLETED)
-            if not working.done():
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({working, watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            work_stop.set()
+            lost = watching.done() and not working.done()
+            if lost:
                 working.cancel()
-                await asyncio.gather(working, return_exceptions=True)
+            for task in (watching, stopping):
+                task.cancel()
+            await asyncio.gather(working, watching, stopping, return_exceptions=True)
+            if lost:
                 raise LeadershipLost(f"{self.key}: lost the lock connection; work stopped")
-            watching.cancel()
-            await asyncio.gather(watching, return_exceptions=True)
-            working.result()  # the work's own failure, if any
+            if not stop.is_set():
+                working.result()  # the work's own failure, if any
         finally:
             LEADER.set(0)
             await _close(conn)

@@ -12,8 +12,9 @@ topic that the record does not cover. The next relay (after a crash, a restart, 
 on another replica taking over) reads the topic from the recorded offsets to its end
 first, and does not send again the events it finds there (same `ce_id`): no event is
 lost or doubled. Only a relay that is cut off from PostgreSQL while its sends are still
-in flight to Kafka can double a few events after another replica took over; consumers
-deduplicate by `ce_id` all the same.
+in flight to Kafka (or frozen mid-batch, then woken) can double what it had handed the
+producer, at most one batch, after another replica took over; its record never moves
+backwards, and consumers deduplicate by `ce_id` all the same.
 """
 
 from __future__ import annotations
@@ -188,16 +189,21 @@ class OutboxRelay:
     async def _record(self, conn: asyncpg.Connection, last_id: int, ends: dict[int, int]) -> None:
         """Record the last published notification id and the partitions' end offsets."""
         async with conn.transaction():
+            # Never backwards: a relay that lost its lock while frozen must not, on waking,
+            # move the record behind what the new holder has published since.
             await conn.execute(
-                f"INSERT INTO {self._table} (topic, last_notification_id) VALUES ($1, $2)"
+                f"INSERT INTO {self._table} AS p (topic, last_notification_id) VALUES ($1, $2)"
                 " ON CONFLICT (topic)"
-                " DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id",
+                " DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id"
+                " WHERE p.last_notification_id < EXCLUDED.last_notification_id",
                 self.topic,
                 last_id,
             )
             await conn.executemany(
-                f"INSERT INTO {self._offsets} (topic, partition, next_offset) VALUES ($1, $2, $3)"
-                " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                f"INSERT INTO {self._offsets} AS o (topic, partition, next_offset)"
+                " VALUES ($1, $2, $3) ON CONFLICT (topic, partition)"
+                " DO UPDATE SET next_offset = EXCLUDED.next_offset"
+                " WHERE o.next_offset < EXCLUDED.next_offset",
                 [(self.topic, partition, offset) for partition, offset in ends.items()],
             )
 

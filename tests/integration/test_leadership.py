@@ -11,12 +11,14 @@ import time
 from collections import Counter
 from uuid import uuid4
 
+import asyncpg
 import httpx
 import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.topics import VISITOR
+from runtime.leadership import Leadership, LeadershipLost
 from tests.infra import free_port, process, read_topic
 from tests.integration.fixtures import complete_visits, visitor_app
 
@@ -127,8 +129,46 @@ def test_one_relay_and_one_scheduler_with_failover(infra, fault: str) -> None:  
         for m in asyncio.run(read_topic(infra.kafka, f"{namespace}{VISITOR}"))
     )
     expected = {f"{v.id}:{n}" for v in visits for n in (1, 2, 3, 4)}
-    print(f"\nholder {fault} at notification {killed_at} of {total}; "
-          f"the standby held the relay {failover:.1f} s later")  # fmt: skip
+    print(f"\nholder {fault} at notification {killed_at} of {total}; the standby held the "
+          f"relay {failover:.1f} s later; {len(ids) - len(set(ids))} published twice")  # fmt: skip
     assert killed_at < total, "the holder was killed while there was still work"
     assert set(ids) == expected, "no event lost"
-    assert [i for i, n in ids.items() if n > 1] == [], "no event published twice"
+    doubled = [i for i, n in ids.items() if n > 1]
+    if fault == "killed":
+        assert doubled == [], "no event published twice"
+    else:  # woken mid-batch, it may deliver what it had handed the producer: one batch
+        assert len(doubled) <= 100, f"{len(doubled)} events published twice"
+
+
+async def test_work_stops_when_the_lock_is_lost_even_if_it_swallows_a_cancellation(infra) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL ends the holder's lock session (a restart, a cut): the work must stop,
+    even work that, like some client libraries at times, swallows the cancellation."""
+    leadership = Leadership(infra.database_url, scope=f"{infra.namespace}lockloss")
+    rounds: list[str] = []
+    working = asyncio.Event()
+
+    async def stubborn(stop: asyncio.Event) -> None:
+        while not stop.is_set() and len(rounds) < 1000:  # gives up after ~20 s by itself
+            try:
+                await asyncio.sleep(0.02)
+            except asyncio.CancelledError:
+                rounds.append("cancellation swallowed")
+            rounds.append("working")
+            working.set()
+        rounds.append("told to stop" if stop.is_set() else "gave up by itself")
+
+    holding = asyncio.create_task(leadership.run_while_held(stubborn, asyncio.Event()))
+    await asyncio.wait_for(working.wait(), timeout=30)
+    admin = await asyncpg.connect(infra.database_url)
+    try:
+        ended = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = $1", f"concierge lock {leadership.key}",
+        )  # fmt: skip
+    finally:
+        await admin.close()
+    assert ended == 1
+    with pytest.raises(LeadershipLost):
+        await asyncio.wait_for(holding, timeout=60)
+    assert "cancellation swallowed" in rounds, "the work was cancelled"
+    assert rounds[-1] == "told to stop", "and told to stop, which it did"

@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from uuid import uuid4
 
+import asyncpg
 import psycopg
 
 from contracts.topics import VISITOR
@@ -139,3 +140,26 @@ async def send_unrecorded(app, topic: str, infra, *, after: int, count: int) -> 
                                          headers=envelope.headers())  # fmt: skip
     finally:
         await producer.stop()
+
+
+async def test_the_record_never_moves_backwards(infra) -> None:  # type: ignore[no-untyped-def]
+    """A relay frozen past losing its lock must not, on waking, record less than the new
+    holder has published since (the next batches would then be sent again)."""
+    namespace = f"{infra.namespace}backwards_"
+    app = visitor_app(infra, namespace)
+    relay = OutboxRelay(app, topic=f"{namespace}{VISITOR}", contract_for=contract_for,
+                        bootstrap_servers=infra.kafka, database_url=infra.database_url)  # fmt: skip
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await relay._ensure_tables(conn)
+        await relay._record(conn, 500, {0: 50, 1: 40})  # the new holder
+        await relay._record(conn, 300, {0: 30, 2: 20})  # the old one, woken late
+        last = await conn.fetchval(
+            f'SELECT last_notification_id FROM "{app.schema}".outbox_position'
+        )
+        offsets = dict(
+            await conn.fetch(f'SELECT partition, next_offset FROM "{app.schema}".outbox_offsets')
+        )
+    finally:
+        await conn.close()
+    assert (last, offsets) == (500, {0: 50, 1: 40, 2: 20})
