@@ -117,8 +117,8 @@ async def test_service_rides_out_a_restart(infra, private_stack, dependency: str
     assert {f"{v}:1" for v in writer.accepted} <= stored, "every accepted command is stored"
     assert projected == sorted(visits), "the read model holds every stored visit, once"
     # PostgreSQL down: 'unavailable' (never an unexpected failure). Kafka down: commands go
-    # on being accepted (the outbox holds their events); a few may miss their deadline on
-    # this loaded machine while the Kafka client retries.
+    # on being accepted (the outbox holds their events); a few may miss their deadline
+    # while the Kafka client retries without pause (aiokafka's sender, no broker up).
     assert set(writer.answers) <= {"the visitor service is not answering; try again shortly"}
     assert writer.unavailable > 0 if own_postgres else accepted_while_down >= 20
 
