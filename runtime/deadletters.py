@@ -25,11 +25,11 @@ from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from eventsourcing import persistence
 from prometheus_client import Counter
 
 from contracts.topics import dead_letter
 from runtime.errors import ForeignSiteReference
+from runtime.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +54,15 @@ FOREIGN_REFERENCES = Counter(
 
 # Failures that are not the message's: the batch is not committed, never dead-lettered.
 # A deadlock or serialization failure (replicas upserting shared rows) is retried at
-# once; an outage of PostgreSQL or Kafka fails the part, which resumes from the stored
-# positions when restarted.
+# once; an outage of PostgreSQL or Kafka (`runtime.outage.is_outage`) fails the part,
+# which resumes from the stored positions when restarted.
 CONTENTION: tuple[type[BaseException], ...] = (asyncpg.TransactionRollbackError,)
-OUTAGES: tuple[type[BaseException], ...] = (
-    OSError,  # ConnectionError, TimeoutError
-    asyncpg.PostgresConnectionError,
-    asyncpg.OperatorInterventionError,  # admin shutdown, cannot connect now
-    asyncpg.InterfaceError,
-    persistence.OperationalError,  # the event store (reactions issue commands)
-    persistence.InterfaceError,
-)
-NOT_THE_MESSAGE = (*CONTENTION, *OUTAGES)
+
+
+def not_the_message(exc: BaseException) -> bool:
+    """True for a failure that a retry cures (contention, an outage): never a dead letter."""
+    return isinstance(exc, CONTENTION) or is_outage(exc)
+
 
 FETCH_SECONDS = 10.0  # to read one original message back for a replay
 

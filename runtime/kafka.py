@@ -25,14 +25,19 @@ from runtime.settings import ServiceSettings
 
 
 def idempotent_producer(bootstrap_servers: str) -> AIOKafkaProducer:
-    """acks=all with idempotence: a retried send is written once, in order per partition."""
+    """acks=all with idempotence: a retried send is written once, in order per partition.
+
+    A send gives up after 10 s (time enough for a partition leader to move): while no
+    broker answers, aiokafka's sender retries its metadata request without pause, so the
+    sooner a send fails, the sooner its part backs off instead (`runtime.outage`).
+    """
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
         max_batch_size=512 * 1024,
-        request_timeout_ms=30000,
+        request_timeout_ms=10000,
     )
 
 

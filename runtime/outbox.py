@@ -4,9 +4,17 @@ The notification log is the outbox: events and their notification ids commit
 together, so there is no dual write. The relay reads after the last published id,
 maps each domain event to its contract, sends with the idempotent producer keyed by
 aggregate id (per-aggregate order), waits for the broker's acks, then records the
-last published id in Postgres. A crash between send and record re-publishes a few
-events with the same deterministic `ce_id`; consumers deduplicate. It wakes on the
-NOTIFY the store issues on every insert, with a poll as a safety net.
+last published id in Postgres, with the end offset it reached in each partition. It
+wakes on the NOTIFY the store issues on every insert, with a poll as a safety net.
+
+A relay that dies between the broker's acks and that record leaves events on the
+topic that the record does not cover. The next relay (after a crash, a restart, or
+on another replica taking over) reads the topic from the recorded offsets to its end
+first, and does not send again the events it finds there (same `ce_id`): no event is
+lost or doubled. Only a relay that is cut off from PostgreSQL while its sends are still
+in flight to Kafka (or frozen mid-batch, then woken) can double what it had handed the
+producer, at most one batch, after another replica took over; its record never moves
+backwards, and consumers deduplicate by `ce_id` all the same.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaTimeoutError
 from prometheus_client import Counter
 
 from contracts.base import ContractEvent
@@ -53,15 +63,21 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self._table = f'"{app.schema}".outbox_position'
+        self._offsets = f'"{app.schema}".outbox_offsets'
         self._wake = asyncio.Event()
+        self._sent_unrecorded: set[str] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set."""
         conn = await asyncpg.connect(self.database_url)
         producer = idempotent_producer(self.bootstrap_servers)
-        await producer.start()
         try:
-            await self._ensure_table(conn)
+            await producer.start()
+            await self._ensure_tables(conn)
+            self._sent_unrecorded = await self._sent_after_record(conn, producer)
+            if self._sent_unrecorded:
+                log.info("%s: %d events already sent but not recorded; not sending them again",
+                         self.topic, len(self._sent_unrecorded))  # fmt: skip
             channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
             await conn.add_listener(channel, lambda *_: self._wake.set())
             while not stop.is_set():
@@ -79,13 +95,55 @@ class OutboxRelay:
             waiter.cancel()
         self._wake.clear()
 
-    async def _ensure_table(self, conn: asyncpg.Connection) -> None:
-        async with conn.transaction():
+    async def _ensure_tables(self, conn: asyncpg.Connection) -> None:
+        async with conn.transaction():  # replicas starting together race on CREATE TABLE
             await conn.execute(store_setup_lock("$1", transaction=True), self.app.schema)
             await conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._table} ("
-                " topic text PRIMARY KEY, last_notification_id bigint NOT NULL)"
+                " topic text PRIMARY KEY, last_notification_id bigint NOT NULL);"
+                f" CREATE TABLE IF NOT EXISTS {self._offsets} ("
+                " topic text, partition int, next_offset bigint NOT NULL,"
+                " PRIMARY KEY (topic, partition))"
             )
+
+    async def _sent_after_record(self, conn: asyncpg.Connection, producer: Any) -> set[str]:
+        """The `ce_id`s on the topic past the recorded offsets: sent, then not recorded.
+
+        A partition with no recorded offset is read from its beginning.
+        """
+        rows = await conn.fetch(
+            f"SELECT partition, next_offset FROM {self._offsets} WHERE topic = $1", self.topic
+        )
+        recorded = {row["partition"]: row["next_offset"] for row in rows}
+        partitions = await producer.partitions_for(self.topic)
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers,
+                                    enable_auto_commit=False)  # fmt: skip
+        await consumer.start()
+        try:
+            consumer.assign(tps)
+            starts = await consumer.beginning_offsets(tps)
+            ends = await consumer.end_offsets(tps)
+            for tp in tps:
+                consumer.seek(tp, max(starts[tp], recorded.get(tp.partition, 0)))
+            return await self._ce_ids_until(consumer, ends)
+        finally:
+            await consumer.stop()
+
+    async def _ce_ids_until(
+        self, consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]
+    ) -> set[str]:
+        ids: set[str] = set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while [tp for tp in ends if await consumer.position(tp) < ends[tp]]:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                ids.update(v.decode() for m in messages for k, v in m.headers if k == "ce_id")
+                deadline = loop.time() + 30
+            if loop.time() > deadline:
+                raise KafkaTimeoutError(f"could not read {self.topic} to its end")
+        return ids
 
     async def _publish_batch(self, conn: asyncpg.Connection, producer: Any) -> int:
         last = await conn.fetchval(
@@ -102,7 +160,7 @@ class OutboxRelay:
         sends = []
         for notification in notifications:
             envelope = self._envelope(notification)
-            if envelope is not None:
+            if envelope is not None and envelope.id not in self._sent_unrecorded:
                 sends.append(
                     await producer.send(
                         self.topic,
@@ -111,16 +169,45 @@ class OutboxRelay:
                         headers=envelope.headers(),
                     )
                 )
-        await asyncio.gather(*sends)
-        await conn.execute(
-            f"INSERT INTO {self._table} (topic, last_notification_id) VALUES ($1, $2)"
-            " ON CONFLICT (topic)"
-            " DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id",
-            self.topic,
-            notifications[-1].id,
-        )
+        acked = await self._acknowledged(sends)
+        ends: dict[int, int] = {}
+        for metadata in acked:
+            ends[metadata.partition] = max(ends.get(metadata.partition, 0), metadata.offset + 1)
+        await self._record(conn, notifications[-1].id, ends)
         EVENTS_PUBLISHED.labels(self.topic).inc(len(sends))
         return len(notifications)
+
+    async def _acknowledged(self, sends: list[asyncio.Future[Any]]) -> list[Any]:
+        """The broker's acks of `sends`. While Kafka is down the producer keeps retrying
+        them, in order; say so every ten seconds rather than wait in silence."""
+        pending = set(sends)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=10)
+            if pending:
+                log.warning("%s: %d events not acknowledged by Kafka yet; still trying",
+                            self.topic, len(pending))  # fmt: skip
+        return [send.result() for send in sends]
+
+    async def _record(self, conn: asyncpg.Connection, last_id: int, ends: dict[int, int]) -> None:
+        """Record the last published notification id and the partitions' end offsets."""
+        async with conn.transaction():
+            # Never backwards: a relay that lost its lock while frozen must not, on waking,
+            # move the record behind what the new holder has published since.
+            await conn.execute(
+                f"INSERT INTO {self._table} AS p (topic, last_notification_id) VALUES ($1, $2)"
+                " ON CONFLICT (topic)"
+                " DO UPDATE SET last_notification_id = EXCLUDED.last_notification_id"
+                " WHERE p.last_notification_id < EXCLUDED.last_notification_id",
+                self.topic,
+                last_id,
+            )
+            await conn.executemany(
+                f"INSERT INTO {self._offsets} AS o (topic, partition, next_offset)"
+                " VALUES ($1, $2, $3) ON CONFLICT (topic, partition)"
+                " DO UPDATE SET next_offset = EXCLUDED.next_offset"
+                " WHERE o.next_offset < EXCLUDED.next_offset",
+                [(self.topic, partition, offset) for partition, offset in ends.items()],
+            )
 
     def _envelope(self, notification: Any) -> Envelope | None:
         event = self.app.mapper.to_domain_event(notification)

@@ -21,11 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
-import aiokafka.errors
-import asyncpg
-import eventsourcing.persistence
 import grpc
-import psycopg
 from pydantic import ValidationError
 from pydantic_core import to_json
 
@@ -40,6 +36,7 @@ from runtime.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
+from runtime.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +47,6 @@ MESSAGE_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
 ]
-# What a handler meets when PostgreSQL or Kafka is down or unreachable (not a defect,
-# not the caller's fault): refused or dropped connections, pool and lock timeouts,
-# a server shutting down or out of connections.
-DEPENDENCY_DOWN: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    psycopg.OperationalError,
-    eventsourcing.persistence.OperationalError,
-    eventsourcing.persistence.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-    aiokafka.errors.KafkaConnectionError,
-    aiokafka.errors.KafkaTimeoutError,
-)
 # Error details travel in gRPC trailers: keep them well under the metadata size limit.
 MAX_DETAIL = 500
 
@@ -124,18 +106,19 @@ class RpcService:
                 status, details = _on_the_wire(validation_error(exc))
             except ConciergeError as exc:
                 status, details = _on_the_wire(exc)
-            except DEPENDENCY_DOWN as exc:
-                log.warning("%s: a dependency is unreachable: %r", method, exc)
-                status, details = _on_the_wire(
-                    ServiceUnavailable(
-                        f"the {self.name} service cannot reach its database or broker; "
-                        "try again shortly"
+            except Exception as exc:
+                if is_outage(exc):
+                    log.warning("%s: a dependency is unreachable: %r", method, exc)
+                    status, details = _on_the_wire(
+                        ServiceUnavailable(
+                            f"the {self.name} service cannot reach its database or broker; "
+                            "try again shortly"
+                        )
                     )
-                )
-            except Exception:
-                log.exception("%s failed (correlation id %s)", method, correlation_of(request))
-                status = grpc.StatusCode.INTERNAL
-                details = json.dumps({"code": "internal", "message": f"{method} failed"})
+                else:
+                    log.exception("%s failed (correlation id %s)", method, correlation_of(request))
+                    status = grpc.StatusCode.INTERNAL
+                    details = json.dumps({"code": "internal", "message": f"{method} failed"})
             await context.abort(status, details)
 
         return call

@@ -2,20 +2,24 @@
 
 Each service's `__main__` lists its parts (gRPC API, outbox relay, projections,
 schedulers); `--only` runs a subset, so a relay or a projection can run and be
-killed on its own. The gRPC API answers `Ping` with the health its projections and
-reactions report (runtime.health); operator commands (`rebuild`, `dead-letters`) are
-in runtime.operations.
+killed on its own. Start-up waits out a PostgreSQL or Kafka outage (a bug there ends
+the process); after it, a failed part is restarted with backoff while the others go on
+(`runtime.outage`). The relay and the schedulers run only in the replica holding the
+service's lock (`runtime.leadership`). The gRPC API answers `Ping` with the health its
+projections and reactions report (runtime.health); operator commands (`rebuild`,
+`dead-letters`) are in runtime.operations.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,13 +32,13 @@ from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
 from runtime.health import ServiceHealth, add_health
 from runtime.kafka import ensure_topics
+from runtime.leadership import Leadership
 from runtime.operations import add_operator_commands, run_operator_command
+from runtime.outage import Part, kept_running, outlasting_outages
 from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
-
-Part = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class JsonFormatter(logging.Formatter):
@@ -57,20 +61,19 @@ def configure_logging(level: str) -> None:
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
 
 
-async def run_parts(parts: dict[str, Part], only: list[str] | None) -> None:
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM: every part stops cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    chosen = {name: part for name, part in parts.items() if not only or name in only}
-    tasks = [asyncio.create_task(part(stop), name=name) for name, part in chosen.items()]
-    logging.getLogger(__name__).info("running %s", ", ".join(chosen))
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        if task.exception():
-            raise task.exception()  # type: ignore[misc]
+    return stop
+
+
+async def run_parts(parts: dict[str, Part], stop: asyncio.Event) -> None:
+    """Run every part, each restarted whenever it fails, until `stop` is set."""
+    logging.getLogger(__name__).info("running %s", ", ".join(parts))
+    await asyncio.gather(*(kept_running(name, part)(stop) for name, part in parts.items()))
 
 
 def parse_args(parts: list[str]) -> argparse.Namespace:
@@ -106,11 +109,10 @@ class ServiceSpec:
     # Reactions to other contexts, by part name: a consumer of those (published) topics
     # that turns their events into this service's commands, given the application.
     reactions: dict[str, Reaction] = field(default_factory=dict)
-    # Other long-running parts (schedulers), by name.
-    extra_parts: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(
-        default=lambda app, pool: {}
-    )
-    extra_part_names: tuple[str, ...] = ()
+    # Schedulers (day end, reminders, sweeps), by name, given the application and the
+    # read model's pool: they run only in the replica holding the service's lock.
+    schedulers: Callable[[Any, asyncpg.Pool], dict[str, Part]] = field(default=lambda app, pool: {})
+    scheduler_names: tuple[str, ...] = ()
 
     @property
     def read_schema(self) -> str:
@@ -151,53 +153,92 @@ async def run_service(spec: ServiceSpec) -> None:
     (`rebuild`, `dead-letters ...`, see runtime.operations)."""
     settings = spec.settings
     configure_logging(settings.log_level)
-    log = logging.getLogger(f"services.{spec.context}")
-    args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.extra_part_names])
+    args = parse_args(["api", "relay", "projection", *spec.reactions, *spec.scheduler_names])
     if args.command != "serve":
         raise SystemExit(await run_operator_command(spec, args))
     runner = spec.read_model_runner()
-    topic = settings.topic(spec.topic)
+    stop = stop_on_signals()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr=settings.listen_host)
-    # Create the topics this service reacts to as well, with the same partitions, rather
-    # than rely on the broker auto-creating them (production clusters turn that off).
-    # Their dead-letter topics too, so parking a message never waits on auto-creation.
-    consumed = {topic, *(settings.topic(t) for r in spec.reactions.values() for t in r.topics)}
-    await ensure_topics(settings, sorted(consumed))  # each with its dead-letter topic
-    app = spec.make_app()
-    pool = await runner.connect()
+    started = await outlasting_outages("start-up", lambda: start(spec, runner), stop)
+    if started is None:
+        return  # stopped while waiting for PostgreSQL or Kafka
+    app, pool = started
     reactions = spec.reaction_runners(app)
+    every_replica, leader_only = background_parts(spec, app, pool, runner, reactions)
+    wanted = set(args.only or ["api", *every_replica, *leader_only])
+    chosen = {name: part for name, part in every_replica.items() if name in wanted}
+    led = {name: part for name, part in leader_only.items() if name in wanted}
+    if led:
+        leadership = Leadership(settings.database_url, scope=app.schema)
+        chosen["leader"] = leadership.guard(functools.partial(run_parts, led))
     consumers = {"projection": runner, **reactions}
     health = ServiceHealth(  # of the consumers this process runs
         spec.context,
-        [c.health for name, c in consumers.items() if not args.only or name in args.only],
+        [c.health for name, c in consumers.items() if name in wanted],
         settings.projection_lag_threshold,
+    )
+    try:
+        if "api" in wanted:
+            chosen = {"api": await serve_api(spec, app, pool, health), **chosen}
+        await run_parts(chosen, stop)
+    finally:
+        for consumer in consumers.values():
+            await consumer.close()
+
+
+async def start(spec: ServiceSpec, runner: ProjectionRunner) -> tuple[Any, asyncpg.Pool]:
+    """What every part needs: the topics, the event store and the read model's pool."""
+    settings = spec.settings
+    # Create the topics this service reacts to as well, with the same partitions, rather
+    # than rely on the broker auto-creating them (production clusters turn that off);
+    # each with its dead-letter topic, so parking a message never waits on auto-creation.
+    consumed = {settings.topic(t) for reaction in spec.reactions.values() for t in reaction.topics}
+    await ensure_topics(settings, sorted({settings.topic(spec.topic), *consumed}))
+    app = await asyncio.to_thread(spec.make_app)
+    return app, await runner.connect()
+
+
+async def serve_api(spec: ServiceSpec, app: Any, pool: asyncpg.Pool, health: ServiceHealth) -> Part:
+    """Start the gRPC API (a port that cannot be bound ends the process: a bug at
+    start-up); the part keeps it until the service stops."""
+    rpc = spec.build_api(app, spec.queries(pool))
+    add_clock_control(rpc, settable=spec.settings.concierge_clock_settable)
+    add_health(rpc, health)
+    server = await serve(rpc, spec.grpc_port, spec.settings.listen_host)
+    logging.getLogger(f"services.{spec.context}").info(
+        "%s gRPC on port %s", spec.context, spec.grpc_port
     )
 
     async def api(stop: asyncio.Event) -> None:
-        rpc = spec.build_api(app, spec.queries(pool))
-        add_clock_control(rpc, settable=settings.concierge_clock_settable)
-        add_health(rpc, health)
-        server = await serve(rpc, spec.grpc_port, settings.listen_host)
-        log.info("%s gRPC on port %s", spec.context, spec.grpc_port)
         await stop.wait()
         await server.stop(grace=2)
+
+    return api
+
+
+def background_parts(
+    spec: ServiceSpec,
+    app: Any,
+    pool: asyncpg.Pool,
+    runner: ProjectionRunner,
+    reactions: dict[str, ProjectionRunner],
+) -> tuple[dict[str, Part], dict[str, Part]]:
+    """The parts but the API, by name: those every replica runs (the projection and the
+    reactions share the partitions), and those only the leader runs (the relay and the
+    schedulers: one of each per service)."""
+    settings = spec.settings
 
     async def relay(stop: asyncio.Event) -> None:
         await OutboxRelay(
             app,
-            topic=topic,
+            topic=settings.topic(spec.topic),
             contract_for=spec.contract_for,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             database_url=settings.database_url,
             batch_size=settings.outbox_batch_size,
         ).run(stop)
 
-    parts: dict[str, Part] = {"api": api, "relay": relay, "projection": runner.run}
-    parts.update({name: reaction.run for name, reaction in reactions.items()})
-    parts.update(spec.extra_parts(app, pool))
-    try:
-        await run_parts(parts, args.only)
-    finally:
-        for consumer in consumers.values():
-            await consumer.close()
+    every_replica: dict[str, Part] = {"projection": runner.run}
+    every_replica.update({name: reaction.run for name, reaction in reactions.items()})
+    return every_replica, {"relay": relay, **spec.schedulers(app, pool)}

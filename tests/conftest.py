@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import ROOT, free_port, process, provided_infra, wait_http
+from tests.infra import ROOT, PrivateStack, free_port, process, provided_infra, wait_http
 
 # A running stack to test instead of starting the services here (the compose stack):
 # its gateway's URL; CONCIERGE_NAMESPACE and NOTIFY_LOG_PATH then name its namespace and
@@ -49,6 +49,17 @@ def infra() -> Iterator[Infra]:
             yield Infra(database_url, kafka, f"t{uuid.uuid4().hex[:8]}_")
 
 
+@pytest.fixture
+def private_stack() -> Iterator[PrivateStack]:
+    """PostgreSQL and Kafka of this test's own (started by the test), to restart under a
+    service; removed afterwards."""
+    stack = PrivateStack()
+    try:
+        yield stack
+    finally:
+        stack.remove()
+
+
 SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
 
 
@@ -56,6 +67,21 @@ SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
 class Stack:
     infra: Infra
     base_url: str
+
+
+def suite_env(infra: Infra, **extra: str) -> dict[str, str]:
+    """The environment of a whole suite on free ports: every service and the gateway."""
+    env = infra.env(
+        GATEWAY_PORT=str(free_port()),
+        CONCIERGE_CLOCK_SETTABLE="1",
+        NOTIFY_LOG_PATH=str(infra.notify_log),
+        **extra,
+    )
+    for service in SERVICES:
+        port = free_port()
+        env[f"{service.upper()}_GRPC_PORT"] = str(port)
+        env[f"{service.upper()}_GRPC_TARGET"] = f"127.0.0.1:{port}"
+    return env
 
 
 @pytest.fixture(scope="session")
@@ -66,21 +92,13 @@ def stack(infra: Infra) -> Iterator[Stack]:
         wait_http(f"{GATEWAY_URL}/readyz", timeout=120)
         yield Stack(infra, GATEWAY_URL)
         return
-    env = infra.env(
-        GATEWAY_PORT=str(gateway_port := free_port()),
-        CONCIERGE_CLOCK_SETTABLE="1",
-        NOTIFY_LOG_PATH=str(infra.notify_log),
-    )
-    for service in SERVICES:
-        port = free_port()
-        env[f"{service.upper()}_GRPC_PORT"] = str(port)
-        env[f"{service.upper()}_GRPC_TARGET"] = f"127.0.0.1:{port}"
+    env = suite_env(infra)
     with contextlib.ExitStack() as running:
         for service in SERVICES:
             running.enter_context(process(["-m", f"services.{service}"], env, service))
         running.enter_context(process(["-m", "services.gateway"], env, "gateway"))
-        base_url = f"http://127.0.0.1:{gateway_port}"
-        wait_http(f"{base_url}/readyz")
+        base_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+        wait_http(f"{base_url}/readyz", timeout=120)  # a loaded 2-core machine
         yield Stack(infra, base_url)
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -281,3 +283,42 @@ async def publish_all(
         stop.set()
         await task
         await conn.close()
+
+
+class PrivateStack:
+    """PostgreSQL and Kafka of a test's own, started by `deploy/local/up.sh` on free ports
+    with a state directory of their own: a test may stop and start them under a running
+    service (the shared ones must keep running for everyone else)."""
+
+    def __init__(self) -> None:
+        self.state = Path(tempfile.mkdtemp(prefix="concierge-stack-"))
+        pg_port, kafka_port, controller_port = free_port(), free_port(), free_port()
+        self.database_url = f"postgresql://concierge:concierge@127.0.0.1:{pg_port}/concierge"
+        self.kafka = f"127.0.0.1:{kafka_port}"
+        self.env = {
+            "CONCIERGE_STATE_DIR": str(self.state),
+            "PG_PORT": str(pg_port),
+            "DATABASE_URL": self.database_url,
+            "KAFKA_PORT": str(kafka_port),
+            "KAFKA_CONTROLLER_PORT": str(controller_port),
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "KAFKA_HEAP_OPTS": "-Xmx512m -Xms128m",
+        }
+
+    def up(self, *components: str) -> None:
+        """Start `components` ("postgres", "kafka"); wait until they answer."""
+        self._run("up.sh", *components)
+
+    def down(self, *components: str) -> None:
+        """Stop `components` (a fast PostgreSQL shutdown, a controlled Kafka one)."""
+        self._run("down.sh", *components)
+
+    def remove(self) -> None:
+        self.down()
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def _run(self, script: str, *components: str) -> None:
+        done = subprocess.run([str(ROOT / "deploy" / "local" / script), *components],
+                              env={**os.environ, **self.env}, capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            raise RuntimeError(f"{script} {' '.join(components)} failed:\n{done.stderr}")

@@ -2,6 +2,7 @@
 # Stop the local Kafka and PostgreSQL started by up.sh. Idempotent: fine if
 # either (or both) is not running. Data is kept; the next up.sh restarts from it.
 # To wipe all state:  deploy/local/down.sh && rm -rf "$CONCIERGE_STATE_DIR"
+# Only one of them:   deploy/local/down.sh kafka   (postgres | kafka)
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -55,5 +56,12 @@ stop_postgres() {
     log "postgres stopped"
 }
 
-stop_kafka
-stop_postgres
+for component in "${@:-kafka postgres}"; do
+    for one in $component; do
+        case "$one" in
+            kafka) stop_kafka ;;
+            postgres) stop_postgres ;;
+            *) die "usage: $0 [kafka] [postgres]" ;;
+        esac
+    done
+done

@@ -5,6 +5,7 @@
 #
 #   deploy/local/up.sh                   # logs on stderr, env exports on stdout
 #   eval "$(deploy/local/up.sh)"         # ... and load the env into this shell
+#   deploy/local/up.sh kafka             # only one of them (postgres | kafka)
 #
 # Installs missing pieces with apt-get (postgresql, a Java 17 JRE, maven) and
 # downloads the Kafka jars once with Maven (see _lib.sh / KAFKA_CACHE).
@@ -75,7 +76,7 @@ pg_write_config() {
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCK_DIR'
-max_connections = 200
+max_connections = 500
 shared_buffers = 256MB
 # Test/dev only: trade durability for speed.
 fsync = off
@@ -284,8 +285,15 @@ start_kafka() {
 }
 
 # ===========================================================================
-start_postgres
-start_kafka
+for component in "${@:-postgres kafka}"; do
+    for one in $component; do
+        case "$one" in
+            postgres) start_postgres ;;
+            kafka) start_kafka ;;
+            *) die "usage: $0 [postgres] [kafka]" ;;
+        esac
+    done
+done
 
 # Env for the caller, on stdout (everything else went to stderr).
 cat <<EOF

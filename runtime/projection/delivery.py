@@ -13,7 +13,7 @@ import asyncpg
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import dead_letter
 from runtime import deadletters
-from runtime.deadletters import NOT_THE_MESSAGE, DeadLetter
+from runtime.deadletters import DeadLetter, not_the_message
 from runtime.projection.bookkeeping import stored_versions
 
 
@@ -80,9 +80,9 @@ async def apply(
     if not isolate:
         try:
             await projection.apply_batch(conn, [d.envelope for d in fresh])  # type: ignore[misc]
-        except NOT_THE_MESSAGE:
-            raise
         except Exception as exc:
+            if not_the_message(exc):
+                raise
             raise RetryIsolated from exc
         for d in fresh:
             d.applied = True
@@ -96,9 +96,9 @@ async def apply(
             async with conn.transaction():
                 await projection.apply_batch(conn, [d.envelope])
             d.applied = True
-        except NOT_THE_MESSAGE:
-            raise
         except Exception as exc:
+            if not_the_message(exc):
+                raise
             d.letter = letter(name, d, deadletters.reason_for(exc), exc)
             if d.letter.reason in deadletters.HOLDS_BACK:
                 blocked.add(d.envelope.subject)

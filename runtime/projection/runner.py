@@ -17,9 +17,10 @@ from prometheus_client import Counter as Metric
 from prometheus_client import Gauge
 
 from runtime import deadletters
-from runtime.deadletters import CONTENTION, OUTAGES, DeadLetter
+from runtime.deadletters import CONTENTION, DeadLetter
 from runtime.health import OK, UNREACHABLE, ProjectionHealth
 from runtime.kafka import idempotent_producer
+from runtime.outage import is_outage
 from runtime.projection import bookkeeping
 from runtime.projection.bookkeeping import BOOKKEEPING, EXCLUSIVE_LOCK, lock_name
 from runtime.projection.delivery import (
@@ -347,7 +348,9 @@ class ProjectionRunner:
             async with pool.acquire(timeout=HEALTH_SECONDS) as conn:
                 self.health.dead_letters = await deadletters.unresolved_by_reason(conn, name)
                 generation = await bookkeeping.generation(conn, name)
-        except (*OUTAGES, asyncpg.PostgresError) as exc:
+        except Exception as exc:
+            if not (is_outage(exc) or isinstance(exc, asyncpg.PostgresError)):
+                raise
             self.health.database = UNREACHABLE
             log.warning("projection %s cannot reach PostgreSQL: %s", name, exc)
             return

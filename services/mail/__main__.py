@@ -29,6 +29,7 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
         queries = MailQueries(pool)
 
         async def sweep(stop: asyncio.Event) -> None:
+            """Every five minutes, in one replica: reminders and the unresolved archive."""
             while not stop.is_set():
                 for site_id in await queries.sites_with_uncollected():
                     await sweep_site(app, queries, site_id, None)
@@ -52,8 +53,8 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
                 (topics.MAIL, topics.VISITOR), lambda app: TenantNotices(app, notifier_from_env())
             )
         },
-        extra_parts=parts,
-        extra_part_names=("sweep",),
+        schedulers=parts,
+        scheduler_names=("sweep",),
     )
 
 

@@ -29,7 +29,8 @@ def day_end_sweep(app: VisitorApplication, pool: asyncpg.Pool) -> dict[str, Part
     queries = VisitorQueries(pool)
 
     async def day_end(stop: asyncio.Event) -> None:
-        """At each site's day rollover, flag visitors still in from earlier days."""
+        """At each site's day rollover, flag visitors still in from earlier days (run by
+        the leader replica only)."""
         while not stop.is_set():
             for site_id in await queries.sites_with_visitors_in():
                 yesterday = clock.today(site_timezone(site_id)) - timedelta(days=1)
@@ -58,8 +59,8 @@ def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
         queries=VisitorQueries,
         build_api=build_api,
         reactions={"roster": Reaction((topics.MAIL,), lambda app: SiteRoster())},
-        extra_parts=day_end_sweep,
-        extra_part_names=("day_end",),
+        schedulers=day_end_sweep,
+        scheduler_names=("day_end",),
     )
 
 

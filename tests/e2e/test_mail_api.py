@@ -50,7 +50,8 @@ def receive(api: httpx.Client, **fields: object) -> httpx.Response:
 
 
 def notices(stack: Stack) -> list[dict]:
-    """This module's site's notices (other tests' sites have units of the same names)."""
+    """This module's site's notices (other tests on the same stack, and other sites with
+    units of the same names, send theirs too)."""
     path = stack.infra.notify_log
     lines = path.read_text().splitlines() if path.exists() else []
     return [n for n in map(json.loads, lines) if n["site_id"] == str(SITE)]

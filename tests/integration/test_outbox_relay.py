@@ -1,4 +1,4 @@
-"""The outbox relay survives SIGKILL mid-publish without losing or reordering events."""
+"""The outbox relay survives SIGKILL mid-publish without losing, doubling or reordering events."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import time
 from collections import defaultdict
 from uuid import uuid4
 
+import asyncpg
 import psycopg
 
 from contracts.topics import VISITOR
+from runtime.kafka import ensure_topics, idempotent_producer
+from runtime.outbox import OutboxRelay
 from runtime.projection import ProjectionRunner
+from services.visitor.contract import contract_for
 from services.visitor.projections import VisitorReadModel
-from tests.infra import process, read_topic, run_until_caught_up
+from tests.infra import process, publish_all, read_topic, run_until_caught_up
 from tests.integration.fixtures import complete_visits, visitor_app
 
 VISITS = 1250  # x 4 events = 5,000
@@ -75,6 +79,7 @@ def test_relay_killed_mid_publish_loses_nothing_and_keeps_order(infra) -> None: 
 
     duplicates = len(ids) - len(set(ids))
     print(f"relay killed at notification {killed_at}/{total}; {duplicates} duplicates re-published")
+    assert duplicates == 0, "no event sent twice"
 
     async def project() -> dict:
         runner = ProjectionRunner(
@@ -94,5 +99,67 @@ def test_relay_killed_mid_publish_loses_nothing_and_keeps_order(infra) -> None: 
         await runner.close()
         return result
 
-    # Duplicates, if any, change no read model: every visit counted exactly once.
+    # Every visit counted exactly once in the read model.
     assert asyncio.run(project()) == {"visits": VISITS, "out": VISITS, "check_ins": VISITS}
+
+
+def test_events_sent_but_not_recorded_are_not_sent_again(infra) -> None:  # type: ignore[no-untyped-def]
+    """A relay killed between the broker's acks and its record leaves events on the topic
+    that the record does not cover; the next relay must not send them a second time."""
+    namespace = f"{infra.namespace}unrecorded_"
+    app = visitor_app(infra, namespace)
+    topic = f"{namespace}{VISITOR}"
+    first = complete_visits(app, uuid4(), 50)  # 200 events, published and recorded
+    asyncio.run(ensure_topics(infra.kafka, [topic]))
+    asyncio.run(publish_all(app, topic, contract_for, infra))
+    second = complete_visits(app, uuid4(), 50)  # 200 more, of which 120 get sent, unrecorded
+    asyncio.run(send_unrecorded(app, topic, infra, after=200, count=120))
+
+    asyncio.run(publish_all(app, topic, contract_for, infra))
+
+    ids = [dict(m.headers)["ce_id"].decode() for m in asyncio.run(read_topic(infra.kafka, topic))]
+    expected = {f"{v.id}:{n}" for v in first + second for n in (1, 2, 3, 4)}
+    assert set(ids) == expected, "every event is on the topic"
+    assert len(ids) == len(expected), f"{len(ids) - len(expected)} events sent twice"
+
+
+async def send_unrecorded(app, topic: str, infra, *, after: int, count: int) -> None:  # type: ignore[no-untyped-def]
+    """Send `count` notifications after `after` exactly as the relay does, recording nothing:
+    the state a relay leaves when it dies between the broker's acks and its record."""
+    relay = OutboxRelay(app, topic=topic, contract_for=contract_for,
+                        bootstrap_servers=infra.kafka, database_url=infra.database_url)  # fmt: skip
+    producer = idempotent_producer(infra.kafka)
+    await producer.start()
+    try:
+        for notification in app.recorder.select_notifications(
+            after, count, inclusive_of_start=False
+        ):
+            envelope = relay._envelope(notification)
+            assert envelope is not None
+            await producer.send_and_wait(topic, value=envelope.value(), key=envelope.key(),
+                                         headers=envelope.headers())  # fmt: skip
+    finally:
+        await producer.stop()
+
+
+async def test_the_record_never_moves_backwards(infra) -> None:  # type: ignore[no-untyped-def]
+    """A relay frozen past losing its lock must not, on waking, record less than the new
+    holder has published since (the next batches would then be sent again)."""
+    namespace = f"{infra.namespace}backwards_"
+    app = visitor_app(infra, namespace)
+    relay = OutboxRelay(app, topic=f"{namespace}{VISITOR}", contract_for=contract_for,
+                        bootstrap_servers=infra.kafka, database_url=infra.database_url)  # fmt: skip
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await relay._ensure_tables(conn)
+        await relay._record(conn, 500, {0: 50, 1: 40})  # the new holder
+        await relay._record(conn, 300, {0: 30, 2: 20})  # the old one, woken late
+        last = await conn.fetchval(
+            f'SELECT last_notification_id FROM "{app.schema}".outbox_position'
+        )
+        offsets = dict(
+            await conn.fetch(f'SELECT partition, next_offset FROM "{app.schema}".outbox_offsets')
+        )
+    finally:
+        await conn.close()
+    assert (last, offsets) == (500, {0: 50, 1: 40, 2: 20})
