@@ -29,6 +29,7 @@ from contracts.topics import BILLING
 from runtime.clock import clock
 from runtime.kafka import ensure_topics
 from runtime.projection import ProjectionRunner
+from runtime.settings import ServiceSettings
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import contract_for
 from services.billing.money import Period
@@ -219,7 +220,9 @@ async def test_bi_kit_keys_rows_by_account_and_keeps_what_it_cannot_read(
     booked. A message that is not valid against its published schema, or books an id its
     account already used, is kept in bi_rejected with the field, and the kit moves on."""
     topic = f"{infra.namespace}bikit_keys_{BILLING}"
-    await ensure_topics(infra.kafka, [topic], partitions=1)
+    await ensure_topics(
+        ServiceSettings(kafka_bootstrap_servers=infra.kafka, kafka_topic_partitions=1), [topic]
+    )
     at = datetime(2035, 3, 10, 9, tzinfo=SHANGHAI)
     accounts = [(uuid4(), uuid4()), (uuid4(), uuid4())]  # (site, account)
     good: list[Envelope] = []

@@ -16,6 +16,7 @@ from runtime.errors import Conflict
 from runtime.kafka import ensure_topics, idempotent_producer
 from runtime.projection import ProjectionRunner, lock_name
 from runtime.rebuild import rebuild_online
+from runtime.settings import ServiceSettings
 from services.visitor.projections import VisitorReadModel
 from tests.conftest import Stack
 from tests.helpers import bearer
@@ -85,7 +86,7 @@ async def test_two_live_replicas_follow_a_rebuild_swap_without_losing_or_doublin
     """Replicas coordinate through Postgres only: each notices the new generation."""
     topic = f"{infra.namespace}replicas_{VISITOR}"
     schema = f"{infra.namespace}replicas_read"
-    await ensure_topics(infra.kafka, [topic])
+    await ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic])
     site = uuid4()
     producer = idempotent_producer(infra.kafka)
     await producer.start()

@@ -16,6 +16,7 @@ from contracts.topics import VISITOR
 from runtime.kafka import ensure_topics, idempotent_producer
 from runtime.outbox import OutboxRelay
 from runtime.projection import ProjectionRunner
+from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from services.visitor.projections import VisitorReadModel
 from tests.infra import process, publish_all, read_topic, run_until_caught_up
@@ -110,7 +111,7 @@ def test_events_sent_but_not_recorded_are_not_sent_again(infra) -> None:  # type
     app = visitor_app(infra, namespace)
     topic = f"{namespace}{VISITOR}"
     first = complete_visits(app, uuid4(), 50)  # 200 events, published and recorded
-    asyncio.run(ensure_topics(infra.kafka, [topic]))
+    asyncio.run(ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic]))
     asyncio.run(publish_all(app, topic, contract_for, infra))
     second = complete_visits(app, uuid4(), 50)  # 200 more, of which 120 get sent, unrecorded
     asyncio.run(send_unrecorded(app, topic, infra, after=200, count=120))

@@ -15,6 +15,7 @@ from contracts.topics import VISITOR, dead_letter
 from runtime.kafka import ensure_topics
 from runtime.outage import Backoff, kept_running
 from runtime.projection import ProjectionRunner
+from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from tests.infra import publish_all, read_topic
 from tests.integration.fixtures import complete_visits, visitor_app
@@ -45,7 +46,7 @@ async def test_an_unreachable_store_dead_letters_nothing(infra) -> None:  # type
     app = visitor_app(infra, namespace)
     visits = complete_visits(app, uuid4(), 5)
     topic = f"{namespace}{VISITOR}"
-    await ensure_topics(infra.kafka, [topic, dead_letter(topic)])
+    await ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic])
     await publish_all(app, topic, contract_for, infra)
     reaction = StoreDownAtFirst(failures=3)
     runner = ProjectionRunner(reaction, topics=[topic], database_url=infra.database_url,

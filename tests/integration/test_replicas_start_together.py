@@ -51,7 +51,7 @@ async def test_relays_starting_together_both_create_their_position_table(infra) 
         try:
             await asyncio.gather(
                 *(
-                    relay._ensure_table(conn)
+                    relay._ensure_tables(conn)
                     for relay, conn in zip(relays, connections, strict=True)
                 )
             )
