@@ -38,6 +38,15 @@ REQUEST_SECONDS = Histogram(
 )
 
 
+ROUTERS = (  # the API's areas
+    visitor_routes.router,
+    workorder_routes.router,
+    billing_routes.router,
+    feedback_routes.router,
+    mail_routes.router,
+)
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The gateway app; refuses (UnsafeTokenSecret) to verify tokens with a public secret."""
     settings = settings or GatewaySettings()
@@ -69,19 +78,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.token_config = token_config
     errors.install(app)
-    routers = [
-        visitor_routes.router,
-        workorder_routes.router,
-        billing_routes.router,
-        feedback_routes.router,
-        mail_routes.router,
-    ]
-    for router in routers:
+    for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(
         BodyLimit,
         default=settings.gateway_max_body_bytes,
-        routes=[route for router in routers for route in router.routes],
+        routes=[route for router in ROUTERS for route in router.routes],
     )
 
     @app.middleware("http")

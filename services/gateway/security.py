@@ -51,6 +51,8 @@ def site_access(roles: frozenset[Role]):
         request.state.principal = who
         return who
 
+    check.roles = roles  # type: ignore[attr-defined]  # read by services.gateway.access
+    check.reach = "the token's sites"  # type: ignore[attr-defined]
     return Depends(check)
 
 
@@ -64,6 +66,8 @@ def group_access(roles: frozenset[Role]):
         request.state.principal = who
         return who
 
+    check.roles = roles  # type: ignore[attr-defined]  # read by services.gateway.access
+    check.reach = "group-wide tokens only"  # type: ignore[attr-defined]
     return Depends(check)
 
 
