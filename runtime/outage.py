@@ -68,6 +68,11 @@ def is_outage(exc: BaseException) -> bool:
         return exc.sqlstate is None or exc.sqlstate.startswith(SERVER_AWAY)
     if isinstance(exc, KafkaError):
         return bool(exc.retriable)  # leader moving, broker not ready, request timed out
+    # asyncpg's protocol loses track of a connection the server terminated mid-operation
+    # ("cannot switch to state 12; another operation (2) is in progress",
+    # MagicStack/asyncpg#1069, sqlalchemy#13241): seen when PostgreSQL shuts down.
+    if isinstance(exc, asyncpg.InternalClientError):
+        return True
     # asyncpg reports use of a connection the server already closed this way.
     return isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)
 
