@@ -102,6 +102,40 @@ class PhoneMessageDelivered(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class CallRecorded(VisitorEvent):
+    """A call in the switchboard's register; an important one is followed up until done."""
+
+    call_id: UUID
+    caller_name: str
+    caller_company: str | None
+    caller_number: str
+    reason: str
+    category: str
+    important: bool
+    passed_to: str | None
+    occurred_at: AwareDatetime
+
+
+class CallSignedFor(VisitorEvent):
+    call_id: UUID
+    signed_by: str
+    occurred_at: AwareDatetime
+
+
+class CallFollowedUp(VisitorEvent):
+    call_id: UUID
+    progress: str
+    by: str
+    occurred_at: AwareDatetime
+
+
+class CallCompleted(VisitorEvent):
+    call_id: UUID
+    result: str
+    signed_by: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -112,4 +146,8 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorOverstayed,
     PhoneMessageTaken,
     PhoneMessageDelivered,
+    CallRecorded,
+    CallSignedFor,
+    CallFollowedUp,
+    CallCompleted,
 )

@@ -6,8 +6,10 @@ One set of models validates input at both ends: FastAPI turns a violation into a
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -117,3 +119,85 @@ class DeliverPhoneMessage(Command):
 
 class FlagOverstays(Command):
     business_date: BusinessDate | None = None
+
+
+# -- the switchboard's call register (seed 000) ------------------------------------------
+
+
+class CallCategory(StrEnum):
+    """What a call was about, the register's classes for the weekly filing."""
+
+    ENQUIRY = "enquiry"
+    TRANSFER = "transfer"
+    REPAIR = "repair"
+    COMPLAINT = "complaint"
+    BUSINESS = "business"
+    DELIVERY = "delivery"
+    OTHER = "other"
+
+
+class RecordCall(Command):
+    caller_name: Name
+    caller_company: OptionalName = None
+    caller_number: Phone
+    reason: Text
+    category: CallCategory
+    important: bool = False
+    passed_to: Annotated[
+        OptionalName,
+        Field(description="Department or person the call was passed to; required when important."),
+    ] = None
+
+
+class SignForCall(Command):
+    signed_by: Name
+
+
+class FollowUpCall(Command):
+    progress: Text
+    by: Name
+
+
+class CompleteCall(Command):
+    result: Text
+    signed_by: Name
+
+
+class CallView(BaseModel):
+    """One call of the register, as every reply and list shows it."""
+
+    call_id: UUID
+    site_id: UUID
+    business_date: date
+    received_at: datetime
+    caller_name: str
+    caller_company: str | None
+    caller_number: str
+    reason: str
+    category: CallCategory
+    important: bool
+    passed_to: str | None
+    status: str
+    signed_for_by: str | None
+    follow_ups: int
+    last_progress: str | None
+    result: str | None
+    signed_off_by: str | None
+
+
+class CallTally(BaseModel):
+    business_date: date
+    category: CallCategory
+    calls: int
+    important: int
+    important_open: int
+
+
+class WeeklyCallSummary(BaseModel):
+    """The week's register filed by date and category (seed 000: "按照日期、類別")."""
+
+    week_start: date
+    week_end: date
+    calls: int
+    important_open: int
+    by_date_and_category: list[CallTally]

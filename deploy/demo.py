@@ -2,7 +2,8 @@
 
 Two sites (Shanghai Tower A and Hangzhou Park B), their units and tenants as hosts,
 and a morning at the front desk: pre-registered and unannounced visitors, one turned
-away by the host, one blocked by the watchlist, departures and switchboard messages.
+away by the host, one blocked by the watchlist, departures and switchboard messages,
+and the front office's registers (`deploy/demo_front_office.py`).
 
 Each site is seeded once, ever: a run after a restart, a crash or next month finds the
 site seeded and leaves it as it is. The system itself holds the marker (see `seeded`),
@@ -19,6 +20,7 @@ from uuid import UUID
 
 import httpx
 
+from deploy.demo_front_office import seed_front_office
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
 from services.gateway.settings import GatewaySettings
@@ -69,6 +71,7 @@ def main(base_url: str) -> None:
             seed_repairs(api, site, code, config)
             seed_mail_and_complaints(api, site, config)
             seed_front_desk(api, site)
+            seed_front_office(api, site)
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])

@@ -159,3 +159,87 @@ async def visits_per_host(
     site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
 ) -> list[dict[str, Any]]:
     return await call(request, "HostHourly", site_id, date=day.isoformat())
+
+
+# -- the switchboard's call register ------------------------------------------------------
+
+
+@router.post(
+    "/calls", status_code=201, response_model=api.CallView, summary="Record a call in the register"
+)
+async def record_call(
+    site_id: UUID, body: JsonBody[api.RecordCall], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "RecordCall", site_id, **payload(body))
+
+
+@router.post(
+    "/calls/{call_id}/signature",
+    response_model=api.CallView,
+    summary="The recipient signs for an important call's record",
+)
+async def sign_for_call(
+    site_id: UUID, call_id: UUID, body: JsonBody[api.SignForCall], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "SignForCall", site_id, call_id=call_id, **payload(body))
+
+
+@router.post(
+    "/calls/{call_id}/follow-ups",
+    response_model=api.CallView,
+    summary="Progress on an important call",
+)
+async def follow_up_call(
+    site_id: UUID, call_id: UUID, body: JsonBody[api.FollowUpCall], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "FollowUpCall", site_id, call_id=call_id, **payload(body))
+
+
+@router.post(
+    "/calls/{call_id}/completion",
+    response_model=api.CallView,
+    summary="An important call done, its result signed",
+)
+async def complete_call(
+    site_id: UUID, call_id: UUID, body: JsonBody[api.CompleteCall], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "CompleteCall", site_id, call_id=call_id, **payload(body))
+
+
+@router.get("/calls/{call_id}", response_model=api.CallView, summary="One call of the register")
+async def get_call(site_id: UUID, call_id: UUID, request: Request, _: Reader) -> dict[str, Any]:
+    return await call(request, "GetCall", site_id, call_id=call_id)
+
+
+@router.get(
+    "/calls",
+    response_model=list[api.CallView],
+    summary="The call register: a day, a category, or the important calls not yet done",
+)
+async def calls(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    day: Annotated[BusinessDate | None, Query(alias="date")] = None,
+    category: api.CallCategory | None = None,
+    open_only: bool = False,
+) -> list[dict[str, Any]]:
+    return await call(
+        request,
+        "Calls",
+        site_id,
+        date=day.isoformat() if day else None,
+        category=category.value if category else None,
+        open_only=open_only,
+    )
+
+
+@router.get(
+    "/calls-weekly",
+    response_model=api.WeeklyCallSummary,
+    summary="The week's calls by date and category",
+)
+async def weekly_calls(
+    site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
+) -> dict[str, Any]:
+    return await call(request, "WeeklyCalls", site_id, week_start=week_start.isoformat())

@@ -13,10 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from contracts import visitor_api as api
-from runtime.clock import clock
+from runtime.clock import clock, local_date
 from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.visitor.application import VisitorApplication
+from services.visitor.call_register import CallRecord
 from services.visitor.domain import Visit
 from services.visitor.projections import VisitorQueries
 
@@ -43,6 +44,29 @@ def visit_view(visit: Visit) -> dict[str, Any]:
         "denial_reason": visit.denial_reason,
         "overstayed_on": visit.overstayed_on,
         "version": visit.version,
+    }
+
+
+def call_view(call: CallRecord) -> dict[str, Any]:
+    """The same view of a call as the register's rows (`calls` read model)."""
+    return {
+        "call_id": call.id,
+        "site_id": call.site_id,
+        "business_date": local_date(call.received_at, site_timezone(call.site_id)),
+        "received_at": call.received_at,
+        "caller_name": call.caller_name,
+        "caller_company": call.caller_company,
+        "caller_number": call.caller_number,
+        "reason": call.reason,
+        "category": call.category,
+        "important": call.important,
+        "passed_to": call.passed_to,
+        "status": call.status.value,
+        "signed_for_by": call.signed_for_by,
+        "follow_ups": len(call.follow_ups),
+        "last_progress": call.follow_ups[-1] if call.follow_ups else None,
+        "result": call.result,
+        "signed_off_by": call.signed_off_by,
     }
 
 
@@ -137,5 +161,49 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def phone_messages(request: dict[str, Any]) -> list[dict[str, Any]]:
         return await queries.phone_messages(site(request), bool(request.get("undelivered_only")))
+
+    @rpc.method
+    async def record_call(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.RecordCall.model_validate(request["payload"])
+        return call_view(await in_thread(app.record_call, site(request), cmd, cid(request)))
+
+    async def on_call(request: dict[str, Any], step: Any) -> dict[str, Any]:
+        call_id = UUID(request["call_id"])
+        return call_view(await in_thread(app.on_call, site(request), call_id, cid(request), step))
+
+    @rpc.method
+    async def sign_for_call(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.SignForCall.model_validate(request["payload"])
+        return await on_call(request, lambda c: c.sign_for(signed_by=cmd.signed_by, at=clock.now()))
+
+    @rpc.method
+    async def follow_up_call(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.FollowUpCall.model_validate(request["payload"])
+        return await on_call(
+            request, lambda c: c.follow_up(progress=cmd.progress, by=cmd.by, at=clock.now())
+        )
+
+    @rpc.method
+    async def complete_call(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.CompleteCall.model_validate(request["payload"])
+        return await on_call(
+            request,
+            lambda c: c.complete(result=cmd.result, signed_by=cmd.signed_by, at=clock.now()),
+        )
+
+    @rpc.method
+    async def get_call(request: dict[str, Any]) -> dict[str, Any]:
+        return call_view(await in_thread(app.call, site(request), UUID(request["call_id"])))
+
+    @rpc.method
+    async def calls(request: dict[str, Any]) -> list[dict[str, Any]]:
+        day = date.fromisoformat(request["date"]) if request.get("date") else None
+        return await queries.calls(
+            site(request), day, request.get("category"), bool(request.get("open_only"))
+        )
+
+    @rpc.method
+    async def weekly_calls(request: dict[str, Any]) -> dict[str, Any]:
+        return await queries.weekly_calls(site(request), date.fromisoformat(request["week_start"]))
 
     return rpc

@@ -15,6 +15,7 @@ from runtime.clock import clock
 from runtime.errors import Conflict
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
+from services.visitor.call_register import CallRecord
 from services.visitor.domain import (
     GROUP_SCOPE,
     PhoneMessage,
@@ -227,3 +228,38 @@ class VisitorApplication(ServiceApplication):
             self.save(message)
 
         self.run(correlation_id, command)
+
+    # -- call register ------------------------------------------------------------------
+
+    def record_call(self, site_id: UUID, cmd: api.RecordCall, correlation_id: str) -> CallRecord:
+        def command() -> CallRecord:
+            call = CallRecord.answer(
+                site_id=site_id,
+                caller_name=cmd.caller_name,
+                caller_company=cmd.caller_company,
+                caller_number=cmd.caller_number,
+                reason=cmd.reason,
+                category=cmd.category.value,
+                important=cmd.important,
+                passed_to=cmd.passed_to,
+                at=clock.now(),
+            )
+            self.save(call)
+            return call
+
+        return self.run(correlation_id, command)
+
+    def on_call(self, site_id: UUID, call_id: UUID, correlation_id: str,
+                change: Callable[[CallRecord], None]) -> CallRecord:  # fmt: skip
+        """Load a call of the site, apply one step (sign for, follow up, complete), save."""
+
+        def command() -> CallRecord:
+            call = self.call(site_id, call_id)
+            change(call)
+            self.save(call)
+            return call
+
+        return self.run(correlation_id, command)
+
+    def call(self, site_id: UUID, call_id: UUID) -> CallRecord:
+        return self.load_at_site(call_id, site_id, CallRecord, "call")

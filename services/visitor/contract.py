@@ -11,6 +11,7 @@ from typing import Any
 from contracts import topics
 from contracts import visitor as published
 from contracts.base import ContractEvent
+from services.visitor.call_register import CallRecord
 from services.visitor.domain import PhoneMessage, Visit
 
 TOPIC = topics.VISITOR
@@ -90,5 +91,27 @@ def contract_for(e: Any) -> ContractEvent | None:
         case PhoneMessage.Delivered():
             return published.PhoneMessageDelivered(
                 **common, message_id=e.originator_id, acknowledged_by=e.acknowledged_by
+            )
+        case CallRecord.Recorded():
+            return published.CallRecorded(
+                **common,
+                call_id=e.originator_id,
+                caller_name=e.caller_name,
+                caller_company=e.caller_company,
+                caller_number=e.caller_number,
+                reason=e.reason,
+                category=e.category,
+                important=e.important,
+                passed_to=e.passed_to,
+            )
+        case CallRecord.SignedFor():
+            return published.CallSignedFor(**common, call_id=e.originator_id, signed_by=e.signed_by)
+        case CallRecord.FollowedUp():
+            return published.CallFollowedUp(
+                **common, call_id=e.originator_id, progress=e.progress, by=e.by
+            )
+        case CallRecord.Completed():
+            return published.CallCompleted(
+                **common, call_id=e.originator_id, result=e.result, signed_by=e.signed_by
             )
     return None

@@ -156,3 +156,54 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
 
 def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).astimezone(ZoneInfo("UTC"))
+
+
+CALL_STEPS = ("SignForCall", "FollowUpCall", "CompleteCall")
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_call_is_in_the_register_and_the_week(
+    visitor: Pipeline, data: st.DataObject, zone: str, now: datetime
+) -> None:
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        call_ids = []
+        for _ in range(data.draw(st.integers(1, 3), label="calls")):
+            recorded = await unless_refused(
+                pipe.call("RecordCall", site, data.draw(command(api.RecordCall)))
+            )
+            if recorded is None:
+                continue
+            call_ids.append(UUID(recorded["call_id"]))
+            steps = data.draw(st.integers(0, 3), label="steps")
+            models = (api.SignForCall, api.FollowUpCall, api.CompleteCall)
+            for method, model in list(zip(CALL_STEPS, models, strict=True))[:steps]:
+                await unless_refused(
+                    pipe.call(method, site, data.draw(command(model)), call_id=recorded["call_id"])
+                )
+
+        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+
+        calls = {call_id: pipe.app.call(site, call_id) for call_id in call_ids}
+        days = {local_date(c.received_at, zone) for c in calls.values()}
+        register: dict[UUID, dict[str, Any]] = {}
+        weekly: Counter[tuple[str, str]] = Counter()
+        for day in days:
+            rows = await pipe.call("Calls", site, date=day.isoformat())
+            register |= {UUID(row["call_id"]): row for row in rows}
+            week = await pipe.call("WeeklyCalls", site, week_start=day.isoformat())
+            for tally in week["by_date_and_category"]:
+                if tally["business_date"] == day.isoformat():
+                    weekly[(tally["business_date"], tally["category"])] += tally["calls"]
+        assert set(register) == set(calls), "every call is in the register of its day"
+        for call_id, call in calls.items():
+            shown = api.CallView.model_validate(register[call_id])
+            assert shown == api.CallView.model_validate(
+                await pipe.call("GetCall", site, call_id=str(call_id))
+            ), "the register shows a call as the write side does"
+            assert shown.caller_name == call.caller_name and shown.reason == call.reason
+        assert weekly == Counter(
+            (local_date(c.received_at, zone).isoformat(), c.category) for c in calls.values()
+        ), "the weekly summary counts every call under its day and category"

@@ -1,0 +1,53 @@
+"""The demo's front-office day (issue 12): what the seed manuals have the desk keep
+beside its visits, seeded through the HTTP API by `deploy/demo.py`.
+
+The switchboard's call register (seed 000): ordinary calls, and an important one passed
+to engineering, signed for, followed up and done.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import httpx
+
+
+def seed_front_office(api: httpx.Client, site: UUID) -> None:
+    seed_call_register(api, site)
+
+
+def seed_call_register(api: httpx.Client, site: UUID) -> None:
+    for caller, company, number, reason, category in [
+        ("Lin Ping", "Huaxin Trading Co.", "+86 21 6888 1201", "asks for the meeting-room rates",
+         "enquiry"),
+        ("Ma Qing", "Courier Express", "13900139000", "parcel for 15C, where to leave it",
+         "delivery"),
+        ("Zhou Min", "Blue Ocean Legal", "+86 21 6888 1501", "transfer to building management",
+         "transfer"),
+    ]:  # fmt: skip
+        api.post(
+            f"/sites/{site}/calls",
+            json={"caller_name": caller, "caller_company": company, "caller_number": number,
+                  "reason": reason, "category": category},
+        ).raise_for_status()  # fmt: skip
+    important = api.post(
+        f"/sites/{site}/calls",
+        json={"caller_name": "Han Meimei", "caller_company": "Huaxin Trading Co.",
+              "caller_number": "+86 21 6888 1202", "reason": "no water on 12F since 9:00",
+              "category": "repair", "important": True, "passed_to": "Engineering"},
+    ).json()  # fmt: skip
+    path = f"/sites/{site}/calls/{important['call_id']}"
+    api.post(f"{path}/signature", json={"signed_by": "Zhao Gang"}).raise_for_status()
+    api.post(
+        f"{path}/follow-ups", json={"progress": "valve found closed on 12F", "by": "Operator Liu"}
+    ).raise_for_status()
+    api.post(
+        f"{path}/completion",
+        json={"result": "water back at 10:15, caller told", "signed_by": "Zhao Gang"},
+    ).raise_for_status()
+    api.post(
+        f"/sites/{site}/calls",
+        json={"caller_name": "Qiao Feng", "caller_number": "13700137000",
+              "reason": "complains about noise from 20F at night", "category": "complaint",
+              "important": True, "passed_to": "Customer service"},
+    ).raise_for_status()  # fmt: skip

@@ -1,0 +1,173 @@
+"""Front-office procedures of the seed manuals through the gateway: the switchboard's
+call register (seed 000), ... each published, read back per site, refused on bad input
+and across sites."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from runtime.auth import Role
+from tests.conftest import Stack
+from tests.helpers import bearer, eventually, stored_events
+from tests.infra import read_topic
+
+SITE_A, SITE_B = uuid4(), uuid4()
+DESK = bearer(Role.RECEPTIONIST, [SITE_A])
+OTHER_SITE = bearer(Role.RECEPTIONIST, [SITE_B])
+
+
+@pytest.fixture(scope="module")
+def desk(stack: Stack) -> httpx.Client:
+    with httpx.Client(base_url=stack.base_url, headers=DESK, timeout=10) as client:
+        yield client
+
+
+def store_count(stack: Stack) -> int:
+    return stored_events(
+        stack.infra.database_url, f"{stack.infra.namespace}visitor", "visitor_events"
+    )
+
+
+def error_fields(response: httpx.Response) -> list[str]:
+    return [str(part) for err in response.json()["detail"] for part in err["loc"]]
+
+
+def a_call(**overrides: object) -> dict:
+    return {
+        "caller_name": "Chen Jie",
+        "caller_company": "Bank of Pudong",
+        "caller_number": "+86 21 5555 0101",
+        "reason": "the lift on 12F is stuck",
+        "category": "repair",
+        **overrides,
+    }
+
+
+# -- the switchboard's call register ----------------------------------------------------
+
+
+def test_an_important_call_is_followed_up_until_done_and_signed(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    recorded = desk.post(
+        f"/sites/{SITE_A}/calls", json=a_call(important=True, passed_to="Engineering")
+    )
+    assert recorded.status_code == 201, recorded.text
+    call = recorded.json()
+    assert call["status"] == "awaiting_signature"
+    path = f"/sites/{SITE_A}/calls/{call['call_id']}"
+    early = desk.post(f"{path}/completion", json={"result": "x", "signed_by": "Wang"})
+    assert early.status_code == 409
+    assert desk.post(f"{path}/signature", json={"signed_by": "Wang Wu"}).status_code == 200
+    desk.post(f"{path}/follow-ups", json={"progress": "technician on the way", "by": "Li"})
+    done = desk.post(f"{path}/completion", json={"result": "running again", "signed_by": "Wang"})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "done" and done.json()["follow_ups"] == 1
+    assert desk.get(path).json() == done.json()
+    register = eventually(
+        lambda: desk.get(f"/sites/{SITE_A}/calls", params={"date": call["business_date"]}).json(),
+        lambda rows: any(r["call_id"] == call["call_id"] and r["status"] == "done" for r in rows),
+    )
+    assert [r for r in register if r["call_id"] == call["call_id"]] == [done.json()]
+
+    topic = f"{stack.infra.namespace}concierge.visitor.v1"
+    messages = eventually(
+        lambda: [m for m in asyncio.run(read_topic(stack.infra.kafka, topic))
+                 if m.key == call["call_id"].encode()],
+        lambda ms: len(ms) >= 4,
+    )  # fmt: skip
+    assert [dict(m.headers)["ce_type"].decode() for m in messages] == [
+        f"concierge.visitor.{name}.v1"
+        for name in ("CallRecorded", "CallSignedFor", "CallFollowedUp", "CallCompleted")
+    ]
+
+
+def test_the_weekly_summary_files_calls_by_date_and_category(desk: httpx.Client) -> None:
+    site = uuid4()
+    desk_b = bearer(Role.RECEPTIONIST, [site])
+    days = [
+        desk.post(f"/sites/{site}/calls", json=body, headers=desk_b).json()["business_date"]
+        for body in (a_call(), a_call(category="enquiry"), a_call(important=True, passed_to="CS"))
+    ]
+    day = date.fromisoformat(days[0])
+    monday = day - timedelta(days=day.weekday())
+    summary = eventually(
+        lambda: desk.get(
+            f"/sites/{site}/calls-weekly", params={"week_start": monday}, headers=desk_b
+        ).json(),
+        lambda s: s["calls"] == 3,
+    )
+    assert summary["week_end"] == (monday + timedelta(days=6)).isoformat()
+    assert set(days) == {day.isoformat()}  # the same day, short of running over midnight
+    assert summary["by_date_and_category"] == [
+        {"business_date": days[0], "category": "enquiry", "calls": 1, "important": 0,
+         "important_open": 0},
+        {"business_date": days[0], "category": "repair", "calls": 2, "important": 1,
+         "important_open": 1},
+    ]  # fmt: skip
+    assert summary["important_open"] == 1
+    open_calls = desk.get(f"/sites/{site}/calls", params={"open_only": True}, headers=desk_b)
+    assert [c["category"] for c in open_calls.json()] == ["repair"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (a_call(caller_number="call me"), "caller_number"),
+        (a_call(category="gossip"), "category"),
+        (a_call(important=True), "passed_to"),
+        (a_call(reason=""), "reason"),
+        ({k: v for k, v in a_call().items() if k != "caller_name"}, "caller_name"),
+    ],
+)
+def test_a_bad_call_is_422_naming_the_field_and_nothing_is_stored(
+    desk: httpx.Client, stack: Stack, body: dict, field: str
+) -> None:
+    before = store_count(stack)
+    response = desk.post(f"/sites/{SITE_A}/calls", json=body)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_an_ordinary_call_cannot_be_followed_up(desk: httpx.Client, stack: Stack) -> None:
+    call_id = desk.post(f"/sites/{SITE_A}/calls", json=a_call()).json()["call_id"]
+    before = store_count(stack)
+    response = desk.post(
+        f"/sites/{SITE_A}/calls/{call_id}/follow-ups", json={"progress": "x", "by": "Li"}
+    )
+    assert response.status_code == 409
+    assert store_count(stack) == before
+
+
+def test_another_sites_staff_can_neither_read_nor_change_a_call(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    call_id = desk.post(
+        f"/sites/{SITE_A}/calls", json=a_call(important=True, passed_to="CS")
+    ).json()["call_id"]
+    before = store_count(stack)
+    for method, path, body in [
+        ("POST", f"/sites/{SITE_A}/calls", a_call()),
+        ("GET", f"/sites/{SITE_A}/calls/{call_id}", None),
+        ("GET", f"/sites/{SITE_A}/calls", None),
+        ("GET", f"/sites/{SITE_A}/calls-weekly?week_start=2026-11-30", None),
+        ("POST", f"/sites/{SITE_A}/calls/{call_id}/signature", {"signed_by": "x"}),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 403, (method, path, response.status_code)
+    for method, path, body in [
+        ("GET", f"/sites/{SITE_B}/calls/{call_id}", None),
+        ("POST", f"/sites/{SITE_B}/calls/{call_id}/signature", {"signed_by": "x"}),
+        ("POST", f"/sites/{SITE_B}/calls/{call_id}/follow-ups", {"progress": "x", "by": "y"}),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 404, (method, path, response.status_code)
+    assert store_count(stack) == before
+    assert all(r["call_id"] != call_id for r in
+               httpx.get(f"{stack.base_url}/sites/{SITE_B}/calls", headers=OTHER_SITE).json())  # fmt: skip
