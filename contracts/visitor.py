@@ -136,6 +136,51 @@ class CallCompleted(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class DeskOpened(VisitorEvent):
+    """The front desk's day begins with its opening checks (seed 002 "上班后")."""
+
+    desk_day_id: UUID
+    business_date: date
+    opened_by: str
+    checks: dict[str, bool]
+    note: str | None
+    occurred_at: AwareDatetime
+
+
+class ShiftHandedOver(VisitorEvent):
+    """A shift hands its open items to the next one."""
+
+    desk_day_id: UUID
+    business_date: date
+    number: int
+    from_shift: str
+    to_shift: str
+    handed_over_by: str
+    open_items: list[str]
+    occurred_at: AwareDatetime
+
+
+class HandoverAcknowledged(VisitorEvent):
+    desk_day_id: UUID
+    business_date: date
+    number: int
+    acknowledged_by: str
+    occurred_at: AwareDatetime
+
+
+class DeskClosed(VisitorEvent):
+    """The day ends with the closing checks, its summary and tomorrow's items."""
+
+    desk_day_id: UUID
+    business_date: date
+    closed_by: str
+    checks: dict[str, bool]
+    note: str | None
+    summary: str
+    for_tomorrow: list[str]
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -150,4 +195,8 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     CallSignedFor,
     CallFollowedUp,
     CallCompleted,
+    DeskOpened,
+    ShiftHandedOver,
+    HandoverAcknowledged,
+    DeskClosed,
 )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from contracts.fields import (
     BusinessDate,
     BusinessDateTime,
+    Label,
     Name,
     OptionalName,
     PartySize,
@@ -201,3 +202,94 @@ class WeeklyCallSummary(BaseModel):
     calls: int
     important_open: int
     by_date_and_category: list[CallTally]
+
+
+# -- the desk's day: opening checks, shift handovers, closing checks (seed 002) -----------
+
+
+class Shift(StrEnum):
+    MORNING = "morning"
+    DAY = "day"
+    EVENING = "evening"
+    NIGHT = "night"
+
+
+class OpeningChecks(BaseModel):
+    """Seed 002 "上班后": every item answered, true when it was found in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    desk_tidy: bool  # 整理、清洁前台周边工作环境卫生
+    equipment_working: bool  # 检查办公设备是否正常运行
+    refreshments_ready: bool  # 茶、水提前准备
+
+
+class ClosingChecks(BaseModel):
+    """Seed 002 "下班前": every item answered, true when it was found in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offices_secured: bool  # 门窗、办公设备、电源等的及时关闭
+    public_areas_safe: bool  # 公共办公区域相关设施、设备等安全
+
+
+NOTE = "What was wrong and what was done; required when a check failed."
+OpenItems = Annotated[list[Label], Field(max_length=50)]
+
+
+class OpenDesk(Command):
+    opened_by: Name
+    checks: OpeningChecks
+    note: Annotated[Text | None, Field(description=NOTE)] = None
+
+
+class HandOverShift(Command):
+    from_shift: Shift
+    to_shift: Shift
+    handed_over_by: Name
+    open_items: OpenItems = []
+
+
+class AcknowledgeHandover(Command):
+    acknowledged_by: Name
+
+
+class CloseDesk(Command):
+    closed_by: Name
+    checks: ClosingChecks
+    note: Annotated[Text | None, Field(description=NOTE)] = None
+    summary: Text
+    for_tomorrow: OpenItems = []
+
+
+class HandoverView(BaseModel):
+    number: int
+    from_shift: Shift
+    to_shift: Shift
+    handed_over_by: str
+    handed_over_at: datetime
+    open_items: list[str]
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+class DeskDayView(BaseModel):
+    """A site's desk day: opening, handovers, closing, and what the day before left."""
+
+    desk_day_id: UUID
+    site_id: UUID
+    business_date: date
+    opened_by: str
+    opened_at: datetime
+    opening_checks: OpeningChecks
+    opening_note: str | None
+    handovers: list[HandoverView]
+    closed_by: str | None
+    closed_at: datetime | None
+    closing_checks: ClosingChecks | None
+    closing_note: str | None
+    summary: str | None
+    for_tomorrow: list[str]
+    carried_over: Annotated[
+        list[str], Field(description="The items the day before closed with, for today.")
+    ]

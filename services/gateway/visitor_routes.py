@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
@@ -243,3 +245,108 @@ async def weekly_calls(
     site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
 ) -> dict[str, Any]:
     return await call(request, "WeeklyCalls", site_id, week_start=week_start.isoformat())
+
+
+# -- the desk's day: opening checks, shift handovers, closing checks ----------------------
+
+DeskDate = Annotated[BusinessDate, Path(description="The site's local business date.")]
+MAX_DESK_DAYS = 92  # a quarter of desk days in one read
+
+
+@router.post(
+    "/desk-days/{business_date}/opening",
+    status_code=201,
+    response_model=api.DeskDayView,
+    summary="Open the desk's day with the opening checks",
+)
+async def open_desk(
+    site_id: UUID, business_date: DeskDate, body: JsonBody[api.OpenDesk], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(
+        request, "OpenDesk", site_id, business_date=business_date.isoformat(), **payload(body)
+    )
+
+
+@router.post(
+    "/desk-days/{business_date}/handovers",
+    status_code=201,
+    response_model=api.DeskDayView,
+    summary="A shift hands its open items to the next",
+)
+async def hand_over_shift(
+    site_id: UUID,
+    business_date: DeskDate,
+    body: JsonBody[api.HandOverShift],
+    request: Request,
+    _: Desk,
+) -> dict[str, Any]:
+    return await call(
+        request, "HandOverShift", site_id, business_date=business_date.isoformat(), **payload(body)
+    )
+
+
+@router.post(
+    "/desk-days/{business_date}/handovers/{number}/acknowledgement",
+    response_model=api.DeskDayView,
+    summary="The incoming shift acknowledges a handover by name",
+)
+async def acknowledge_handover(
+    site_id: UUID,
+    business_date: DeskDate,
+    number: Annotated[int, Path(ge=1, le=1000)],
+    body: JsonBody[api.AcknowledgeHandover],
+    request: Request,
+    _: Desk,
+) -> dict[str, Any]:
+    return await call(
+        request,
+        "AcknowledgeHandover",
+        site_id,
+        business_date=business_date.isoformat(),
+        number=number,
+        **payload(body),
+    )
+
+
+@router.post(
+    "/desk-days/{business_date}/closing",
+    response_model=api.DeskDayView,
+    summary="Close the desk's day: closing checks, summary, items for tomorrow",
+)
+async def close_desk(
+    site_id: UUID,
+    business_date: DeskDate,
+    body: JsonBody[api.CloseDesk],
+    request: Request,
+    _: Desk,
+) -> dict[str, Any]:
+    return await call(
+        request, "CloseDesk", site_id, business_date=business_date.isoformat(), **payload(body)
+    )
+
+
+@router.get("/desk-days/{business_date}", response_model=api.DeskDayView, summary="One desk day")
+async def get_desk_day(
+    site_id: UUID, business_date: DeskDate, request: Request, _: Reader
+) -> dict[str, Any]:
+    return await call(request, "GetDeskDay", site_id, business_date=business_date.isoformat())
+
+
+@router.get(
+    "/desk-days",
+    response_model=list[api.DeskDayView],
+    summary=f"The desk days from one date to another (at most {MAX_DESK_DAYS} days)",
+)
+async def desk_days(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    first: Annotated[BusinessDate, Query(alias="from")],
+    last: Annotated[BusinessDate, Query(alias="to")],
+) -> list[dict[str, Any]]:
+    if not timedelta(0) <= last - first < timedelta(days=MAX_DESK_DAYS):
+        raise RequestValidationError([{
+            "loc": ("query", "to"), "type": "value_error",
+            "msg": f"to is on or after from, at most {MAX_DESK_DAYS - 1} days later",
+        }])  # fmt: skip
+    return await call(request, "DeskDays", site_id, first=first.isoformat(), last=last.isoformat())

@@ -18,6 +18,7 @@ from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.visitor.application import VisitorApplication
 from services.visitor.call_register import CallRecord
+from services.visitor.desk_day import DeskDay
 from services.visitor.domain import Visit
 from services.visitor.projections import VisitorQueries
 
@@ -67,6 +68,27 @@ def call_view(call: CallRecord) -> dict[str, Any]:
         "last_progress": call.follow_ups[-1] if call.follow_ups else None,
         "result": call.result,
         "signed_off_by": call.signed_off_by,
+    }
+
+
+def desk_day_view(day: DeskDay, carried_over: list[str]) -> dict[str, Any]:
+    """The same view of a desk day as the `desk_days` read model's rows."""
+    return {
+        "desk_day_id": day.id,
+        "site_id": day.site_id,
+        "business_date": day.business_date,
+        "opened_by": day.opened_by,
+        "opened_at": day.opened_at,
+        "opening_checks": day.opening_checks,
+        "opening_note": day.opening_note,
+        "handovers": day.handovers,
+        "closed_by": day.closed_by,
+        "closed_at": day.closed_at,
+        "closing_checks": day.closing_checks,
+        "closing_note": day.closing_note,
+        "summary": day.summary,
+        "for_tomorrow": day.for_tomorrow,
+        "carried_over": carried_over,
     }
 
 
@@ -205,5 +227,68 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def weekly_calls(request: dict[str, Any]) -> dict[str, Any]:
         return await queries.weekly_calls(site(request), date.fromisoformat(request["week_start"]))
+
+    async def desk_day_reply(request: dict[str, Any], desk_day: DeskDay) -> dict[str, Any]:
+        carried = await in_thread(app.carried_over, site(request), desk_day.business_date)
+        return desk_day_view(desk_day, carried)
+
+    def business_date(request: dict[str, Any]) -> date:
+        return date.fromisoformat(request["business_date"])
+
+    @rpc.method
+    async def open_desk(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.OpenDesk.model_validate(request["payload"])
+        day = business_date(request)
+        return await desk_day_reply(
+            request, await in_thread(app.open_desk, site(request), day, cmd, cid(request))
+        )
+
+    async def on_desk_day(request: dict[str, Any], step: Any) -> dict[str, Any]:
+        day = business_date(request)
+        desk_day = await in_thread(app.on_desk_day, site(request), day, cid(request), step)
+        return await desk_day_reply(request, desk_day)
+
+    @rpc.method
+    async def hand_over_shift(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.HandOverShift.model_validate(request["payload"])
+        return await on_desk_day(
+            request,
+            lambda d: d.hand_over(
+                from_shift=cmd.from_shift.value, to_shift=cmd.to_shift.value,
+                handed_over_by=cmd.handed_over_by, open_items=cmd.open_items, at=clock.now(),
+            ),
+        )  # fmt: skip
+
+    @rpc.method
+    async def acknowledge_handover(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.AcknowledgeHandover.model_validate(request["payload"])
+        number = int(request["number"])
+        return await on_desk_day(
+            request,
+            lambda d: d.acknowledge(
+                number=number, acknowledged_by=cmd.acknowledged_by, at=clock.now()
+            ),
+        )
+
+    @rpc.method
+    async def close_desk(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.CloseDesk.model_validate(request["payload"])
+        return await on_desk_day(
+            request,
+            lambda d: d.close(
+                closed_by=cmd.closed_by, checks=cmd.checks.model_dump(), note=cmd.note,
+                summary=cmd.summary, for_tomorrow=cmd.for_tomorrow, at=clock.now(),
+            ),
+        )  # fmt: skip
+
+    @rpc.method
+    async def get_desk_day(request: dict[str, Any]) -> dict[str, Any]:
+        desk_day = await in_thread(app.desk_day, site(request), business_date(request))
+        return await desk_day_reply(request, desk_day)
+
+    @rpc.method
+    async def desk_days(request: dict[str, Any]) -> list[dict[str, Any]]:
+        first, last = date.fromisoformat(request["first"]), date.fromisoformat(request["last"])
+        return await queries.desk_days(site(request), first, last)
 
     return rpc

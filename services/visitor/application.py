@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import visitor_api as api
 from runtime.clock import clock
-from runtime.errors import Conflict
+from runtime.errors import Conflict, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
+from runtime.sites import site_timezone
 from services.visitor.call_register import CallRecord
+from services.visitor.desk_day import DeskDay
 from services.visitor.domain import (
     GROUP_SCOPE,
     PhoneMessage,
@@ -263,3 +265,62 @@ class VisitorApplication(ServiceApplication):
 
     def call(self, site_id: UUID, call_id: UUID) -> CallRecord:
         return self.load_at_site(call_id, site_id, CallRecord, "call")
+
+    # -- the desk's day -----------------------------------------------------------------
+
+    def open_desk(self, site_id: UUID, day: date, cmd: api.OpenDesk,
+                  correlation_id: str) -> DeskDay:  # fmt: skip
+        def command() -> DeskDay:
+            self._require_begun(site_id, day)
+            if (opened := self._desk_day(site_id, day)) is not None:
+                raise Conflict(f"the desk was opened already by {opened.opened_by}")
+            desk_day = DeskDay.open(
+                site_id=site_id,
+                business_date=day,
+                opened_by=cmd.opened_by,
+                checks=cmd.checks.model_dump(),
+                note=cmd.note,
+                at=clock.now(),
+            )
+            self.save(desk_day)
+            return desk_day
+
+        return self.run(correlation_id, command)
+
+    def on_desk_day(self, site_id: UUID, day: date, correlation_id: str,
+                    change: Callable[[DeskDay], None]) -> DeskDay:  # fmt: skip
+        """Load an opened desk day of the site, apply one step, save it."""
+
+        def command() -> DeskDay:
+            desk_day = self._desk_day(site_id, day)
+            if desk_day is None:
+                raise Conflict(f"the desk is not opened for {day}; open it with its checks first")
+            change(desk_day)
+            self.save(desk_day)
+            return desk_day
+
+        return self.run(correlation_id, command)
+
+    def desk_day(self, site_id: UUID, day: date) -> DeskDay:
+        desk_day = self._desk_day(site_id, day)
+        if desk_day is None:
+            raise NotFound(f"no desk day {day} at this site")
+        return desk_day
+
+    def carried_over(self, site_id: UUID, day: date) -> list[str]:
+        """What the day before closed with for `day` (seed 002: "合理做好第二天的工作安排")."""
+        before = self._desk_day(site_id, day - timedelta(days=1))
+        return list(before.for_tomorrow) if before else []
+
+    def _desk_day(self, site_id: UUID, day: date) -> DeskDay | None:
+        try:
+            desk_day: DeskDay = self.repository.get(DeskDay.create_id(site_id, day))
+        except AggregateNotFoundError:
+            return None
+        return desk_day
+
+    @staticmethod
+    def _require_begun(site_id: UUID, day: date) -> None:
+        """A desk day is opened on or after its date in the site's zone, never ahead."""
+        if day > clock.today(site_timezone(site_id)):
+            raise Conflict(f"{day} has not begun at this site")

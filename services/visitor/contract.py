@@ -12,6 +12,7 @@ from contracts import topics
 from contracts import visitor as published
 from contracts.base import ContractEvent
 from services.visitor.call_register import CallRecord
+from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
 
 TOPIC = topics.VISITOR
@@ -114,4 +115,26 @@ def contract_for(e: Any) -> ContractEvent | None:
             return published.CallCompleted(
                 **common, call_id=e.originator_id, result=e.result, signed_by=e.signed_by
             )
+        case DeskDay.Opened():
+            return published.DeskOpened(
+                **common, desk_day_id=e.originator_id, business_date=e.business_date,
+                opened_by=e.opened_by, checks=e.checks, note=e.note,
+            )  # fmt: skip
+        case DeskDay.HandedOver():
+            return published.ShiftHandedOver(
+                **common, desk_day_id=e.originator_id, business_date=e.business_date,
+                number=e.number, from_shift=e.from_shift, to_shift=e.to_shift,
+                handed_over_by=e.handed_over_by, open_items=e.open_items,
+            )  # fmt: skip
+        case DeskDay.HandoverAcknowledged():
+            return published.HandoverAcknowledged(
+                **common, desk_day_id=e.originator_id, business_date=e.business_date,
+                number=e.number, acknowledged_by=e.acknowledged_by,
+            )  # fmt: skip
+        case DeskDay.Closed():
+            return published.DeskClosed(
+                **common, desk_day_id=e.originator_id, business_date=e.business_date,
+                closed_by=e.closed_by, checks=e.checks, note=e.note, summary=e.summary,
+                for_tomorrow=e.for_tomorrow,
+            )  # fmt: skip
     return None

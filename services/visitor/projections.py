@@ -5,11 +5,13 @@ One `visits` row per visit holds its current state (the building-now view is its
 checked-in rows, the daily log its rows by local date); `host_hourly` counts
 check-ins per host and local hour; `phone_messages` the switchboard book;
 `site_units` the units of each site's mail directory (kept by the roster reaction);
-`calls` the switchboard's call register, one row per call.
+`calls` the switchboard's call register, one row per call; `desk_days` the desk's
+day (opening checks, shift handovers, closing), one row per site and date.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -86,6 +88,22 @@ CREATE TABLE IF NOT EXISTS calls (
     result text,
     signed_off_by text);
 CREATE INDEX IF NOT EXISTS calls_site_date ON calls (site_id, business_date);
+CREATE TABLE IF NOT EXISTS desk_days (
+    desk_day_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    business_date date NOT NULL,
+    opened_by text NOT NULL,
+    opened_at timestamptz NOT NULL,
+    opening_checks jsonb NOT NULL,
+    opening_note text,
+    handovers jsonb NOT NULL,
+    closed_by text,
+    closed_at timestamptz,
+    closing_checks jsonb,
+    closing_note text,
+    summary text,
+    for_tomorrow jsonb NOT NULL,
+    UNIQUE (site_id, business_date));
 """
 SITE_UNITS_SQL = """
 CREATE TABLE IF NOT EXISTS site_units (
@@ -110,6 +128,13 @@ CALL_COLUMNS = (
     "signed_for_by", "follow_ups", "last_progress", "result", "signed_off_by",
 )  # fmt: skip
 
+DESK_DAY_COLUMNS = (
+    "desk_day_id", "site_id", "business_date", "opened_by", "opened_at", "opening_checks",
+    "opening_note", "handovers", "closed_by", "closed_at", "closing_checks", "closing_note",
+    "summary", "for_tomorrow",
+)  # fmt: skip
+JSON_COLUMNS = ("opening_checks", "handovers", "closing_checks", "for_tomorrow")
+
 
 ADD_HOURLY = (
     "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, $6)"
@@ -126,7 +151,7 @@ class VisitorReadModel:
     """
 
     name = "visitor_read_model"
-    tables = ("visits", "host_hourly", "phone_messages", "calls")
+    tables = ("visits", "host_hourly", "phone_messages", "calls", "desk_days")
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         # The API reads site_units too, so the table exists from the first start,
@@ -138,16 +163,19 @@ class VisitorReadModel:
         visit_ids = list({e.visit_id for e in events if hasattr(e, "visit_id")})
         message_ids = list({e.message_id for e in events if hasattr(e, "message_id")})
         call_ids = list({e.call_id for e in events if hasattr(e, "call_id")})
+        day_ids = list({e.desk_day_id for e in events if hasattr(e, "desk_day_id")})
         fold = _Fold(
             await RowSet.load(conn, "visits", VISIT_COLUMNS, visit_ids),
             await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, message_ids),
             await RowSet.load(conn, "calls", CALL_COLUMNS, call_ids),
+            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, day_ids),
         )
         for event in events:
             fold.apply(event)
         await fold.visits.save(conn)
         await fold.messages.save(conn)
         await fold.calls.save(conn)
+        await fold.desk_days.save(conn)
         if fold.hourly:
             await conn.executemany(ADD_HOURLY, [(*k, n) for k, n in fold.hourly.items()])
 
@@ -155,10 +183,11 @@ class VisitorReadModel:
 class _Fold:
     """How each published visitor event changes the read-model rows (in memory)."""
 
-    def __init__(self, visits: RowSet, messages: RowSet, calls: RowSet) -> None:
+    def __init__(self, visits: RowSet, messages: RowSet, calls: RowSet, desk_days: RowSet) -> None:
         self.visits = visits
         self.messages = messages
         self.calls = calls
+        self.desk_days = desk_days
         self.hourly: Counter[tuple[UUID, date, str, str, int]] = Counter()
 
     def apply(self, e: Any) -> None:
@@ -225,6 +254,34 @@ class _Fold:
                 self.calls.update(
                     e.call_id, status="done", result=e.result, signed_off_by=e.signed_by
                 )
+            case ev.DeskOpened():
+                self.desk_days.create(
+                    e.desk_day_id, site_id=e.site_id, business_date=e.business_date,
+                    opened_by=e.opened_by, opened_at=e.occurred_at,
+                    opening_checks=json.dumps(e.checks), opening_note=e.note,
+                    handovers="[]", for_tomorrow="[]",
+                )  # fmt: skip
+            case ev.ShiftHandedOver():
+                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
+                handovers.append({
+                    "number": e.number, "from_shift": e.from_shift, "to_shift": e.to_shift,
+                    "handed_over_by": e.handed_over_by, "handed_over_at": e.occurred_at.isoformat(),
+                    "open_items": e.open_items, "acknowledged_by": None, "acknowledged_at": None,
+                })  # fmt: skip
+                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
+            case ev.HandoverAcknowledged():
+                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
+                handovers[e.number - 1] |= {
+                    "acknowledged_by": e.acknowledged_by,
+                    "acknowledged_at": e.occurred_at.isoformat(),
+                }
+                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
+            case ev.DeskClosed():
+                self.desk_days.update(
+                    e.desk_day_id, closed_by=e.closed_by, closed_at=e.occurred_at,
+                    closing_checks=json.dumps(e.checks), closing_note=e.note, summary=e.summary,
+                    for_tomorrow=json.dumps(e.for_tomorrow),
+                )  # fmt: skip
 
 
 class VisitorQueries:
@@ -309,6 +366,23 @@ class VisitorQueries:
             "important_open": sum(t["important_open"] for t in tallies),
             "by_date_and_category": tallies,
         }
+
+    async def desk_days(self, site_id: UUID, first: date, last: date) -> list[dict[str, Any]]:
+        """The desk days of a site from `first` to `last`, each with the items the day
+        before closed with (`carried_over`)."""
+        rows = await self.pool.fetch(
+            "SELECT d.*, coalesce(p.for_tomorrow, '[]'::jsonb) AS carried_over"
+            " FROM desk_days d LEFT JOIN desk_days p ON p.site_id = d.site_id"
+            " AND p.business_date = d.business_date - 1"
+            " WHERE d.site_id = $1 AND d.business_date BETWEEN $2 AND $3"
+            " ORDER BY d.business_date",
+            site_id, first, last,
+        )  # fmt: skip
+        return [
+            {**dict(r), **{c: json.loads(r[c]) if r[c] else None
+                           for c in (*JSON_COLUMNS, "carried_over")}}
+            for r in rows
+        ]  # fmt: skip
 
     async def overstay_candidates(self, site_id: UUID, day: date) -> list[UUID]:
         """Visits still checked in that began on or before `day` (the write side decides)."""

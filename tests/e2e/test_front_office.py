@@ -1,5 +1,6 @@
 """Front-office procedures of the seed manuals through the gateway: the switchboard's
-call register (seed 000), ... each published, read back per site, refused on bad input
+call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), ...
+each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
@@ -171,3 +172,153 @@ def test_another_sites_staff_can_neither_read_nor_change_a_call(
     assert store_count(stack) == before
     assert all(r["call_id"] != call_id for r in
                httpx.get(f"{stack.base_url}/sites/{SITE_B}/calls", headers=OTHER_SITE).json())  # fmt: skip
+
+
+# -- the desk's day: opening checks, shift handovers, closing checks -------------------
+
+ALL_GOOD = {"desk_tidy": True, "equipment_working": True, "refreshments_ready": True}
+CLOSED_UP = {"offices_secured": True, "public_areas_safe": True}
+DAY, NEXT_DAY = "2026-03-02", "2026-03-03"
+
+
+def opening(**overrides: object) -> dict:
+    return {"opened_by": "Liu Yang", "checks": ALL_GOOD, **overrides}
+
+
+def handover(**overrides: object) -> dict:
+    return {"from_shift": "morning", "to_shift": "evening", "handed_over_by": "Liu Yang",
+            "open_items": ["parcel for 15C at the desk", "lift 3 technician due 18:00"],
+            **overrides}  # fmt: skip
+
+
+def closing(**overrides: object) -> dict:
+    return {"closed_by": "Zhao Lei", "checks": CLOSED_UP, "summary": "quiet day, 23 visitors",
+            "for_tomorrow": ["VIP from Huaxin at 9:00, meeting room 2"], **overrides}  # fmt: skip
+
+
+def test_a_desk_day_from_opening_checks_through_handovers_to_closing(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own = bearer(Role.RECEPTIONIST, [site])
+    days = f"/sites/{site}/desk-days"
+    opened = desk.post(f"{days}/{DAY}/opening", json=opening(), headers=own)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["opening_checks"] == ALL_GOOD and opened.json()["handovers"] == []
+    again = desk.post(f"{days}/{DAY}/opening", json=opening(), headers=own)
+    assert again.status_code == 409
+    handed = desk.post(f"{days}/{DAY}/handovers", json=handover(), headers=own)
+    assert handed.status_code == 201, handed.text
+    (first,) = handed.json()["handovers"]
+    assert first["number"] == 1 and first["acknowledged_by"] is None
+    assert first["open_items"] == handover()["open_items"]
+    unacknowledged = desk.post(
+        f"{days}/{DAY}/handovers", json=handover(from_shift="evening", to_shift="night"),
+        headers=own,
+    )  # fmt: skip
+    assert unacknowledged.status_code == 409
+    acknowledged = desk.post(
+        f"{days}/{DAY}/handovers/1/acknowledgement", json={"acknowledged_by": "Zhao Lei"},
+        headers=own,
+    )  # fmt: skip
+    assert acknowledged.json()["handovers"][0]["acknowledged_by"] == "Zhao Lei"
+    closed = desk.post(f"{days}/{DAY}/closing", json=closing(), headers=own)
+    assert closed.status_code == 200, closed.text
+    assert desk.get(f"{days}/{DAY}", headers=own).json() == closed.json()
+
+    next_day = desk.post(f"{days}/{NEXT_DAY}/opening", json=opening(), headers=own).json()
+    assert next_day["carried_over"] == closing()["for_tomorrow"]
+    listed = eventually(
+        lambda: desk.get(days, params={"from": DAY, "to": NEXT_DAY}, headers=own).json(),
+        lambda rows: len(rows) == 2 and rows[0]["closed_by"] is not None,
+    )
+    assert listed == [closed.json(), next_day]
+
+    desk_day_id = closed.json()["desk_day_id"]
+    topic = f"{stack.infra.namespace}concierge.visitor.v1"
+    messages = eventually(
+        lambda: [m for m in asyncio.run(read_topic(stack.infra.kafka, topic))
+                 if m.key == desk_day_id.encode()],
+        lambda ms: len(ms) >= 4,
+    )  # fmt: skip
+    assert [dict(m.headers)["ce_type"].decode() for m in messages] == [
+        f"concierge.visitor.{name}.v1"
+        for name in ("DeskOpened", "ShiftHandedOver", "HandoverAcknowledged", "DeskClosed")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "body", "status", "field"),
+    [
+        ("opening", opening(checks={"desk_tidy": True, "equipment_working": True}), 422,
+         "refreshments_ready"),
+        ("opening", opening(checks={**ALL_GOOD, "desk_tidy": False}), 422, "note"),
+        ("opening", opening(checks={**ALL_GOOD, "desk_tidy": "yes"}), 422, "desk_tidy"),
+        ("opening", opening(opened_by=""), 422, "opened_by"),
+        ("handovers", handover(), 409, None),  # the day is not opened
+        ("handovers", handover(to_shift="graveyard"), 422, "to_shift"),
+        ("handovers", handover(open_items=["x"] * 51), 422, "open_items"),
+        ("closing", closing(), 409, None),
+        ("closing", closing(summary=""), 422, "summary"),
+    ],
+)  # fmt: skip
+def test_a_bad_desk_day_step_is_refused_naming_the_field_and_nothing_is_stored(
+    desk: httpx.Client, stack: Stack, step: str, body: dict, status: int, field: str | None
+) -> None:
+    site = uuid4()  # a day not opened yet
+    before = store_count(stack)
+    response = desk.post(
+        f"/sites/{site}/desk-days/{DAY}/{step}", json=body, headers=bearer(Role.CS_REP, [site])
+    )
+    assert response.status_code == status, response.text
+    if field:
+        assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_a_day_not_begun_cannot_be_opened_and_a_range_is_bounded(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    before = store_count(stack)
+    ahead = desk.post(f"/sites/{SITE_A}/desk-days/2099-12-31/opening", json=opening())
+    assert ahead.status_code == 409 and "has not begun" in ahead.text
+    too_long = desk.get(f"/sites/{SITE_A}/desk-days", params={"from": DAY, "to": "2026-09-01"})
+    assert too_long.status_code == 422 and "to" in error_fields(too_long)
+    backwards = desk.get(f"/sites/{SITE_A}/desk-days", params={"from": NEXT_DAY, "to": DAY})
+    assert backwards.status_code == 422
+    site = uuid4()
+    own = bearer(Role.RECEPTIONIST, [site])
+    opened = desk.post(f"/sites/{site}/desk-days/{DAY}/opening", json=opening(), headers=own)
+    assert opened.status_code == 201
+    refused = desk.post(
+        f"/sites/{site}/desk-days/{DAY}/handovers", json=handover(to_shift="morning"), headers=own
+    )
+    assert refused.status_code == 422 and "to_shift" in error_fields(refused)
+    assert store_count(stack) == before + 1
+
+
+def test_another_sites_staff_can_neither_read_nor_change_a_desk_day(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own = bearer(Role.RECEPTIONIST, [site])
+    desk.post(f"/sites/{site}/desk-days/{DAY}/opening", json=opening(), headers=own)
+    desk.post(f"/sites/{site}/desk-days/{DAY}/handovers", json=handover(), headers=own)
+    before = store_count(stack)
+    for method, path, body in [
+        ("GET", f"/sites/{site}/desk-days/{DAY}", None),
+        ("GET", f"/sites/{site}/desk-days?from={DAY}&to={DAY}", None),
+        ("POST", f"/sites/{site}/desk-days/{DAY}/handovers/1/acknowledgement",
+         {"acknowledged_by": "x"}),
+        ("POST", f"/sites/{site}/desk-days/{DAY}/closing", closing()),
+    ]:  # fmt: skip
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 403, (method, path, response.status_code)
+    # Site B's own day of the same date is another desk day: not opened there.
+    assert desk.get(f"/sites/{SITE_B}/desk-days/{DAY}", headers=OTHER_SITE).status_code == 404
+    response = desk.post(
+        f"/sites/{SITE_B}/desk-days/{DAY}/handovers/1/acknowledgement",
+        json={"acknowledged_by": "x"}, headers=OTHER_SITE,
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert store_count(stack) == before

@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
-from runtime.clock import local_date
+from runtime.clock import clock, local_date
 from services.gateway.visitor_routes import LOG_COLUMNS
 from services.visitor.api import build_api
 from services.visitor.application import VisitorApplication, VisitorSettings
@@ -207,3 +207,36 @@ async def test_every_accepted_call_is_in_the_register_and_the_week(
         assert weekly == Counter(
             (local_date(c.received_at, zone).isoformat(), c.category) for c in calls.values()
         ), "the weekly summary counts every call under its day and category"
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_desk_day_is_shown(
+    visitor: Pipeline, data: st.DataObject, zone: str, now: datetime
+) -> None:
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        day = clock.today(zone)
+        on_day = {"business_date": day.isoformat()}
+        opened = await unless_refused(
+            pipe.call("OpenDesk", site, data.draw(command(api.OpenDesk)), **on_day)
+        )
+        if opened is None:
+            return
+        for _ in range(data.draw(st.integers(0, 3), label="handovers")):
+            handover = data.draw(command(api.HandOverShift), label="handover")
+            ack = data.draw(command(api.AcknowledgeHandover))
+            if handed := await unless_refused(pipe.call("HandOverShift", site, handover, **on_day)):
+                number = handed["handovers"][-1]["number"]
+                await pipe.call("AcknowledgeHandover", site, ack, number=number, **on_day)
+        if data.draw(st.booleans(), label="closed"):
+            await unless_refused(
+                pipe.call("CloseDesk", site, data.draw(command(api.CloseDesk)), **on_day)
+            )
+
+        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+
+        held = api.DeskDayView.model_validate(await pipe.call("GetDeskDay", site, **on_day))
+        (shown,) = await pipe.call("DeskDays", site, first=day.isoformat(), last=day.isoformat())
+        assert api.DeskDayView.model_validate(shown) == held, "the desk day as it was kept"
