@@ -181,6 +181,35 @@ class DeskClosed(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class VipReceptionPlanned(VisitorEvent):
+    """A pre-registered visit is received as a VIP: level, escorts, room, pick-up."""
+
+    reception_id: UUID
+    visit_id: UUID
+    guest_name: str
+    guest_company: str | None
+    host_unit: str
+    host_name: str
+    expected_from: AwareDatetime
+    level: str
+    escorts: list[str]
+    meeting_room: str | None
+    room_setup: list[str]
+    pickup_place: str | None
+    pickup_at: AwareDatetime | None
+    occurred_at: AwareDatetime
+
+
+class VipReceptionConfirmed(VisitorEvent):
+    """Time, place and party confirmed with the guest ahead of the visit."""
+
+    reception_id: UUID
+    visit_id: UUID
+    confirmed_by: str
+    confirmed_with: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -199,4 +228,6 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     ShiftHandedOver,
     HandoverAcknowledged,
     DeskClosed,
+    VipReceptionPlanned,
+    VipReceptionConfirmed,
 )

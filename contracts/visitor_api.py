@@ -293,3 +293,72 @@ class DeskDayView(BaseModel):
     carried_over: Annotated[
         list[str], Field(description="The items the day before closed with, for today.")
     ]
+
+
+# -- VIP reception (seed 002) -------------------------------------------------------------
+
+
+class VipLevel(StrEnum):
+    """The reception level (接待规格), fixed before the guest comes."""
+
+    STANDARD = "standard"
+    SENIOR = "senior"
+    EXECUTIVE = "executive"
+
+
+class RoomSetup(StrEnum):
+    """The meeting room's set-up (seed 002 接待会议室布置)."""
+
+    SEASONAL_FRUIT = "seasonal_fruit"
+    TEA = "tea"
+    BOTTLED_WATER = "bottled_water"
+    TISSUES = "tissues"
+    SEATING_PLAN = "seating_plan"
+    NAME_CARDS = "name_cards"
+    BROCHURES = "brochures"
+    PROJECTOR = "projector"
+
+
+class Pickup(BaseModel):
+    """The guest is collected (station, airport, hotel) at a time before they are due."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    place: Label
+    at: BusinessDateTime
+
+
+class PlanVipReception(PreRegisterVisit):
+    """Pre-registers the visit and fixes how the guest is received."""
+
+    level: VipLevel
+    escorts: Annotated[list[Name], Field(min_length=1, max_length=10)]
+    meeting_room: Label | None = None
+    room_setup: Annotated[list[RoomSetup], Field(max_length=len(RoomSetup))] = []
+    pickup: Pickup | None = None
+
+
+class ConfirmVipReception(Command):
+    confirmed_by: Name
+    confirmed_with: Annotated[Name, Field(description="Who confirmed on the guest's side.")]
+
+
+class VipReceptionView(BaseModel):
+    reception_id: UUID
+    visit_id: UUID
+    site_id: UUID
+    business_date: date
+    expected_from: datetime
+    guest_name: str
+    guest_company: str | None
+    host_unit: str
+    host_name: str
+    level: VipLevel
+    escorts: list[str]
+    meeting_room: str | None
+    room_setup: list[RoomSetup]
+    pickup: Pickup | None
+    confirmed_by: str | None
+    confirmed_with: str | None
+    confirmed_at: datetime | None
+    visit_status: Annotated[str | None, Field(description="The visit's status at the desk.")]

@@ -5,11 +5,13 @@ The switchboard's call register (seed 000): ordinary calls, and an important one
 to engineering, signed for, followed up and done. The desk's day (seeds 000, 002):
 yesterday opened, handed from the day to the night shift and closed with an item for
 today; today opened with a failed check noted and a handover waiting to be acknowledged.
+VIP reception (seed 002): one guest due within the hour, confirmed, with a pick-up; one
+due tomorrow, on the list still to confirm.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
@@ -23,6 +25,7 @@ ALL_GOOD = {"desk_tidy": True, "equipment_working": True, "refreshments_ready": 
 def seed_front_office(api: httpx.Client, site: UUID) -> None:
     seed_call_register(api, site)
     seed_desk_days(api, site)
+    seed_vip_receptions(api, site)
 
 
 def seed_call_register(api: httpx.Client, site: UUID) -> None:
@@ -93,4 +96,33 @@ def seed_desk_days(api: httpx.Client, site: UUID) -> None:
         f"{day}/handovers",
         json={"from_shift": "morning", "to_shift": "evening", "handed_over_by": "Liu Yang",
               "open_items": ["badge printer repair pending", "umbrella left by a visitor"]},
+    ).raise_for_status()  # fmt: skip
+
+
+def seed_vip_receptions(api: httpx.Client, site: UUID) -> None:
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    today = api.post(
+        f"/sites/{site}/vip-receptions",
+        json={"visitor_name": "Huang Rong", "visitor_company": "Peach Island Catering",
+              "host_unit": "12A", "host_name": "Han Meimei", "purpose": "contract signing",
+              "party_size": 3, "expected_from": soon.isoformat(),
+              "expected_until": (soon + timedelta(hours=2)).isoformat(), "level": "executive",
+              "escorts": ["Liu Yang", "Zhao Lei"], "meeting_room": "Meeting room 2",
+              "room_setup": ["tea", "seasonal_fruit", "bottled_water", "seating_plan"],
+              "pickup": {"place": "Hongqiao station, exit 3",
+                         "at": (soon - timedelta(minutes=45)).isoformat()}},
+    ).json()  # fmt: skip
+    api.post(
+        f"/sites/{site}/vip-receptions/{today['visit_id']}/confirmation",
+        json={"confirmed_by": "Liu Yang", "confirmed_with": "Ms Huang's assistant"},
+    ).raise_for_status()
+    tomorrow = soon + timedelta(days=1)
+    api.post(
+        f"/sites/{site}/vip-receptions",
+        json={"visitor_name": "Guo Jing", "visitor_company": "City Water Bureau",
+              "host_unit": "15C", "host_name": "Zhou Min", "purpose": "inspection briefing",
+              "party_size": 2, "expected_from": tomorrow.isoformat(),
+              "expected_until": (tomorrow + timedelta(hours=1)).isoformat(), "level": "senior",
+              "escorts": ["Zhao Lei"], "meeting_room": "Meeting room 1",
+              "room_setup": ["tea", "name_cards"]},
     ).raise_for_status()  # fmt: skip

@@ -350,3 +350,72 @@ async def desk_days(
             "msg": f"to is on or after from, at most {MAX_DESK_DAYS - 1} days later",
         }])  # fmt: skip
     return await call(request, "DeskDays", site_id, first=first.isoformat(), last=last.isoformat())
+
+
+# -- VIP reception --------------------------------------------------------------------------
+
+
+@router.post(
+    "/vip-receptions",
+    status_code=201,
+    response_model=api.VipReceptionView,
+    summary="Pre-register a VIP and plan the reception: level, escorts, room, pick-up",
+)
+async def plan_vip_reception(
+    site_id: UUID, body: JsonBody[api.PlanVipReception], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "PlanVipReception", site_id, **payload(body))
+
+
+@router.get(
+    "/vip-receptions/to-confirm",
+    response_model=list[api.VipReceptionView],
+    summary="Tomorrow's VIPs not yet confirmed (confirm the day before)",
+)
+async def vip_receptions_to_confirm(
+    site_id: UUID, request: Request, _: Reader
+) -> list[dict[str, Any]]:
+    return await call(request, "VipReceptionsToConfirm", site_id)
+
+
+@router.post(
+    "/vip-receptions/{visit_id}/confirmation",
+    response_model=api.VipReceptionView,
+    summary="Time, place and party confirmed with the guest ahead of the visit",
+)
+async def confirm_vip_reception(
+    site_id: UUID,
+    visit_id: UUID,
+    body: JsonBody[api.ConfirmVipReception],
+    request: Request,
+    _: Desk,
+) -> dict[str, Any]:
+    return await call(request, "ConfirmVipReception", site_id, visit_id=visit_id, **payload(body))
+
+
+@router.get(
+    "/vip-receptions/{visit_id}",
+    response_model=api.VipReceptionView,
+    summary="The reception plan of a VIP visit",
+)
+async def get_vip_reception(
+    site_id: UUID, visit_id: UUID, request: Request, _: Reader
+) -> dict[str, Any]:
+    return await call(request, "GetVipReception", site_id, visit_id=visit_id)
+
+
+@router.get(
+    "/vip-receptions",
+    response_model=list[api.VipReceptionView],
+    summary="The VIPs due on a day, with their visits' status at the desk",
+)
+async def vip_receptions(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    day: Annotated[BusinessDate, Query(alias="date")],
+    unconfirmed_only: bool = False,
+) -> list[dict[str, Any]]:
+    return await call(
+        request, "VipReceptions", site_id, date=day.isoformat(), unconfirmed_only=unconfirmed_only
+    )

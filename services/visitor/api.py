@@ -8,7 +8,7 @@ simply not found.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import Visit
 from services.visitor.projections import VisitorQueries
+from services.visitor.vip_reception import VipReception
 
 
 def visit_view(visit: Visit) -> dict[str, Any]:
@@ -89,6 +90,34 @@ def desk_day_view(day: DeskDay, carried_over: list[str]) -> dict[str, Any]:
         "summary": day.summary,
         "for_tomorrow": day.for_tomorrow,
         "carried_over": carried_over,
+    }
+
+
+def vip_view(reception: VipReception, visit: Visit) -> dict[str, Any]:
+    """The same view of a VIP reception as the `vip_receptions` read model's rows."""
+    return {
+        "reception_id": reception.id,
+        "visit_id": reception.visit_id,
+        "site_id": reception.site_id,
+        "business_date": local_date(reception.expected_from, site_timezone(reception.site_id)),
+        "expected_from": reception.expected_from,
+        "guest_name": reception.guest_name,
+        "guest_company": reception.guest_company,
+        "host_unit": reception.host_unit,
+        "host_name": reception.host_name,
+        "level": reception.level,
+        "escorts": reception.escorts,
+        "meeting_room": reception.meeting_room,
+        "room_setup": reception.room_setup,
+        "pickup": (
+            {"place": reception.pickup_place, "at": reception.pickup_at}
+            if reception.pickup_place is not None
+            else None
+        ),
+        "confirmed_by": reception.confirmed_by,
+        "confirmed_with": reception.confirmed_with,
+        "confirmed_at": reception.confirmed_at,
+        "visit_status": visit.status.value,
     }
 
 
@@ -290,5 +319,40 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     async def desk_days(request: dict[str, Any]) -> list[dict[str, Any]]:
         first, last = date.fromisoformat(request["first"]), date.fromisoformat(request["last"])
         return await queries.desk_days(site(request), first, last)
+
+    @rpc.method
+    async def plan_vip_reception(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.PlanVipReception.model_validate(request["payload"])
+        host = await queries.unit_standing(site(request), cmd.host_unit)
+        return vip_view(
+            *await in_thread(app.plan_vip_reception, site(request), cmd, host, cid(request))
+        )
+
+    @rpc.method
+    async def confirm_vip_reception(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.ConfirmVipReception.model_validate(request["payload"])
+        visit_id = UUID(request["visit_id"])
+        return vip_view(
+            *await in_thread(app.confirm_vip_reception, site(request), visit_id, cmd, cid(request))
+        )
+
+    @rpc.method
+    async def get_vip_reception(request: dict[str, Any]) -> dict[str, Any]:
+        visit_id = UUID(request["visit_id"])
+        reception = await in_thread(app.vip_reception, site(request), visit_id)
+        return vip_view(reception, await in_thread(app.visit, site(request), visit_id))
+
+    @rpc.method
+    async def vip_receptions(request: dict[str, Any]) -> list[dict[str, Any]]:
+        day = date.fromisoformat(request["date"])
+        return await queries.vip_receptions(
+            site(request), day, bool(request.get("unconfirmed_only"))
+        )
+
+    @rpc.method
+    async def vip_receptions_to_confirm(request: dict[str, Any]) -> list[dict[str, Any]]:
+        """Tomorrow's VIPs at the site not yet confirmed: the day-before reminder."""
+        tomorrow = clock.today(site_timezone(site(request))) + timedelta(days=1)
+        return await queries.vip_receptions(site(request), tomorrow, unconfirmed_only=True)
 
     return rpc

@@ -26,6 +26,7 @@ from services.visitor.domain import (
     Watchlist,
     require_unit_of_site,
 )
+from services.visitor.vip_reception import VipReception
 
 
 class VisitorSettings(ServiceSettings):
@@ -324,3 +325,62 @@ class VisitorApplication(ServiceApplication):
         """A desk day is opened on or after its date in the site's zone, never ahead."""
         if day > clock.today(site_timezone(site_id)):
             raise Conflict(f"{day} has not begun at this site")
+
+    # -- VIP reception ------------------------------------------------------------------
+
+    def plan_vip_reception(self, site_id: UUID, cmd: api.PlanVipReception, host: UnitStanding,
+                           correlation_id: str) -> tuple[VipReception, Visit]:  # fmt: skip
+        """Pre-register the visit and plan its reception, saved together."""
+
+        def command() -> tuple[VipReception, Visit]:
+            require_unit_of_site(cmd.host_unit, host, "host_unit")
+            now = clock.now()
+            visit = Visit.pre_register(
+                site_id=site_id,
+                visitor_name=cmd.visitor_name,
+                visitor_company=cmd.visitor_company,
+                host_unit=cmd.host_unit,
+                host_name=cmd.host_name,
+                purpose=cmd.purpose,
+                party_size=cmd.party_size,
+                expected_from=cmd.expected_from,
+                expected_until=cmd.expected_until,
+                at=now,
+            )
+            reception = VipReception.plan(
+                site_id=site_id,
+                visit_id=visit.id,
+                guest_name=cmd.visitor_name,
+                guest_company=cmd.visitor_company,
+                host_unit=cmd.host_unit,
+                host_name=cmd.host_name,
+                expected_from=cmd.expected_from,
+                level=cmd.level.value,
+                escorts=cmd.escorts,
+                meeting_room=cmd.meeting_room,
+                room_setup=[item.value for item in cmd.room_setup],
+                pickup_place=cmd.pickup.place if cmd.pickup else None,
+                pickup_at=cmd.pickup.at if cmd.pickup else None,
+                at=now,
+            )
+            self.save(visit, reception)
+            return reception, visit
+
+        return self.run(correlation_id, command)
+
+    def confirm_vip_reception(self, site_id: UUID, visit_id: UUID, cmd: api.ConfirmVipReception,
+                              correlation_id: str) -> tuple[VipReception, Visit]:  # fmt: skip
+        def command() -> tuple[VipReception, Visit]:
+            reception = self.vip_reception(site_id, visit_id)
+            reception.confirm(
+                confirmed_by=cmd.confirmed_by, confirmed_with=cmd.confirmed_with, at=clock.now()
+            )
+            self.save(reception)
+            return reception, self.visit(site_id, visit_id)
+
+        return self.run(correlation_id, command)
+
+    def vip_reception(self, site_id: UUID, visit_id: UUID) -> VipReception:
+        return self.load_at_site(
+            VipReception.create_id(visit_id), site_id, VipReception, "VIP reception"
+        )

@@ -14,6 +14,7 @@ from contracts.base import ContractEvent
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
+from services.visitor.vip_reception import VipReception
 
 TOPIC = topics.VISITOR
 
@@ -136,5 +137,18 @@ def contract_for(e: Any) -> ContractEvent | None:
                 **common, desk_day_id=e.originator_id, business_date=e.business_date,
                 closed_by=e.closed_by, checks=e.checks, note=e.note, summary=e.summary,
                 for_tomorrow=e.for_tomorrow,
+            )  # fmt: skip
+        case VipReception.Planned():
+            return published.VipReceptionPlanned(
+                **common, reception_id=e.originator_id, visit_id=e.visit_id,
+                guest_name=e.guest_name, guest_company=e.guest_company, host_unit=e.host_unit,
+                host_name=e.host_name, expected_from=e.expected_from, level=e.level,
+                escorts=e.escorts, meeting_room=e.meeting_room, room_setup=e.room_setup,
+                pickup_place=e.pickup_place, pickup_at=e.pickup_at,
+            )  # fmt: skip
+        case VipReception.Confirmed():
+            return published.VipReceptionConfirmed(
+                **common, reception_id=e.originator_id, visit_id=e.visit_id,
+                confirmed_by=e.confirmed_by, confirmed_with=e.confirmed_with,
             )  # fmt: skip
     return None

@@ -5,15 +5,13 @@ One `visits` row per visit holds its current state (the building-now view is its
 checked-in rows, the daily log its rows by local date); `host_hourly` counts
 check-ins per host and local hour; `phone_messages` the switchboard book;
 `site_units` the units of each site's mail directory (kept by the roster reaction);
-`calls` the switchboard's call register, one row per call; `desk_days` the desk's
-day (opening checks, shift handovers, closing), one row per site and date.
+the front office's registers (calls, desk days, VIP receptions) in `registers`.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -26,6 +24,7 @@ from runtime.clock import local_date
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
 from services.visitor.domain import UnitStanding
+from services.visitor.registers import REGISTERS_SQL, TABLES, RegisterFold, RegisterQueries
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS visits (
@@ -69,41 +68,6 @@ CREATE TABLE IF NOT EXISTS phone_messages (
     delivered_at timestamptz,
     acknowledged_by text);
 CREATE INDEX IF NOT EXISTS phone_messages_site ON phone_messages (site_id, delivered_at);
-CREATE TABLE IF NOT EXISTS calls (
-    call_id uuid PRIMARY KEY,
-    site_id uuid NOT NULL,
-    business_date date NOT NULL,
-    received_at timestamptz NOT NULL,
-    caller_name text NOT NULL,
-    caller_company text,
-    caller_number text NOT NULL,
-    reason text NOT NULL,
-    category text NOT NULL,
-    important bool NOT NULL,
-    passed_to text,
-    status text NOT NULL,
-    signed_for_by text,
-    follow_ups int NOT NULL,
-    last_progress text,
-    result text,
-    signed_off_by text);
-CREATE INDEX IF NOT EXISTS calls_site_date ON calls (site_id, business_date);
-CREATE TABLE IF NOT EXISTS desk_days (
-    desk_day_id uuid PRIMARY KEY,
-    site_id uuid NOT NULL,
-    business_date date NOT NULL,
-    opened_by text NOT NULL,
-    opened_at timestamptz NOT NULL,
-    opening_checks jsonb NOT NULL,
-    opening_note text,
-    handovers jsonb NOT NULL,
-    closed_by text,
-    closed_at timestamptz,
-    closing_checks jsonb,
-    closing_note text,
-    summary text,
-    for_tomorrow jsonb NOT NULL,
-    UNIQUE (site_id, business_date));
 """
 SITE_UNITS_SQL = """
 CREATE TABLE IF NOT EXISTS site_units (
@@ -122,19 +86,6 @@ MESSAGE_COLUMNS = (
     "for_unit", "for_person", "taken_at", "delivered_at", "acknowledged_by",
 )  # fmt: skip
 
-CALL_COLUMNS = (
-    "call_id", "site_id", "business_date", "received_at", "caller_name", "caller_company",
-    "caller_number", "reason", "category", "important", "passed_to", "status",
-    "signed_for_by", "follow_ups", "last_progress", "result", "signed_off_by",
-)  # fmt: skip
-
-DESK_DAY_COLUMNS = (
-    "desk_day_id", "site_id", "business_date", "opened_by", "opened_at", "opening_checks",
-    "opening_note", "handovers", "closed_by", "closed_at", "closing_checks", "closing_note",
-    "summary", "for_tomorrow",
-)  # fmt: skip
-JSON_COLUMNS = ("opening_checks", "handovers", "closing_checks", "for_tomorrow")
-
 
 ADD_HOURLY = (
     "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, $6)"
@@ -151,31 +102,28 @@ class VisitorReadModel:
     """
 
     name = "visitor_read_model"
-    tables = ("visits", "host_hourly", "phone_messages", "calls", "desk_days")
+    tables = ("visits", "host_hourly", "phone_messages", *TABLES)
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         # The API reads site_units too, so the table exists from the first start,
         # whichever part runs first; the roster reaction owns (and rebuilds) its rows.
-        await conn.execute(SCHEMA_SQL + SITE_UNITS_SQL)
+        await conn.execute(SCHEMA_SQL + SITE_UNITS_SQL + REGISTERS_SQL)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
         visit_ids = list({e.visit_id for e in events if hasattr(e, "visit_id")})
         message_ids = list({e.message_id for e in events if hasattr(e, "message_id")})
-        call_ids = list({e.call_id for e in events if hasattr(e, "call_id")})
-        day_ids = list({e.desk_day_id for e in events if hasattr(e, "desk_day_id")})
         fold = _Fold(
             await RowSet.load(conn, "visits", VISIT_COLUMNS, visit_ids),
             await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, message_ids),
-            await RowSet.load(conn, "calls", CALL_COLUMNS, call_ids),
-            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, day_ids),
         )
+        registers = await RegisterFold.load(conn, events)
         for event in events:
             fold.apply(event)
+            registers.apply(event)
         await fold.visits.save(conn)
         await fold.messages.save(conn)
-        await fold.calls.save(conn)
-        await fold.desk_days.save(conn)
+        await registers.save(conn)
         if fold.hourly:
             await conn.executemany(ADD_HOURLY, [(*k, n) for k, n in fold.hourly.items()])
 
@@ -183,11 +131,9 @@ class VisitorReadModel:
 class _Fold:
     """How each published visitor event changes the read-model rows (in memory)."""
 
-    def __init__(self, visits: RowSet, messages: RowSet, calls: RowSet, desk_days: RowSet) -> None:
+    def __init__(self, visits: RowSet, messages: RowSet) -> None:
         self.visits = visits
         self.messages = messages
-        self.calls = calls
-        self.desk_days = desk_days
         self.hourly: Counter[tuple[UUID, date, str, str, int]] = Counter()
 
     def apply(self, e: Any) -> None:
@@ -234,57 +180,9 @@ class _Fold:
                 self.messages.update(
                     e.message_id, delivered_at=e.occurred_at, acknowledged_by=e.acknowledged_by
                 )
-            case ev.CallRecorded():
-                self.calls.create(
-                    e.call_id, site_id=e.site_id, business_date=local_date(e.occurred_at, zone),
-                    received_at=e.occurred_at, caller_name=e.caller_name,
-                    caller_company=e.caller_company, caller_number=e.caller_number,
-                    reason=e.reason, category=e.category, important=e.important,
-                    passed_to=e.passed_to,
-                    status="awaiting_signature" if e.important else "recorded", follow_ups=0,
-                )  # fmt: skip
-            case ev.CallSignedFor():
-                self.calls.update(e.call_id, status="in_hand", signed_for_by=e.signed_by)
-            case ev.CallFollowedUp():
-                row = self.calls.get(e.call_id)
-                self.calls.update(
-                    e.call_id, follow_ups=row["follow_ups"] + 1, last_progress=e.progress
-                )
-            case ev.CallCompleted():
-                self.calls.update(
-                    e.call_id, status="done", result=e.result, signed_off_by=e.signed_by
-                )
-            case ev.DeskOpened():
-                self.desk_days.create(
-                    e.desk_day_id, site_id=e.site_id, business_date=e.business_date,
-                    opened_by=e.opened_by, opened_at=e.occurred_at,
-                    opening_checks=json.dumps(e.checks), opening_note=e.note,
-                    handovers="[]", for_tomorrow="[]",
-                )  # fmt: skip
-            case ev.ShiftHandedOver():
-                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
-                handovers.append({
-                    "number": e.number, "from_shift": e.from_shift, "to_shift": e.to_shift,
-                    "handed_over_by": e.handed_over_by, "handed_over_at": e.occurred_at.isoformat(),
-                    "open_items": e.open_items, "acknowledged_by": None, "acknowledged_at": None,
-                })  # fmt: skip
-                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
-            case ev.HandoverAcknowledged():
-                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
-                handovers[e.number - 1] |= {
-                    "acknowledged_by": e.acknowledged_by,
-                    "acknowledged_at": e.occurred_at.isoformat(),
-                }
-                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
-            case ev.DeskClosed():
-                self.desk_days.update(
-                    e.desk_day_id, closed_by=e.closed_by, closed_at=e.occurred_at,
-                    closing_checks=json.dumps(e.checks), closing_note=e.note, summary=e.summary,
-                    for_tomorrow=json.dumps(e.for_tomorrow),
-                )  # fmt: skip
 
 
-class VisitorQueries:
+class VisitorQueries(RegisterQueries):
     """Reads of the visitor read model, always filtered by site."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -333,56 +231,6 @@ class VisitorQueries:
             site_id,
             undelivered_only,
         )
-
-    async def calls(
-        self, site_id: UUID, day: date | None, category: str | None, open_only: bool
-    ) -> list[dict[str, Any]]:
-        """The register, optionally of one day, one category, or the important calls not
-        yet done."""
-        return await self._rows(
-            "SELECT * FROM calls WHERE site_id = $1 AND ($2::date IS NULL OR business_date = $2)"
-            " AND ($3::text IS NULL OR category = $3)"
-            " AND (NOT $4 OR (important AND status <> 'done'))"
-            " ORDER BY received_at, call_id",
-            site_id, day, category, open_only,
-        )  # fmt: skip
-
-    async def weekly_calls(self, site_id: UUID, week_start: date) -> dict[str, Any]:
-        """Seed 000: "每周對電話記錄進行整理,按照日期、類別等進行分類存放": the week's
-        calls counted by local date and category."""
-        week_end = week_start + timedelta(days=6)
-        tallies = await self._rows(
-            "SELECT business_date, category, count(*) AS calls,"
-            " count(*) FILTER (WHERE important) AS important,"
-            " count(*) FILTER (WHERE important AND status <> 'done') AS important_open"
-            " FROM calls WHERE site_id = $1 AND business_date BETWEEN $2 AND $3"
-            " GROUP BY business_date, category ORDER BY business_date, category",
-            site_id, week_start, week_end,
-        )  # fmt: skip
-        return {
-            "week_start": week_start,
-            "week_end": week_end,
-            "calls": sum(t["calls"] for t in tallies),
-            "important_open": sum(t["important_open"] for t in tallies),
-            "by_date_and_category": tallies,
-        }
-
-    async def desk_days(self, site_id: UUID, first: date, last: date) -> list[dict[str, Any]]:
-        """The desk days of a site from `first` to `last`, each with the items the day
-        before closed with (`carried_over`)."""
-        rows = await self.pool.fetch(
-            "SELECT d.*, coalesce(p.for_tomorrow, '[]'::jsonb) AS carried_over"
-            " FROM desk_days d LEFT JOIN desk_days p ON p.site_id = d.site_id"
-            " AND p.business_date = d.business_date - 1"
-            " WHERE d.site_id = $1 AND d.business_date BETWEEN $2 AND $3"
-            " ORDER BY d.business_date",
-            site_id, first, last,
-        )  # fmt: skip
-        return [
-            {**dict(r), **{c: json.loads(r[c]) if r[c] else None
-                           for c in (*JSON_COLUMNS, "carried_over")}}
-            for r in rows
-        ]  # fmt: skip
 
     async def overstay_candidates(self, site_id: UUID, day: date) -> list[UUID]:
         """Visits still checked in that began on or before `day` (the write side decides)."""

@@ -1,12 +1,12 @@
 """Front-office procedures of the seed manuals through the gateway: the switchboard's
-call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), ...
-each published, read back per site, refused on bad input
+call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), VIP
+reception (seed 002), ... each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import httpx
@@ -321,4 +321,125 @@ def test_another_sites_staff_can_neither_read_nor_change_a_desk_day(
         json={"acknowledged_by": "x"}, headers=OTHER_SITE,
     )  # fmt: skip
     assert response.status_code == 409
+    assert store_count(stack) == before
+
+
+# -- VIP reception ---------------------------------------------------------------------
+
+
+def vip(**overrides: object) -> dict:
+    due = datetime.now(UTC) + timedelta(days=1)  # tomorrow at the site, in any zone's day
+    return {
+        "visitor_name": "Huang Rong", "visitor_company": "Peach Island Catering",
+        "host_unit": "12A", "host_name": "Han Meimei", "purpose": "contract signing",
+        "party_size": 3, "expected_from": due.isoformat(),
+        "expected_until": (due + timedelta(hours=2)).isoformat(), "level": "executive",
+        "escorts": ["Liu Yang", "Zhao Lei"], "meeting_room": "Meeting room 2",
+        "room_setup": ["tea", "seasonal_fruit", "seating_plan"],
+        "pickup": {"place": "Hongqiao station", "at": (due - timedelta(hours=1)).isoformat()},
+        **overrides,
+    }  # fmt: skip
+
+
+def test_a_vip_is_planned_confirmed_the_day_before_and_received_at_the_desk(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own = bearer(Role.RECEPTIONIST, [site])
+    planned = desk.post(f"/sites/{site}/vip-receptions", json=vip(), headers=own)
+    assert planned.status_code == 201, planned.text
+    reception = planned.json()
+    assert reception["visit_status"] == "expected" and reception["level"] == "executive"
+    assert reception["pickup"]["place"] == "Hongqiao station"
+    visit_id = reception["visit_id"]
+    assert desk.get(f"/sites/{site}/visits/{visit_id}", headers=own).json()["status"] == "expected"
+    to_confirm = eventually(
+        lambda: desk.get(f"/sites/{site}/vip-receptions/to-confirm", headers=own).json(),
+        lambda rows: len(rows) == 1,
+    )
+    assert to_confirm == [reception]
+
+    confirmed = desk.post(
+        f"/sites/{site}/vip-receptions/{visit_id}/confirmation",
+        json={"confirmed_by": "Liu Yang", "confirmed_with": "Ms Huang's assistant"}, headers=own,
+    )  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["confirmed_by"] == "Liu Yang"
+    again = desk.post(
+        f"/sites/{site}/vip-receptions/{visit_id}/confirmation",
+        json={"confirmed_by": "Liu Yang", "confirmed_with": "x"}, headers=own,
+    )  # fmt: skip
+    assert again.status_code == 409
+    eventually(
+        lambda: desk.get(f"/sites/{site}/vip-receptions/to-confirm", headers=own).json(),
+        lambda rows: rows == [],
+    )
+    # The guest arrives: an ordinary check-in of the pre-registered visit.
+    checked_in = desk.post(
+        f"/sites/{site}/visits/{visit_id}/check-in",
+        json={"id_checked": True, "id_type": "passport"}, headers=own,
+    )  # fmt: skip
+    assert checked_in.status_code == 200
+    day_view = eventually(
+        lambda: desk.get(f"/sites/{site}/vip-receptions",
+                         params={"date": reception["business_date"]}, headers=own).json(),
+        lambda rows: rows and rows[0]["visit_status"] == "checked_in",
+    )  # fmt: skip
+    assert day_view == [desk.get(f"/sites/{site}/vip-receptions/{visit_id}", headers=own).json()]
+
+    topic = f"{stack.infra.namespace}concierge.visitor.v1"
+    messages = eventually(
+        lambda: [m for m in asyncio.run(read_topic(stack.infra.kafka, topic))
+                 if m.key == reception["reception_id"].encode()],
+        lambda ms: len(ms) >= 2,
+    )  # fmt: skip
+    assert [dict(m.headers)["ce_type"].decode() for m in messages] == [
+        "concierge.visitor.VipReceptionPlanned.v1",
+        "concierge.visitor.VipReceptionConfirmed.v1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (vip(escorts=[]), "escorts"),
+        (vip(level="royal"), "level"),
+        (vip(room_setup=["karaoke"]), "room_setup"),
+        (vip(meeting_room=None), "meeting_room"),
+        (vip(pickup={"place": "Pudong airport", "at": "2099-12-31T09:00:00Z"}), "pickup"),
+        (vip(pickup={"place": "Pudong airport"}), "at"),
+        (vip(host_unit="12A; DROP TABLE"), "host_unit"),
+    ],
+)
+def test_a_bad_vip_plan_is_422_naming_the_field_and_nothing_is_stored(
+    desk: httpx.Client, stack: Stack, body: dict, field: str
+) -> None:
+    before = store_count(stack)
+    response = desk.post(f"/sites/{SITE_A}/vip-receptions", json=body)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_another_sites_staff_can_neither_read_nor_confirm_a_vip(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    visit_id = desk.post(f"/sites/{SITE_A}/vip-receptions", json=vip()).json()["visit_id"]
+    before = store_count(stack)
+    confirm = {"confirmed_by": "x", "confirmed_with": "y"}
+    for method, path, body in [
+        ("POST", f"/sites/{SITE_A}/vip-receptions", vip()),
+        ("GET", f"/sites/{SITE_A}/vip-receptions/{visit_id}", None),
+        ("GET", f"/sites/{SITE_A}/vip-receptions/to-confirm", None),
+        ("GET", f"/sites/{SITE_A}/vip-receptions?date=2026-11-30", None),
+        ("POST", f"/sites/{SITE_A}/vip-receptions/{visit_id}/confirmation", confirm),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 403, (method, path, response.status_code)
+    for method, path, body in [
+        ("GET", f"/sites/{SITE_B}/vip-receptions/{visit_id}", None),
+        ("POST", f"/sites/{SITE_B}/vip-receptions/{visit_id}/confirmation", confirm),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 404, (method, path, response.status_code)
     assert store_count(stack) == before

@@ -240,3 +240,31 @@ async def test_every_accepted_desk_day_is_shown(
         held = api.DeskDayView.model_validate(await pipe.call("GetDeskDay", site, **on_day))
         (shown,) = await pipe.call("DeskDays", site, first=day.isoformat(), last=day.isoformat())
         assert api.DeskDayView.model_validate(shown) == held, "the desk day as it was kept"
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_vip_reception_is_shown(
+    visitor: Pipeline, data: st.DataObject, zone: str, now: datetime
+) -> None:
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        plan = data.draw(command(api.PlanVipReception))
+        confirmation = data.draw(st.none() | command(api.ConfirmVipReception))
+        planned = await unless_refused(pipe.call("PlanVipReception", site, plan))
+        if planned is None:
+            return
+        on_visit = {"visit_id": planned["visit_id"]}
+        if confirmation:
+            await unless_refused(pipe.call("ConfirmVipReception", site, confirmation, **on_visit))
+
+        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+
+        held = api.VipReceptionView.model_validate(
+            await pipe.call("GetVipReception", site, **on_visit)
+        )
+        TypeAdapter(BusinessDate).validate_python(held.business_date)
+        (shown,) = await pipe.call("VipReceptions", site, date=held.business_date.isoformat())
+        assert api.VipReceptionView.model_validate(shown) == held, "the plan as it was kept"
+        assert held.guest_name == plan.visitor_name and held.escorts == plan.escorts

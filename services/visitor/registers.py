@@ -1,0 +1,269 @@
+"""Read models of the front office's registers, part of the visitor read model: the
+switchboard's call register (`calls`), the desk's days (`desk_days`: opening checks,
+shift handovers, closing) and the VIP receptions (`vip_receptions`), each row keyed by
+its aggregate and filed by site and local date.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts import visitor as ev
+from runtime.clock import local_date
+from runtime.readmodel import RowSet
+from runtime.sites import site_timezone
+
+REGISTERS_SQL = """
+CREATE TABLE IF NOT EXISTS calls (
+    call_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    business_date date NOT NULL,
+    received_at timestamptz NOT NULL,
+    caller_name text NOT NULL,
+    caller_company text,
+    caller_number text NOT NULL,
+    reason text NOT NULL,
+    category text NOT NULL,
+    important bool NOT NULL,
+    passed_to text,
+    status text NOT NULL,
+    signed_for_by text,
+    follow_ups int NOT NULL,
+    last_progress text,
+    result text,
+    signed_off_by text);
+CREATE INDEX IF NOT EXISTS calls_site_date ON calls (site_id, business_date);
+CREATE TABLE IF NOT EXISTS desk_days (
+    desk_day_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    business_date date NOT NULL,
+    opened_by text NOT NULL,
+    opened_at timestamptz NOT NULL,
+    opening_checks jsonb NOT NULL,
+    opening_note text,
+    handovers jsonb NOT NULL,
+    closed_by text,
+    closed_at timestamptz,
+    closing_checks jsonb,
+    closing_note text,
+    summary text,
+    for_tomorrow jsonb NOT NULL,
+    UNIQUE (site_id, business_date));
+CREATE TABLE IF NOT EXISTS vip_receptions (
+    reception_id uuid PRIMARY KEY,
+    visit_id uuid NOT NULL,
+    site_id uuid NOT NULL,
+    business_date date NOT NULL,
+    expected_from timestamptz NOT NULL,
+    guest_name text NOT NULL,
+    guest_company text,
+    host_unit text NOT NULL,
+    host_name text NOT NULL,
+    level text NOT NULL,
+    escorts jsonb NOT NULL,
+    meeting_room text,
+    room_setup jsonb NOT NULL,
+    pickup_place text,
+    pickup_at timestamptz,
+    confirmed_by text,
+    confirmed_with text,
+    confirmed_at timestamptz);
+CREATE INDEX IF NOT EXISTS vip_receptions_site_date ON vip_receptions (site_id, business_date);
+"""
+TABLES = ("calls", "desk_days", "vip_receptions")
+
+CALL_COLUMNS = (
+    "call_id", "site_id", "business_date", "received_at", "caller_name", "caller_company",
+    "caller_number", "reason", "category", "important", "passed_to", "status",
+    "signed_for_by", "follow_ups", "last_progress", "result", "signed_off_by",
+)  # fmt: skip
+DESK_DAY_COLUMNS = (
+    "desk_day_id", "site_id", "business_date", "opened_by", "opened_at", "opening_checks",
+    "opening_note", "handovers", "closed_by", "closed_at", "closing_checks", "closing_note",
+    "summary", "for_tomorrow",
+)  # fmt: skip
+RECEPTION_COLUMNS = (
+    "reception_id", "visit_id", "site_id", "business_date", "expected_from", "guest_name",
+    "guest_company", "host_unit", "host_name", "level", "escorts", "meeting_room",
+    "room_setup", "pickup_place", "pickup_at", "confirmed_by", "confirmed_with", "confirmed_at",
+)  # fmt: skip
+
+
+def _ids(events: list[Any], key: str) -> list[UUID]:
+    return list({getattr(e, key) for e in events if hasattr(e, key)})
+
+
+class RegisterFold:
+    """How the front office's events change the register rows (in memory)."""
+
+    def __init__(self, calls: RowSet, desk_days: RowSet, receptions: RowSet) -> None:
+        self.calls = calls
+        self.desk_days = desk_days
+        self.receptions = receptions
+
+    @classmethod
+    async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
+        """The rows a batch of events touches."""
+        return cls(
+            await RowSet.load(conn, "calls", CALL_COLUMNS, _ids(events, "call_id")),
+            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, _ids(events, "desk_day_id")),
+            await RowSet.load(
+                conn, "vip_receptions", RECEPTION_COLUMNS, _ids(events, "reception_id")
+            ),
+        )
+
+    async def save(self, conn: asyncpg.Connection) -> None:
+        for rows in (self.calls, self.desk_days, self.receptions):
+            await rows.save(conn)
+
+    def apply(self, e: Any) -> None:
+        match e:
+            case ev.CallRecorded():
+                self.calls.create(
+                    e.call_id, site_id=e.site_id,
+                    business_date=local_date(e.occurred_at, site_timezone(e.site_id)),
+                    received_at=e.occurred_at, caller_name=e.caller_name,
+                    caller_company=e.caller_company, caller_number=e.caller_number,
+                    reason=e.reason, category=e.category, important=e.important,
+                    passed_to=e.passed_to,
+                    status="awaiting_signature" if e.important else "recorded", follow_ups=0,
+                )  # fmt: skip
+            case ev.CallSignedFor():
+                self.calls.update(e.call_id, status="in_hand", signed_for_by=e.signed_by)
+            case ev.CallFollowedUp():
+                row = self.calls.get(e.call_id)
+                self.calls.update(
+                    e.call_id, follow_ups=row["follow_ups"] + 1, last_progress=e.progress
+                )
+            case ev.CallCompleted():
+                self.calls.update(
+                    e.call_id, status="done", result=e.result, signed_off_by=e.signed_by
+                )
+            case ev.DeskOpened():
+                self.desk_days.create(
+                    e.desk_day_id, site_id=e.site_id, business_date=e.business_date,
+                    opened_by=e.opened_by, opened_at=e.occurred_at,
+                    opening_checks=json.dumps(e.checks), opening_note=e.note,
+                    handovers="[]", for_tomorrow="[]",
+                )  # fmt: skip
+            case ev.ShiftHandedOver():
+                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
+                handovers.append({
+                    "number": e.number, "from_shift": e.from_shift, "to_shift": e.to_shift,
+                    "handed_over_by": e.handed_over_by, "handed_over_at": e.occurred_at.isoformat(),
+                    "open_items": e.open_items, "acknowledged_by": None, "acknowledged_at": None,
+                })  # fmt: skip
+                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
+            case ev.HandoverAcknowledged():
+                handovers = json.loads(self.desk_days.get(e.desk_day_id)["handovers"])
+                handovers[e.number - 1] |= {
+                    "acknowledged_by": e.acknowledged_by,
+                    "acknowledged_at": e.occurred_at.isoformat(),
+                }
+                self.desk_days.update(e.desk_day_id, handovers=json.dumps(handovers))
+            case ev.DeskClosed():
+                self.desk_days.update(
+                    e.desk_day_id, closed_by=e.closed_by, closed_at=e.occurred_at,
+                    closing_checks=json.dumps(e.checks), closing_note=e.note, summary=e.summary,
+                    for_tomorrow=json.dumps(e.for_tomorrow),
+                )  # fmt: skip
+            case ev.VipReceptionPlanned():
+                self.receptions.create(
+                    e.reception_id, visit_id=e.visit_id, site_id=e.site_id,
+                    business_date=local_date(e.expected_from, site_timezone(e.site_id)),
+                    expected_from=e.expected_from, guest_name=e.guest_name,
+                    guest_company=e.guest_company, host_unit=e.host_unit, host_name=e.host_name,
+                    level=e.level, escorts=json.dumps(e.escorts), meeting_room=e.meeting_room,
+                    room_setup=json.dumps(e.room_setup), pickup_place=e.pickup_place,
+                    pickup_at=e.pickup_at,
+                )  # fmt: skip
+            case ev.VipReceptionConfirmed():
+                self.receptions.update(
+                    e.reception_id, confirmed_by=e.confirmed_by,
+                    confirmed_with=e.confirmed_with, confirmed_at=e.occurred_at,
+                )  # fmt: skip
+
+
+class RegisterQueries:
+    """Reads of the front office's registers, always filtered by site."""
+
+    pool: asyncpg.Pool
+
+    async def calls(
+        self, site_id: UUID, day: date | None, category: str | None, open_only: bool
+    ) -> list[dict[str, Any]]:
+        """The register, optionally of one day, one category, or the important calls not
+        yet done."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM calls WHERE site_id = $1 AND ($2::date IS NULL OR business_date = $2)"
+            " AND ($3::text IS NULL OR category = $3)"
+            " AND (NOT $4 OR (important AND status <> 'done'))"
+            " ORDER BY received_at, call_id",
+            site_id, day, category, open_only,
+        )  # fmt: skip
+        return [dict(r) for r in rows]
+
+    async def weekly_calls(self, site_id: UUID, week_start: date) -> dict[str, Any]:
+        """Seed 000: "每周對電話記錄進行整理,按照日期、類別等進行分類存放": the week's
+        calls counted by local date and category."""
+        week_end = week_start + timedelta(days=6)
+        tallies = [dict(r) for r in await self.pool.fetch(
+            "SELECT business_date, category, count(*) AS calls,"
+            " count(*) FILTER (WHERE important) AS important,"
+            " count(*) FILTER (WHERE important AND status <> 'done') AS important_open"
+            " FROM calls WHERE site_id = $1 AND business_date BETWEEN $2 AND $3"
+            " GROUP BY business_date, category ORDER BY business_date, category",
+            site_id, week_start, week_end,
+        )]  # fmt: skip
+        return {
+            "week_start": week_start,
+            "week_end": week_end,
+            "calls": sum(t["calls"] for t in tallies),
+            "important_open": sum(t["important_open"] for t in tallies),
+            "by_date_and_category": tallies,
+        }
+
+    async def desk_days(self, site_id: UUID, first: date, last: date) -> list[dict[str, Any]]:
+        """The desk days of a site from `first` to `last`, each with the items the day
+        before closed with (`carried_over`)."""
+        rows = await self.pool.fetch(
+            "SELECT d.*, coalesce(p.for_tomorrow, '[]'::jsonb) AS carried_over"
+            " FROM desk_days d LEFT JOIN desk_days p ON p.site_id = d.site_id"
+            " AND p.business_date = d.business_date - 1"
+            " WHERE d.site_id = $1 AND d.business_date BETWEEN $2 AND $3"
+            " ORDER BY d.business_date",
+            site_id, first, last,
+        )  # fmt: skip
+        json_columns = ("opening_checks", "handovers", "closing_checks", "for_tomorrow",
+                        "carried_over")  # fmt: skip
+        return [{**dict(r), **{c: r[c] and json.loads(r[c]) for c in json_columns}} for r in rows]
+
+    async def vip_receptions(
+        self, site_id: UUID, day: date, unconfirmed_only: bool
+    ) -> list[dict[str, Any]]:
+        """The VIPs due on a local date with their visit's status at the desk; with
+        `unconfirmed_only`, those not yet confirmed (seed 002: "提前一天 ... 确定")."""
+        rows = await self.pool.fetch(
+            "SELECT r.*, v.status AS visit_status FROM vip_receptions r"
+            " LEFT JOIN visits v ON v.visit_id = r.visit_id AND v.site_id = r.site_id"
+            " WHERE r.site_id = $1 AND r.business_date = $2"
+            " AND (NOT $3 OR r.confirmed_at IS NULL) ORDER BY r.expected_from, r.reception_id",
+            site_id, day, unconfirmed_only,
+        )  # fmt: skip
+        return [reception_view(dict(r)) for r in rows]
+
+
+def reception_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A `vip_receptions` row as the VIP reception view."""
+    place, at = row.pop("pickup_place"), row.pop("pickup_at")
+    return {
+        **row,
+        "escorts": json.loads(row["escorts"]),
+        "room_setup": json.loads(row["room_setup"]),
+        "pickup": {"place": place, "at": at} if place is not None else None,
+    }
