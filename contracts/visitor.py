@@ -210,6 +210,46 @@ class VipReceptionConfirmed(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class WatchlistAlertRaised(VisitorEvent):
+    """A person at the desk matched the watchlist; check-in was blocked. Names the
+    supervisors to alert: the site's, and the group's for a group-wide entry. The entry
+    itself (who is listed, and why) stays inside the service."""
+
+    alert_id: UUID
+    group_wide: bool
+    visitor_name: str
+    host_unit: str
+    visit_id: UUID | None
+    notify: list[Literal["site_supervisor", "group_supervisor"]]
+    occurred_at: AwareDatetime
+
+
+class WatchlistAlertAcknowledged(VisitorEvent):
+    alert_id: UUID
+    acknowledged_by: str
+    action: str
+    occurred_at: AwareDatetime
+
+
+class LuggageDeposited(VisitorEvent):
+    """Luggage taken into the desk's keeping under a tag."""
+
+    deposit_id: UUID
+    tag: str
+    owner_name: str
+    pieces: int
+    description: str
+    deposited_by: str
+    occurred_at: AwareDatetime
+
+
+class LuggageCollected(VisitorEvent):
+    deposit_id: UUID
+    tag: str
+    collected_by: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -230,4 +270,8 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     DeskClosed,
     VipReceptionPlanned,
     VipReceptionConfirmed,
+    WatchlistAlertRaised,
+    WatchlistAlertAcknowledged,
+    LuggageDeposited,
+    LuggageCollected,
 )

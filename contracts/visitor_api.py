@@ -21,6 +21,7 @@ from contracts.fields import (
     OptionalName,
     PartySize,
     Phone,
+    Reference,
     Text,
     UnitNumber,
 )
@@ -362,3 +363,53 @@ class VipReceptionView(BaseModel):
     confirmed_with: str | None
     confirmed_at: datetime | None
     visit_status: Annotated[str | None, Field(description="The visit's status at the desk.")]
+
+
+# -- watchlist alerts --------------------------------------------------------------------
+
+
+class AcknowledgeWatchlistAlert(Command):
+    acknowledged_by: Name
+    action: Annotated[Text, Field(description="What was done about the person at the desk.")]
+
+
+class WatchlistAlertView(BaseModel):
+    alert_id: UUID
+    site_id: UUID
+    group_wide: bool
+    visitor_name: str
+    host_unit: str
+    visit_id: UUID | None
+    notify: list[str]
+    raised_at: datetime
+    acknowledged_by: str | None
+    action: str | None
+    acknowledged_at: datetime | None
+
+
+# -- luggage held at the desk --------------------------------------------------------------
+
+
+class DepositLuggage(Command):
+    tag: Annotated[Reference, Field(description="The number on the tag the owner keeps.")]
+    owner_name: Name
+    pieces: Annotated[int, Field(ge=1, le=50)]
+    description: Label
+    deposited_by: Name
+
+
+class CollectLuggage(Command):
+    collected_by: Name
+
+
+class LuggageView(BaseModel):
+    deposit_id: UUID
+    site_id: UUID
+    tag: str
+    owner_name: str
+    pieces: int
+    description: str
+    deposited_by: str
+    deposited_at: datetime
+    collected_by: str | None
+    collected_at: datetime | None

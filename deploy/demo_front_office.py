@@ -6,7 +6,9 @@ to engineering, signed for, followed up and done. The desk's day (seeds 000, 002
 yesterday opened, handed from the day to the night shift and closed with an item for
 today; today opened with a failed check noted and a handover waiting to be acknowledged.
 VIP reception (seed 002): one guest due within the hour, confirmed, with a pick-up; one
-due tomorrow, on the list still to confirm.
+due tomorrow, on the list still to confirm. Luggage at the desk (seed 002): two guests'
+bags held under tags, one collected. (The front desk's watchlist refusal in `demo.py`
+leaves an open alert on the supervisors' list.)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def seed_front_office(api: httpx.Client, site: UUID) -> None:
     seed_call_register(api, site)
     seed_desk_days(api, site)
     seed_vip_receptions(api, site)
+    seed_luggage(api, site)
 
 
 def seed_call_register(api: httpx.Client, site: UUID) -> None:
@@ -126,3 +129,18 @@ def seed_vip_receptions(api: httpx.Client, site: UUID) -> None:
               "escorts": ["Zhao Lei"], "meeting_room": "Meeting room 1",
               "room_setup": ["tea", "name_cards"]},
     ).raise_for_status()  # fmt: skip
+
+
+def seed_luggage(api: httpx.Client, site: UUID) -> None:
+    for tag, owner, pieces, description in [
+        ("L-001", "Huang Rong", 2, "black suitcase, garment bag"),
+        ("L-002", "Qiao Feng", 1, "sports bag"),
+    ]:
+        api.post(
+            f"/sites/{site}/luggage",
+            json={"tag": tag, "owner_name": owner, "pieces": pieces, "description": description,
+                  "deposited_by": "Concierge Wu"},
+        ).raise_for_status()  # fmt: skip
+    api.post(
+        f"/sites/{site}/luggage/L-002/collection", json={"collected_by": "Qiao Feng"}
+    ).raise_for_status()

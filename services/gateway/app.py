@@ -40,6 +40,7 @@ REQUEST_SECONDS = Histogram(
 
 ROUTERS = (  # the API's areas
     visitor_routes.router,
+    visitor_routes.group_router,
     workorder_routes.router,
     billing_routes.router,
     feedback_routes.router,

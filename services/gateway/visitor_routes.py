@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from contracts import visitor_api as api
-from contracts.fields import BusinessDate
-from runtime.auth import Principal
+from contracts.fields import BusinessDate, Reference
+from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.security import (
@@ -19,6 +19,7 @@ from services.gateway.security import (
     READERS,
     SUPERVISORS,
     call_service,
+    group_access,
     payload,
     site_access,
 )
@@ -419,3 +420,106 @@ async def vip_receptions(
     return await call(
         request, "VipReceptions", site_id, date=day.isoformat(), unconfirmed_only=unconfirmed_only
     )
+
+
+# -- watchlist alerts --------------------------------------------------------------------
+
+GroupSupervisor = Annotated[Principal, group_access(frozenset({Role.GROUP_ADMIN}))]
+
+
+@router.get(
+    "/watchlist-alerts",
+    response_model=list[api.WatchlistAlertView],
+    summary="Watchlist matches at the desk, newest first (the site's supervisor)",
+)
+async def watchlist_alerts(
+    site_id: UUID, request: Request, _: Supervisor, open_only: bool = False
+) -> list[dict[str, Any]]:
+    return await call(request, "WatchlistAlerts", site_id, open_only=open_only)
+
+
+@router.get(
+    "/watchlist-alerts/{alert_id}", response_model=api.WatchlistAlertView, summary="One alert"
+)
+async def get_watchlist_alert(
+    site_id: UUID, alert_id: UUID, request: Request, _: Supervisor
+) -> dict[str, Any]:
+    return await call(request, "GetWatchlistAlert", site_id, alert_id=alert_id)
+
+
+@router.post(
+    "/watchlist-alerts/{alert_id}/acknowledgement",
+    response_model=api.WatchlistAlertView,
+    summary="A supervisor takes the alert and says what was done",
+)
+async def acknowledge_watchlist_alert(
+    site_id: UUID,
+    alert_id: UUID,
+    body: JsonBody[api.AcknowledgeWatchlistAlert],
+    request: Request,
+    _: Supervisor,
+) -> dict[str, Any]:
+    return await call(
+        request, "AcknowledgeWatchlistAlert", site_id, alert_id=alert_id, **payload(body)
+    )
+
+
+group_router = APIRouter(tags=["visitor"])
+
+
+@group_router.get(
+    "/group/watchlist-alerts",
+    response_model=list[api.WatchlistAlertView],
+    summary="Matches of group-wide watchlist entries at every site (the group's supervisor)",
+)
+async def group_watchlist_alerts(
+    request: Request, _: GroupSupervisor, open_only: bool = False
+) -> list[dict[str, Any]]:
+    client = request.app.state.services["visitor"]
+    return await client.call(  # type: ignore[no-any-return]
+        "GroupWatchlistAlerts",
+        idempotent=True,
+        correlation_id=request.state.correlation_id,
+        open_only=open_only,
+    )
+
+
+# -- luggage held at the desk ----------------------------------------------------------------
+
+Tag = Annotated[Reference, Path(description="The number on the luggage tag.")]
+
+
+@router.post(
+    "/luggage", status_code=201, response_model=api.LuggageView, summary="Hold luggage at the desk"
+)
+async def deposit_luggage(
+    site_id: UUID, body: JsonBody[api.DepositLuggage], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "DepositLuggage", site_id, **payload(body))
+
+
+@router.post(
+    "/luggage/{tag}/collection",
+    response_model=api.LuggageView,
+    summary="The luggage goes back against its tag",
+)
+async def collect_luggage(
+    site_id: UUID, tag: Tag, body: JsonBody[api.CollectLuggage], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "CollectLuggage", site_id, tag=tag, **payload(body))
+
+
+@router.get("/luggage/{tag}", response_model=api.LuggageView, summary="A tag's latest deposit")
+async def get_luggage(site_id: UUID, tag: Tag, request: Request, _: Reader) -> dict[str, Any]:
+    return await call(request, "GetLuggage", site_id, tag=tag)
+
+
+@router.get(
+    "/luggage",
+    response_model=list[api.LuggageView],
+    summary="The luggage the desk holds (held_only=false: also what went back)",
+)
+async def luggage(
+    site_id: UUID, request: Request, _: Reader, held_only: bool = True
+) -> list[dict[str, Any]]:
+    return await call(request, "Luggage", site_id, held_only=held_only)

@@ -20,8 +20,10 @@ from services.visitor.application import VisitorApplication
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import Visit
+from services.visitor.luggage import LuggageTag
 from services.visitor.projections import VisitorQueries
 from services.visitor.vip_reception import VipReception
+from services.visitor.watchlist_alert import WatchlistAlert
 
 
 def visit_view(visit: Visit) -> dict[str, Any]:
@@ -119,6 +121,28 @@ def vip_view(reception: VipReception, visit: Visit) -> dict[str, Any]:
         "confirmed_at": reception.confirmed_at,
         "visit_status": visit.status.value,
     }
+
+
+def alert_view(alert: WatchlistAlert) -> dict[str, Any]:
+    """The same view of an alert as the `watchlist_alerts` read model's rows."""
+    return {
+        "alert_id": alert.id,
+        "site_id": alert.site_id,
+        "group_wide": alert.group_wide,
+        "visitor_name": alert.visitor_name,
+        "host_unit": alert.host_unit,
+        "visit_id": alert.visit_id,
+        "notify": alert.notify,
+        "raised_at": alert.raised_at,
+        "acknowledged_by": alert.acknowledged_by,
+        "action": alert.action,
+        "acknowledged_at": alert.acknowledged_at,
+    }
+
+
+def luggage_view(tag: LuggageTag) -> dict[str, Any]:
+    """The tag's latest deposit, as the `luggage` read model's rows show it."""
+    return {**(tag.last or {}), "site_id": tag.site_id, "tag": tag.tag}
 
 
 def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
@@ -354,5 +378,50 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
         """Tomorrow's VIPs at the site not yet confirmed: the day-before reminder."""
         tomorrow = clock.today(site_timezone(site(request))) + timedelta(days=1)
         return await queries.vip_receptions(site(request), tomorrow, unconfirmed_only=True)
+
+    @rpc.method
+    async def acknowledge_watchlist_alert(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.AcknowledgeWatchlistAlert.model_validate(request["payload"])
+        alert_id = UUID(request["alert_id"])
+        return alert_view(
+            await in_thread(
+                app.acknowledge_watchlist_alert, site(request), alert_id, cmd, cid(request)
+            )
+        )
+
+    @rpc.method
+    async def get_watchlist_alert(request: dict[str, Any]) -> dict[str, Any]:
+        alert_id = UUID(request["alert_id"])
+        return alert_view(await in_thread(app.watchlist_alert, site(request), alert_id))
+
+    @rpc.method
+    async def watchlist_alerts(request: dict[str, Any]) -> list[dict[str, Any]]:
+        return await queries.watchlist_alerts(site(request), bool(request.get("open_only")))
+
+    @rpc.method
+    async def group_watchlist_alerts(request: dict[str, Any]) -> list[dict[str, Any]]:
+        """The alerts raised by group-wide entries, at every site (the group's supervisor)."""
+        return await queries.watchlist_alerts(None, bool(request.get("open_only")))
+
+    @rpc.method
+    async def deposit_luggage(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.DepositLuggage.model_validate(request["payload"])
+        return luggage_view(await in_thread(app.deposit_luggage, site(request), cmd, cid(request)))
+
+    @rpc.method
+    async def collect_luggage(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.CollectLuggage.model_validate(request["payload"])
+        tag = str(request["tag"])
+        return luggage_view(
+            await in_thread(app.collect_luggage, site(request), tag, cmd, cid(request))
+        )
+
+    @rpc.method
+    async def get_luggage(request: dict[str, Any]) -> dict[str, Any]:
+        return luggage_view(await in_thread(app.luggage_tag, site(request), str(request["tag"])))
+
+    @rpc.method
+    async def luggage(request: dict[str, Any]) -> list[dict[str, Any]]:
+        return await queries.luggage(site(request), bool(request.get("held_only", True)))
 
     return rpc

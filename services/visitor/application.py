@@ -26,7 +26,9 @@ from services.visitor.domain import (
     Watchlist,
     require_unit_of_site,
 )
+from services.visitor.luggage import LuggageTag
 from services.visitor.vip_reception import VipReception
+from services.visitor.watchlist_alert import WatchlistAlert
 
 
 class VisitorSettings(ServiceSettings):
@@ -71,7 +73,7 @@ class VisitorApplication(ServiceApplication):
                          correlation_id: str) -> Visit:  # fmt: skip
         def command() -> Visit:
             require_unit_of_site(cmd.host_unit, host, "host_unit")
-            self._refuse_watchlisted(site_id, cmd.visitor_name, cmd.id_number)
+            self._refuse_watchlisted(site_id, cmd.visitor_name, cmd.id_number, cmd.host_unit)
             visit = Visit.arrive_unannounced(
                 site_id=site_id,
                 visitor_name=cmd.visitor_name,
@@ -93,7 +95,9 @@ class VisitorApplication(ServiceApplication):
         self, site_id: UUID, visit_id: UUID, cmd: api.CheckIn, correlation_id: str
     ) -> Visit:
         def change(visit: Visit) -> None:
-            self._refuse_watchlisted(site_id, visit.visitor_name, cmd.id_number)
+            self._refuse_watchlisted(
+                site_id, visit.visitor_name, cmd.id_number, visit.host_unit, visit.id
+            )
             visit.check_in(
                 id_checked=cmd.id_checked,
                 id_type=cmd.id_type.value if cmd.id_type else None,
@@ -184,16 +188,43 @@ class VisitorApplication(ServiceApplication):
         except AggregateNotFoundError:
             return None
 
-    def _refuse_watchlisted(self, site_id: UUID, name: str, id_number: str | None) -> None:
-        """A watchlist match (site or group-wide) blocks check-in."""
+    def _refuse_watchlisted(self, site_id: UUID, name: str, id_number: str | None,
+                            host_unit: str, visit_id: UUID | None = None) -> None:  # fmt: skip
+        """A watchlist match (site or group-wide) blocks check-in and alerts the site's
+        supervisor, and the group's for a group-wide entry. The alert is saved on its own:
+        the refused command itself stores nothing."""
         id_hash = self._id_hash(id_number)
-        for scope in (str(site_id), GROUP_SCOPE):
-            watchlist = self._watchlist(scope)
-            if watchlist and watchlist.match(name, id_hash):
-                raise Conflict(
-                    "visitor matches the watchlist; check-in blocked, alert the supervisor",
-                    field="visitor_name",
-                )
+        matched = {
+            scope
+            for scope in (str(site_id), GROUP_SCOPE)
+            if (watchlist := self._watchlist(scope)) and watchlist.match(name, id_hash)
+        }
+        if matched:
+            alert = WatchlistAlert.raise_for(
+                site_id=site_id, group_wide=GROUP_SCOPE in matched, visitor_name=name,
+                host_unit=host_unit, visit_id=visit_id, at=clock.now(),
+            )  # fmt: skip
+            self.save(alert)
+            raise Conflict(
+                "visitor matches the watchlist; check-in blocked, the supervisor is alerted",
+                field="visitor_name",
+            )
+
+    def acknowledge_watchlist_alert(self, site_id: UUID, alert_id: UUID,
+                                    cmd: api.AcknowledgeWatchlistAlert,
+                                    correlation_id: str) -> WatchlistAlert:  # fmt: skip
+        def command() -> WatchlistAlert:
+            alert = self.watchlist_alert(site_id, alert_id)
+            alert.acknowledge(
+                acknowledged_by=cmd.acknowledged_by, action=cmd.action, at=clock.now()
+            )
+            self.save(alert)
+            return alert
+
+        return self.run(correlation_id, command)
+
+    def watchlist_alert(self, site_id: UUID, alert_id: UUID) -> WatchlistAlert:
+        return self.load_at_site(alert_id, site_id, WatchlistAlert, "watchlist alert")
 
     def _id_hash(self, id_number: str | None) -> str | None:
         if not id_number:
@@ -384,3 +415,42 @@ class VisitorApplication(ServiceApplication):
         return self.load_at_site(
             VipReception.create_id(visit_id), site_id, VipReception, "VIP reception"
         )
+
+    # -- luggage held at the desk -------------------------------------------------------
+
+    def deposit_luggage(self, site_id: UUID, cmd: api.DepositLuggage,
+                        correlation_id: str) -> LuggageTag:  # fmt: skip
+        def command() -> LuggageTag:
+            tag = self._luggage_tag(site_id, cmd.tag) or LuggageTag(site_id=site_id, tag=cmd.tag)
+            tag.deposit(owner_name=cmd.owner_name, pieces=cmd.pieces,
+                        description=cmd.description, deposited_by=cmd.deposited_by,
+                        at=clock.now())  # fmt: skip
+            self.save(tag)
+            return tag
+
+        # Two first deposits under one new tag: the loser runs again and finds it held.
+        return self.run(correlation_id, command, retries=1)
+
+    def collect_luggage(self, site_id: UUID, tag: str, cmd: api.CollectLuggage,
+                        correlation_id: str) -> LuggageTag:  # fmt: skip
+        def command() -> LuggageTag:
+            luggage = self.luggage_tag(site_id, tag)
+            luggage.collect(collected_by=cmd.collected_by, at=clock.now())
+            self.save(luggage)
+            return luggage
+
+        return self.run(correlation_id, command)
+
+    def luggage_tag(self, site_id: UUID, tag: str) -> LuggageTag:
+        """A tag of the site that has held luggage, else NotFound."""
+        luggage = self._luggage_tag(site_id, tag)
+        if luggage is None or luggage.last is None:
+            raise NotFound(f"tag {tag} has held no luggage at this site")
+        return luggage
+
+    def _luggage_tag(self, site_id: UUID, tag: str) -> LuggageTag | None:
+        try:
+            luggage: LuggageTag = self.repository.get(LuggageTag.create_id(site_id, tag))
+        except AggregateNotFoundError:
+            return None
+        return luggage

@@ -1,7 +1,8 @@
 """What leaves the visitor service: domain events mapped to published contracts.
 
-Watchlist events stay inside (who is on a watchlist is confidential); every other
-domain event maps to exactly one contract event, so `ce_id` = aggregate id + version.
+Watchlist events stay inside (who is on a watchlist is confidential; an alert names
+the person at the desk, never the entry); every other domain event maps to exactly one
+contract event, so `ce_id` = aggregate id + version.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from contracts.base import ContractEvent
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
+from services.visitor.luggage import LuggageTag
 from services.visitor.vip_reception import VipReception
+from services.visitor.watchlist_alert import WatchlistAlert
 
 TOPIC = topics.VISITOR
 
@@ -151,4 +154,24 @@ def contract_for(e: Any) -> ContractEvent | None:
                 **common, reception_id=e.originator_id, visit_id=e.visit_id,
                 confirmed_by=e.confirmed_by, confirmed_with=e.confirmed_with,
             )  # fmt: skip
+        case WatchlistAlert.Raised():
+            return published.WatchlistAlertRaised(
+                **common, alert_id=e.originator_id, group_wide=e.group_wide,
+                visitor_name=e.visitor_name, host_unit=e.host_unit, visit_id=e.visit_id,
+                notify=e.notify,
+            )  # fmt: skip
+        case WatchlistAlert.Acknowledged():
+            return published.WatchlistAlertAcknowledged(
+                **common, alert_id=e.originator_id, acknowledged_by=e.acknowledged_by,
+                action=e.action,
+            )  # fmt: skip
+        case LuggageTag.Deposited():
+            return published.LuggageDeposited(
+                **common, deposit_id=e.deposit_id, tag=e.tag, owner_name=e.owner_name,
+                pieces=e.pieces, description=e.description, deposited_by=e.deposited_by,
+            )  # fmt: skip
+        case LuggageTag.Collected():
+            return published.LuggageCollected(
+                **common, deposit_id=e.deposit_id, tag=e.tag, collected_by=e.collected_by
+            )
     return None

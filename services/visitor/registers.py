@@ -1,7 +1,8 @@
 """Read models of the front office's registers, part of the visitor read model: the
 switchboard's call register (`calls`), the desk's days (`desk_days`: opening checks,
-shift handovers, closing) and the VIP receptions (`vip_receptions`), each row keyed by
-its aggregate and filed by site and local date.
+shift handovers, closing), the VIP receptions (`vip_receptions`), the watchlist
+alerts (`watchlist_alerts`) and the luggage held at the desk (`luggage`, one row per
+deposit), each row keyed by its aggregate (or deposit) and filed by site.
 """
 
 from __future__ import annotations
@@ -74,8 +75,33 @@ CREATE TABLE IF NOT EXISTS vip_receptions (
     confirmed_with text,
     confirmed_at timestamptz);
 CREATE INDEX IF NOT EXISTS vip_receptions_site_date ON vip_receptions (site_id, business_date);
+CREATE TABLE IF NOT EXISTS watchlist_alerts (
+    alert_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    group_wide bool NOT NULL,
+    visitor_name text NOT NULL,
+    host_unit text NOT NULL,
+    visit_id uuid,
+    notify jsonb NOT NULL,
+    raised_at timestamptz NOT NULL,
+    acknowledged_by text,
+    action text,
+    acknowledged_at timestamptz);
+CREATE INDEX IF NOT EXISTS watchlist_alerts_site ON watchlist_alerts (site_id, raised_at);
+CREATE TABLE IF NOT EXISTS luggage (
+    deposit_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    tag text NOT NULL,
+    owner_name text NOT NULL,
+    pieces int NOT NULL,
+    description text NOT NULL,
+    deposited_by text NOT NULL,
+    deposited_at timestamptz NOT NULL,
+    collected_by text,
+    collected_at timestamptz);
+CREATE INDEX IF NOT EXISTS luggage_site_held ON luggage (site_id, collected_at);
 """
-TABLES = ("calls", "desk_days", "vip_receptions")
+TABLES = ("calls", "desk_days", "vip_receptions", "watchlist_alerts", "luggage")
 
 CALL_COLUMNS = (
     "call_id", "site_id", "business_date", "received_at", "caller_name", "caller_company",
@@ -93,6 +119,16 @@ RECEPTION_COLUMNS = (
     "room_setup", "pickup_place", "pickup_at", "confirmed_by", "confirmed_with", "confirmed_at",
 )  # fmt: skip
 
+ALERT_COLUMNS = (
+    "alert_id", "site_id", "group_wide", "visitor_name", "host_unit", "visit_id", "notify",
+    "raised_at", "acknowledged_by", "action", "acknowledged_at",
+)  # fmt: skip
+
+LUGGAGE_COLUMNS = (
+    "deposit_id", "site_id", "tag", "owner_name", "pieces", "description", "deposited_by",
+    "deposited_at", "collected_by", "collected_at",
+)  # fmt: skip
+
 
 def _ids(events: list[Any], key: str) -> list[UUID]:
     return list({getattr(e, key) for e in events if hasattr(e, key)})
@@ -101,10 +137,15 @@ def _ids(events: list[Any], key: str) -> list[UUID]:
 class RegisterFold:
     """How the front office's events change the register rows (in memory)."""
 
-    def __init__(self, calls: RowSet, desk_days: RowSet, receptions: RowSet) -> None:
+    def __init__(
+        self, calls: RowSet, desk_days: RowSet, receptions: RowSet, alerts: RowSet,
+        luggage: RowSet,
+    ) -> None:  # fmt: skip
         self.calls = calls
         self.desk_days = desk_days
         self.receptions = receptions
+        self.alerts = alerts
+        self.luggage = luggage
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
@@ -115,10 +156,12 @@ class RegisterFold:
             await RowSet.load(
                 conn, "vip_receptions", RECEPTION_COLUMNS, _ids(events, "reception_id")
             ),
+            await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, _ids(events, "alert_id")),
+            await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, _ids(events, "deposit_id")),
         )
 
     async def save(self, conn: asyncpg.Connection) -> None:
-        for rows in (self.calls, self.desk_days, self.receptions):
+        for rows in (self.calls, self.desk_days, self.receptions, self.alerts, self.luggage):
             await rows.save(conn)
 
     def apply(self, e: Any) -> None:
@@ -187,6 +230,27 @@ class RegisterFold:
                     e.reception_id, confirmed_by=e.confirmed_by,
                     confirmed_with=e.confirmed_with, confirmed_at=e.occurred_at,
                 )  # fmt: skip
+            case ev.WatchlistAlertRaised():
+                self.alerts.create(
+                    e.alert_id, site_id=e.site_id, group_wide=e.group_wide,
+                    visitor_name=e.visitor_name, host_unit=e.host_unit, visit_id=e.visit_id,
+                    notify=json.dumps(e.notify), raised_at=e.occurred_at,
+                )  # fmt: skip
+            case ev.WatchlistAlertAcknowledged():
+                self.alerts.update(
+                    e.alert_id, acknowledged_by=e.acknowledged_by, action=e.action,
+                    acknowledged_at=e.occurred_at,
+                )  # fmt: skip
+            case ev.LuggageDeposited():
+                self.luggage.create(
+                    e.deposit_id, site_id=e.site_id, tag=e.tag, owner_name=e.owner_name,
+                    pieces=e.pieces, description=e.description, deposited_by=e.deposited_by,
+                    deposited_at=e.occurred_at,
+                )  # fmt: skip
+            case ev.LuggageCollected():
+                self.luggage.update(
+                    e.deposit_id, collected_by=e.collected_by, collected_at=e.occurred_at
+                )
 
 
 class RegisterQueries:
@@ -256,6 +320,33 @@ class RegisterQueries:
             site_id, day, unconfirmed_only,
         )  # fmt: skip
         return [reception_view(dict(r)) for r in rows]
+
+    async def watchlist_alerts(
+        self, site_id: UUID | None, open_only: bool, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        """A site's alerts (or, with no site, the group-wide ones of every site), newest
+        first; with `open_only`, those no supervisor has acknowledged yet."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM watchlist_alerts WHERE"
+            " (CASE WHEN $1::uuid IS NULL THEN group_wide ELSE site_id = $1 END)"
+            " AND (NOT $2 OR acknowledged_at IS NULL)"
+            " ORDER BY raised_at DESC, alert_id LIMIT $3",
+            site_id, open_only, limit,
+        )  # fmt: skip
+        return [{**dict(r), "notify": json.loads(r["notify"])} for r in rows]
+
+    async def luggage(
+        self, site_id: UUID, held_only: bool, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        """What the desk holds (oldest first), or with `held_only` false also what went
+        back, newest deposits first."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM luggage WHERE site_id = $1 AND (NOT $2 OR collected_at IS NULL)"
+            " ORDER BY CASE WHEN $2 THEN deposited_at END, deposited_at DESC, deposit_id"
+            " LIMIT $3",
+            site_id, held_only, limit,
+        )  # fmt: skip
+        return [dict(r) for r in rows]
 
 
 def reception_view(row: dict[str, Any]) -> dict[str, Any]:

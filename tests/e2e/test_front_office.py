@@ -1,6 +1,6 @@
 """Front-office procedures of the seed manuals through the gateway: the switchboard's
 call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), VIP
-reception (seed 002), ... each published, read back per site, refused on bad input
+reception (seed 002), watchlist alerts, luggage held at the desk, ... each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
@@ -443,3 +443,228 @@ def test_another_sites_staff_can_neither_read_nor_confirm_a_vip(
         response = desk.request(method, path, json=body, headers=OTHER_SITE)
         assert response.status_code == 404, (method, path, response.status_code)
     assert store_count(stack) == before
+
+
+# -- watchlist alerts --------------------------------------------------------------------
+
+
+def walk_in(name: str) -> dict:
+    return {"visitor_name": name, "host_unit": "8B", "host_name": "Wang Wu",
+            "purpose": "interview", "id_checked": True, "id_type": "id_card",
+            "id_number": "G12345678"}  # fmt: skip
+
+
+def test_a_watchlist_match_alerts_the_sites_supervisor_and_blocks_the_check_in(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own, supervisor = bearer(Role.RECEPTIONIST, [site]), bearer(Role.CS_SUPERVISOR, [site])
+    desk.post(
+        f"/sites/{site}/watchlist", json={"name": "Mallory Black", "reason": "trespass"},
+        headers=supervisor,
+    ).raise_for_status()  # fmt: skip
+    blocked = desk.post(f"/sites/{site}/visits", json=walk_in("mallory  black"), headers=own)
+    assert blocked.status_code == 409 and "supervisor is alerted" in blocked.text
+    (alert,) = eventually(
+        lambda: desk.get(f"/sites/{site}/watchlist-alerts", headers=supervisor).json(),
+        lambda rows: len(rows) == 1,
+    )
+    assert alert["visitor_name"] == "mallory  black" and alert["host_unit"] == "8B"
+    assert alert["notify"] == ["site_supervisor"] and alert["visit_id"] is None
+    assert not alert["group_wide"] and alert["acknowledged_by"] is None
+    assert desk.get(f"/sites/{site}/in-building", headers=own).json() == []
+    # The front desk is refused the alerts: they are the supervisors'.
+    assert desk.get(f"/sites/{site}/watchlist-alerts", headers=own).status_code == 403
+
+    path = f"/sites/{site}/watchlist-alerts/{alert['alert_id']}"
+    taken = desk.post(
+        f"{path}/acknowledgement", headers=supervisor,
+        json={"acknowledged_by": "Sun Supervisor", "action": "escorted out, police informed"},
+    )  # fmt: skip
+    assert taken.status_code == 200, taken.text
+    twice = desk.post(f"{path}/acknowledgement", headers=supervisor,
+                      json={"acknowledged_by": "x", "action": "y"})  # fmt: skip
+    assert twice.status_code == 409
+    eventually(
+        lambda: desk.get(f"/sites/{site}/watchlist-alerts", params={"open_only": True},
+                         headers=supervisor).json(),
+        lambda rows: rows == [],
+    )  # fmt: skip
+    assert desk.get(path, headers=supervisor).json() == taken.json()
+
+    topic = f"{stack.infra.namespace}concierge.visitor.v1"
+    messages = eventually(
+        lambda: [m for m in asyncio.run(read_topic(stack.infra.kafka, topic))
+                 if m.key == alert["alert_id"].encode()],
+        lambda ms: len(ms) >= 2,
+    )  # fmt: skip
+    assert [dict(m.headers)["ce_type"].decode() for m in messages] == [
+        "concierge.visitor.WatchlistAlertRaised.v1",
+        "concierge.visitor.WatchlistAlertAcknowledged.v1",
+    ]
+    assert b"trespass" not in b"".join(m.value for m in messages)  # the entry stays inside
+
+
+def test_a_group_wide_match_alerts_the_groups_supervisor_too(desk: httpx.Client) -> None:
+    site = uuid4()
+    admin = bearer(Role.GROUP_ADMIN, [])
+    name = f"Oscar {uuid4().hex[:8]}"
+    desk.post(
+        f"/sites/{site}/watchlist", json={"name": name, "reason": "group ban", "scope": "group"},
+        headers=admin,
+    ).raise_for_status()  # fmt: skip
+    visit_id = desk.post(
+        f"/sites/{site}/visits/pre-registrations", headers=bearer(Role.RECEPTIONIST, [site]),
+        json={"visitor_name": name, "host_unit": "12A", "host_name": "Han Meimei",
+              "purpose": "meeting", "expected_from": "2026-11-30T09:00:00+08:00",
+              "expected_until": "2026-11-30T12:00:00+08:00"},
+    ).json()["visit_id"]  # fmt: skip
+    blocked = desk.post(
+        f"/sites/{site}/visits/{visit_id}/check-in", json={},
+        headers=bearer(Role.RECEPTIONIST, [site]),
+    )  # fmt: skip
+    assert blocked.status_code == 409
+    group = eventually(
+        lambda: desk.get("/group/watchlist-alerts", headers=admin).json(),
+        lambda rows: any(r["visitor_name"] == name for r in rows),
+    )
+    (alert,) = [r for r in group if r["visitor_name"] == name]
+    assert alert["group_wide"] and alert["site_id"] == str(site)
+    assert alert["notify"] == ["site_supervisor", "group_supervisor"]
+    assert alert["visit_id"] == visit_id
+    site_token = bearer(Role.CS_SUPERVISOR, [site])
+    assert desk.get("/group/watchlist-alerts", headers=site_token).status_code == 403
+
+
+def test_another_sites_supervisor_can_neither_read_nor_acknowledge_an_alert(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    supervisor = bearer(Role.CS_SUPERVISOR, [site])
+    desk.post(f"/sites/{site}/watchlist", json={"name": "Eve Spy", "reason": "r"},
+              headers=supervisor).raise_for_status()  # fmt: skip
+    desk.post(f"/sites/{site}/visits", json=walk_in("Eve Spy"),
+              headers=bearer(Role.RECEPTIONIST, [site]))  # fmt: skip
+    (alert,) = eventually(
+        lambda: desk.get(f"/sites/{site}/watchlist-alerts", headers=supervisor).json(),
+        lambda rows: len(rows) == 1,
+    )
+    other = bearer(Role.CS_SUPERVISOR, [SITE_B])
+    ack = {"acknowledged_by": "x", "action": "y"}
+    before = store_count(stack)
+    for method, path, body in [
+        ("GET", f"/sites/{site}/watchlist-alerts", None),
+        ("GET", f"/sites/{site}/watchlist-alerts/{alert['alert_id']}", None),
+        ("POST", f"/sites/{site}/watchlist-alerts/{alert['alert_id']}/acknowledgement", ack),
+    ]:
+        response = desk.request(method, path, json=body, headers=other)
+        assert response.status_code == 403, (method, path, response.status_code)
+    for method, path, body in [
+        ("GET", f"/sites/{SITE_B}/watchlist-alerts/{alert['alert_id']}", None),
+        ("POST", f"/sites/{SITE_B}/watchlist-alerts/{alert['alert_id']}/acknowledgement", ack),
+    ]:
+        response = desk.request(method, path, json=body, headers=other)
+        assert response.status_code == 404, (method, path, response.status_code)
+    bad = desk.post(f"/sites/{site}/watchlist-alerts/{alert['alert_id']}/acknowledgement",
+                    json={"acknowledged_by": "Sun"}, headers=supervisor)  # fmt: skip
+    assert bad.status_code == 422 and "action" in error_fields(bad)
+    assert store_count(stack) == before
+
+
+# -- luggage held at the desk ------------------------------------------------------------
+
+
+def luggage(**overrides: object) -> dict:
+    return {"tag": "L-012", "owner_name": "Huang Rong", "pieces": 2,
+            "description": "black suitcase, garment bag", "deposited_by": "Concierge Wu",
+            **overrides}  # fmt: skip
+
+
+def test_luggage_is_held_under_a_tag_and_goes_back_against_it(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own = bearer(Role.RECEPTIONIST, [site])
+    held = desk.post(f"/sites/{site}/luggage", json=luggage(), headers=own)
+    assert held.status_code == 201, held.text
+    desk.post(f"/sites/{site}/luggage", json=luggage(tag="L-013", owner_name="Guo Jing"),
+              headers=own).raise_for_status()  # fmt: skip
+    taken = desk.post(f"/sites/{site}/luggage", json=luggage(owner_name="Guo Jing"), headers=own)
+    assert taken.status_code == 409 and "holds Huang Rong's luggage" in taken.text
+    listed = eventually(
+        lambda: desk.get(f"/sites/{site}/luggage", headers=own).json(),
+        lambda rows: len(rows) == 2,
+    )
+    assert [r["tag"] for r in listed] == ["L-012", "L-013"] and listed[0] == held.json()
+
+    back = desk.post(f"/sites/{site}/luggage/L-012/collection", json={"collected_by": "Huang Rong"},
+                     headers=own)  # fmt: skip
+    assert back.status_code == 200 and back.json()["collected_by"] == "Huang Rong"
+    again = desk.post(f"/sites/{site}/luggage/L-012/collection", json={"collected_by": "x"},
+                      headers=own)  # fmt: skip
+    assert again.status_code == 409
+    assert desk.get(f"/sites/{site}/luggage/L-012", headers=own).json() == back.json()
+    eventually(
+        lambda: desk.get(f"/sites/{site}/luggage", headers=own).json(),
+        lambda rows: [r["tag"] for r in rows] == ["L-013"],
+    )
+    history = desk.get(f"/sites/{site}/luggage", params={"held_only": False}, headers=own).json()
+    assert back.json() in history and len(history) == 2
+    reused = desk.post(f"/sites/{site}/luggage", json=luggage(owner_name="Sun Li"), headers=own)
+    assert reused.status_code == 201 and reused.json()["deposit_id"] != held.json()["deposit_id"]
+
+    topic = f"{stack.infra.namespace}concierge.visitor.v1"
+    deposit_id = held.json()["deposit_id"].encode()
+    messages = eventually(
+        lambda: [m for m in asyncio.run(read_topic(stack.infra.kafka, topic))
+                 if deposit_id in m.value],
+        lambda ms: len(ms) >= 2,
+    )  # fmt: skip
+    assert [dict(m.headers)["ce_type"].decode() for m in messages] == [
+        "concierge.visitor.LuggageDeposited.v1",
+        "concierge.visitor.LuggageCollected.v1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (luggage(tag="L 012"), "tag"),
+        (luggage(tag=""), "tag"),
+        (luggage(pieces=0), "pieces"),
+        (luggage(pieces=51), "pieces"),
+        (luggage(pieces="2"), "pieces"),
+        (luggage(owner_name="\u202eevil"), "owner_name"),
+        ({k: v for k, v in luggage().items() if k != "description"}, "description"),
+    ],
+)
+def test_bad_luggage_is_422_naming_the_field_and_nothing_is_stored(
+    desk: httpx.Client, stack: Stack, body: dict, field: str
+) -> None:
+    before = store_count(stack)
+    response = desk.post(f"/sites/{SITE_A}/luggage", json=body)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_another_sites_staff_can_neither_see_nor_take_the_luggage(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    desk.post(f"/sites/{SITE_A}/luggage", json=luggage(tag="ISO-1")).raise_for_status()
+    before = store_count(stack)
+    for method, path, body in [
+        ("POST", f"/sites/{SITE_A}/luggage", luggage(tag="ISO-2")),
+        ("GET", f"/sites/{SITE_A}/luggage", None),
+        ("GET", f"/sites/{SITE_A}/luggage/ISO-1", None),
+        ("POST", f"/sites/{SITE_A}/luggage/ISO-1/collection", {"collected_by": "x"}),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 403, (method, path, response.status_code)
+    # The same tag number at site B is site B's own tag: it holds nothing.
+    assert desk.get(f"/sites/{SITE_B}/luggage/ISO-1", headers=OTHER_SITE).status_code == 404
+    response = desk.post(f"/sites/{SITE_B}/luggage/ISO-1/collection",
+                         json={"collected_by": "x"}, headers=OTHER_SITE)  # fmt: skip
+    assert response.status_code == 404
+    assert store_count(stack) == before
+    assert desk.get(f"/sites/{SITE_A}/luggage/ISO-1").json()["collected_by"] is None

@@ -191,7 +191,9 @@ def test_watchlisted_visitor_cannot_check_in(desk: httpx.Client, stack: Stack) -
         json={"id_checked": True, "id_type": "passport", "id_number": "x999 9999"},
     )
     assert by_id.status_code == 409
-    assert after_prereg == before + 1 and store_count(stack) == after_prereg
+    # Each refusal stores its watchlist alert and nothing else: no visit, no check-in.
+    assert after_prereg == before + 2 and store_count(stack) == after_prereg + 1
+    assert desk.get(f"/sites/{SITE_A}/visits/{visit_id}").json()["status"] == "expected"
     # The front desk itself may not edit the watchlist.
     response = desk.post(f"/sites/{SITE_A}/watchlist", json={"name": "Eve", "reason": "r"})
     assert response.status_code == 403

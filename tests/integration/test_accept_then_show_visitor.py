@@ -268,3 +268,26 @@ async def test_every_accepted_vip_reception_is_shown(
         (shown,) = await pipe.call("VipReceptions", site, date=held.business_date.isoformat())
         assert api.VipReceptionView.model_validate(shown) == held, "the plan as it was kept"
         assert held.guest_name == plan.visitor_name and held.escorts == plan.escorts
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_luggage_deposit_is_shown(
+    visitor: Pipeline, data: st.DataObject, zone: str, now: datetime
+) -> None:
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        deposit = data.draw(command(api.DepositLuggage))
+        collection = data.draw(st.none() | command(api.CollectLuggage))
+        await pipe.call("DepositLuggage", site, deposit)
+        if collection:
+            await pipe.call("CollectLuggage", site, collection, tag=deposit.tag)
+
+        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+
+        held = api.LuggageView.model_validate(await pipe.call("GetLuggage", site, tag=deposit.tag))
+        (shown,) = await pipe.call("Luggage", site, held_only=False)
+        assert api.LuggageView.model_validate(shown) == held, "the deposit as it was kept"
+        assert held.owner_name == deposit.owner_name and held.description == deposit.description
+        assert await pipe.call("Luggage", site, held_only=True) == ([] if collection else [shown])
