@@ -250,6 +250,14 @@ class LuggageCollected(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class ReceptionStandardSet(VisitorEvent):
+    """The site's standard time from arrival at the desk to being served (seed 004)."""
+
+    standard_minutes: int
+    set_by: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -274,4 +282,5 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     WatchlistAlertAcknowledged,
     LuggageDeposited,
     LuggageCollected,
+    ReceptionStandardSet,
 )

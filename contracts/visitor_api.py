@@ -7,6 +7,7 @@ One set of models validates input at both ends: FastAPI turns a violation into a
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -20,6 +21,7 @@ from contracts.fields import (
     Name,
     OptionalName,
     PartySize,
+    Period,
     Phone,
     Reference,
     Text,
@@ -413,3 +415,31 @@ class LuggageView(BaseModel):
     deposited_at: datetime
     collected_by: str | None
     collected_at: datetime | None
+
+
+# -- the monthly reception-time statistic (seed 004) ---------------------------------------
+
+
+class SetReceptionStandard(Command):
+    standard_minutes: Annotated[int, Field(ge=1, le=240)]
+    set_by: Name
+
+
+class ReceptionStandardView(BaseModel):
+    site_id: UUID
+    standard_minutes: int
+
+
+class MonthlyReceptionTime(BaseModel):
+    """Seed 004: "每月统计客户接待时间,与标准接待时间进行对比". Measured for visitors who
+    arrive unannounced, from their arrival at the desk to being checked in or turned
+    away; a pre-registered visitor is checked in on arrival."""
+
+    period: Period
+    standard_minutes: int
+    served: int
+    within_standard: int
+    share_within_standard: Decimal | None
+    average_minutes: Decimal | None
+    longest_minutes: Decimal | None
+    meets_standard: bool | None

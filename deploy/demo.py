@@ -92,6 +92,9 @@ Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/work-orders
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/arrears
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/complaints
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/calls?open_only=true
+  curl -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/reception-times?period={clock.today():%Y-%m}"
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
   curl -H "Authorization: Bearer {admin}" \\

@@ -8,7 +8,8 @@ today; today opened with a failed check noted and a handover waiting to be ackno
 VIP reception (seed 002): one guest due within the hour, confirmed, with a pick-up; one
 due tomorrow, on the list still to confirm. Luggage at the desk (seed 002): two guests'
 bags held under tags, one collected. (The front desk's watchlist refusal in `demo.py`
-leaves an open alert on the supervisors' list.)
+leaves an open alert on the supervisors' list.) The site's standard reception time
+(seed 004), which the month's statistic holds the desk's walk-ins to.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ ALL_GOOD = {"desk_tidy": True, "equipment_working": True, "refreshments_ready": 
 
 
 def seed_front_office(api: httpx.Client, site: UUID) -> None:
+    api.put(
+        f"/sites/{site}/reception-standard", json={"standard_minutes": 8, "set_by": "Manager Ma"}
+    ).raise_for_status()
     seed_call_register(api, site)
     seed_desk_days(api, site)
     seed_vip_receptions(api, site)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from contracts import visitor_api as api
-from contracts.fields import BusinessDate, Reference
+from contracts.fields import BusinessDate, Period, Reference
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -523,3 +523,37 @@ async def luggage(
     site_id: UUID, request: Request, _: Reader, held_only: bool = True
 ) -> list[dict[str, Any]]:
     return await call(request, "Luggage", site_id, held_only=held_only)
+
+
+# -- the monthly reception-time statistic ------------------------------------------------
+
+
+@router.put(
+    "/reception-standard",
+    response_model=api.ReceptionStandardView,
+    summary="The site's standard time from arrival at the desk to being served",
+)
+async def set_reception_standard(
+    site_id: UUID, body: JsonBody[api.SetReceptionStandard], request: Request, _: Supervisor
+) -> dict[str, Any]:
+    return await call(request, "SetReceptionStandard", site_id, **payload(body))
+
+
+@router.get(
+    "/reception-standard",
+    response_model=api.ReceptionStandardView,
+    summary="The site's standard reception time",
+)
+async def get_reception_standard(site_id: UUID, request: Request, _: Reader) -> dict[str, Any]:
+    return await call(request, "GetReceptionStandard", site_id)
+
+
+@router.get(
+    "/reception-times",
+    response_model=api.MonthlyReceptionTime,
+    summary="A month's time from arrival to being served, against the site's standard",
+)
+async def monthly_reception_time(
+    site_id: UUID, request: Request, _: Reader, period: Annotated[Period, Query()]
+) -> dict[str, Any]:
+    return await call(request, "MonthlyReceptionTime", site_id, period=period)

@@ -424,4 +424,19 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     async def luggage(request: dict[str, Any]) -> list[dict[str, Any]]:
         return await queries.luggage(site(request), bool(request.get("held_only", True)))
 
+    @rpc.method
+    async def set_reception_standard(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.SetReceptionStandard.model_validate(request["payload"])
+        standard = await in_thread(app.set_reception_standard, site(request), cmd, cid(request))
+        return {"site_id": standard.site_id, "standard_minutes": standard.minutes}
+
+    @rpc.method
+    async def get_reception_standard(request: dict[str, Any]) -> dict[str, Any]:
+        standard = await in_thread(app.reception_standard, site(request))
+        return {"site_id": standard.site_id, "standard_minutes": standard.minutes}
+
+    @rpc.method
+    async def monthly_reception_time(request: dict[str, Any]) -> dict[str, Any]:
+        return await queries.monthly_reception_time(site(request), str(request["period"]))
+
     return rpc

@@ -27,6 +27,7 @@ from services.visitor.domain import (
     require_unit_of_site,
 )
 from services.visitor.luggage import LuggageTag
+from services.visitor.reception_standard import ReceptionStandard
 from services.visitor.vip_reception import VipReception
 from services.visitor.watchlist_alert import WatchlistAlert
 
@@ -454,3 +455,23 @@ class VisitorApplication(ServiceApplication):
         except AggregateNotFoundError:
             return None
         return luggage
+
+    # -- the standard reception time ----------------------------------------------------
+
+    def set_reception_standard(self, site_id: UUID, cmd: api.SetReceptionStandard,
+                               correlation_id: str) -> ReceptionStandard:  # fmt: skip
+        def command() -> ReceptionStandard:
+            standard = self.reception_standard(site_id)
+            standard.set_minutes(minutes=cmd.standard_minutes, set_by=cmd.set_by, at=clock.now())
+            self.save(standard)
+            return standard
+
+        return self.run(correlation_id, command, retries=1)
+
+    def reception_standard(self, site_id: UUID) -> ReceptionStandard:
+        """The site's standard (the default until the site sets one)."""
+        try:
+            standard: ReceptionStandard = self.repository.get(ReceptionStandard.create_id(site_id))
+        except AggregateNotFoundError:
+            return ReceptionStandard(site_id=site_id)
+        return standard

@@ -16,6 +16,7 @@ from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
 from services.visitor.luggage import LuggageTag
+from services.visitor.reception_standard import ReceptionStandard
 from services.visitor.vip_reception import VipReception
 from services.visitor.watchlist_alert import WatchlistAlert
 
@@ -173,5 +174,9 @@ def contract_for(e: Any) -> ContractEvent | None:
         case LuggageTag.Collected():
             return published.LuggageCollected(
                 **common, deposit_id=e.deposit_id, tag=e.tag, collected_by=e.collected_by
+            )
+        case ReceptionStandard.Set():
+            return published.ReceptionStandardSet(
+                **common, standard_minutes=e.minutes, set_by=e.set_by
             )
     return None

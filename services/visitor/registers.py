@@ -1,14 +1,17 @@
 """Read models of the front office's registers, part of the visitor read model: the
 switchboard's call register (`calls`), the desk's days (`desk_days`: opening checks,
 shift handovers, closing), the VIP receptions (`vip_receptions`), the watchlist
-alerts (`watchlist_alerts`) and the luggage held at the desk (`luggage`, one row per
-deposit), each row keyed by its aggregate (or deposit) and filed by site.
+alerts (`watchlist_alerts`), the luggage held at the desk (`luggage`, one row per
+deposit) and the waits at the desk behind the monthly reception-time statistic
+(`reception_times` per unannounced visit, `reception_standards` per site), each row
+keyed by its aggregate (or deposit, or site) and filed by site.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +21,7 @@ from contracts import visitor as ev
 from runtime.clock import local_date
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
+from services.visitor.reception_standard import DEFAULT_MINUTES
 
 REGISTERS_SQL = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -100,8 +104,19 @@ CREATE TABLE IF NOT EXISTS luggage (
     collected_by text,
     collected_at timestamptz);
 CREATE INDEX IF NOT EXISTS luggage_site_held ON luggage (site_id, collected_at);
+CREATE TABLE IF NOT EXISTS reception_times (
+    visit_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    period text NOT NULL,
+    arrived_at timestamptz NOT NULL,
+    served_at timestamptz);
+CREATE INDEX IF NOT EXISTS reception_times_site_period ON reception_times (site_id, period);
+CREATE TABLE IF NOT EXISTS reception_standards (
+    site_id uuid PRIMARY KEY,
+    standard_minutes int NOT NULL);
 """
-TABLES = ("calls", "desk_days", "vip_receptions", "watchlist_alerts", "luggage")
+TABLES = ("calls", "desk_days", "vip_receptions", "watchlist_alerts", "luggage",
+          "reception_times", "reception_standards")  # fmt: skip
 
 CALL_COLUMNS = (
     "call_id", "site_id", "business_date", "received_at", "caller_name", "caller_company",
@@ -129,6 +144,9 @@ LUGGAGE_COLUMNS = (
     "deposited_at", "collected_by", "collected_at",
 )  # fmt: skip
 
+WAIT_COLUMNS = ("visit_id", "site_id", "period", "arrived_at", "served_at")
+STANDARD_COLUMNS = ("site_id", "standard_minutes")
+
 
 def _ids(events: list[Any], key: str) -> list[UUID]:
     return list({getattr(e, key) for e in events if hasattr(e, key)})
@@ -139,13 +157,15 @@ class RegisterFold:
 
     def __init__(
         self, calls: RowSet, desk_days: RowSet, receptions: RowSet, alerts: RowSet,
-        luggage: RowSet,
+        luggage: RowSet, waits: RowSet, standards: RowSet,
     ) -> None:  # fmt: skip
         self.calls = calls
         self.desk_days = desk_days
         self.receptions = receptions
         self.alerts = alerts
         self.luggage = luggage
+        self.waits = waits
+        self.standards = standards
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
@@ -158,10 +178,16 @@ class RegisterFold:
             ),
             await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, _ids(events, "alert_id")),
             await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, _ids(events, "deposit_id")),
-        )
+            await RowSet.load(conn, "reception_times", WAIT_COLUMNS, _ids(events, "visit_id")),
+            await RowSet.load(
+                conn, "reception_standards", STANDARD_COLUMNS,
+                list({e.site_id for e in events if isinstance(e, ev.ReceptionStandardSet)}),
+            ),
+        )  # fmt: skip
 
     async def save(self, conn: asyncpg.Connection) -> None:
-        for rows in (self.calls, self.desk_days, self.receptions, self.alerts, self.luggage):
+        for rows in (self.calls, self.desk_days, self.receptions, self.alerts, self.luggage,
+                     self.waits, self.standards):  # fmt: skip
             await rows.save(conn)
 
     def apply(self, e: Any) -> None:
@@ -251,6 +277,19 @@ class RegisterFold:
                 self.luggage.update(
                     e.deposit_id, collected_by=e.collected_by, collected_at=e.occurred_at
                 )
+            case ev.VisitorArrived():  # unannounced: the wait at the desk begins
+                period = local_date(e.occurred_at, site_timezone(e.site_id)).strftime("%Y-%m")
+                self.waits.create(
+                    e.visit_id, site_id=e.site_id, period=period, arrived_at=e.occurred_at
+                )
+            case ev.VisitorCheckedIn() | ev.VisitDenied() if e.visit_id in self.waits.rows:
+                if self.waits.get(e.visit_id)["served_at"] is None:
+                    self.waits.update(e.visit_id, served_at=e.occurred_at)
+            case ev.ReceptionStandardSet():
+                if e.site_id in self.standards.rows:
+                    self.standards.update(e.site_id, standard_minutes=e.standard_minutes)
+                else:
+                    self.standards.create(e.site_id, standard_minutes=e.standard_minutes)
 
 
 class RegisterQueries:
@@ -347,6 +386,41 @@ class RegisterQueries:
             site_id, held_only, limit,
         )  # fmt: skip
         return [dict(r) for r in rows]
+
+    async def monthly_reception_time(self, site_id: UUID, period: str) -> dict[str, Any]:
+        """Seed 004: "每月统计客户接待时间,与标准接待时间进行对比": the month's visitors
+        served at the desk (by the local month of their arrival), against the standard."""
+        standard = await self.pool.fetchval(
+            "SELECT standard_minutes FROM reception_standards WHERE site_id = $1", site_id
+        )
+        standard = standard or DEFAULT_MINUTES
+        row = await self.pool.fetchrow(
+            "SELECT count(*) AS served,"
+            " count(*) FILTER (WHERE served_at - arrived_at <= make_interval(mins => $3))"
+            " AS within_standard,"
+            " avg(extract(epoch FROM served_at - arrived_at)) / 60 AS average_minutes,"
+            " max(extract(epoch FROM served_at - arrived_at)) / 60 AS longest_minutes"
+            " FROM reception_times WHERE site_id = $1 AND period = $2 AND served_at IS NOT NULL",
+            site_id, period, standard,
+        )  # fmt: skip
+        served, within = row["served"], row["within_standard"]
+        average = _minutes(row["average_minutes"])
+        return {
+            "period": period,
+            "standard_minutes": standard,
+            "served": served,
+            "within_standard": within,
+            "share_within_standard": (
+                (Decimal(within) / served).quantize(Decimal("0.0001")) if served else None
+            ),
+            "average_minutes": average,
+            "longest_minutes": _minutes(row["longest_minutes"]),
+            "meets_standard": average <= standard if average is not None else None,
+        }
+
+
+def _minutes(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
 
 
 def reception_view(row: dict[str, Any]) -> dict[str, Any]:

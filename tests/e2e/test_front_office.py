@@ -1,6 +1,6 @@
 """Front-office procedures of the seed manuals through the gateway: the switchboard's
 call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), VIP
-reception (seed 002), watchlist alerts, luggage held at the desk, ... each published, read back per site, refused on bad input
+reception (seed 002), watchlist alerts, luggage held at the desk, the monthly reception-time statistic (seed 004); each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -668,3 +669,70 @@ def test_another_sites_staff_can_neither_see_nor_take_the_luggage(
     assert response.status_code == 404
     assert store_count(stack) == before
     assert desk.get(f"/sites/{SITE_A}/luggage/ISO-1").json()["collected_by"] is None
+
+
+# -- the monthly reception-time statistic -------------------------------------------------
+
+
+def test_the_months_reception_time_is_held_to_the_sites_standard(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own, supervisor = bearer(Role.RECEPTIONIST, [site]), bearer(Role.CS_SUPERVISOR, [site])
+    assert desk.get(f"/sites/{site}/reception-standard", headers=own).json() == {
+        "site_id": str(site), "standard_minutes": 10,
+    }  # fmt: skip
+    assert desk.put(f"/sites/{site}/reception-standard", headers=own,
+                    json={"standard_minutes": 5, "set_by": "x"}).status_code == 403  # fmt: skip
+    standard = desk.put(f"/sites/{site}/reception-standard", headers=supervisor,
+                        json={"standard_minutes": 5, "set_by": "Manager Ma"})  # fmt: skip
+    assert standard.status_code == 200 and standard.json()["standard_minutes"] == 5
+    visit = desk.post(f"/sites/{site}/visits", json=walk_in("Quick Qian"), headers=own).json()
+    desk.post(f"/sites/{site}/visits/{visit['visit_id']}/host-decision", json={"approve": True},
+              headers=own).raise_for_status()  # fmt: skip
+    arrived = datetime.fromisoformat(visit["registered_at"])
+    period = arrived.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the site's zone
+    month = eventually(
+        lambda: desk.get(
+            f"/sites/{site}/reception-times", params={"period": period}, headers=own
+        ).json(),
+        lambda m: m["served"] == 1 and m["standard_minutes"] == 5,
+    )
+    assert month["within_standard"] == 1 and month["meets_standard"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", "/reception-times?period=2026-13", None, "period"),
+        ("GET", "/reception-times", None, "period"),
+        ("PUT", "/reception-standard", {"standard_minutes": 0, "set_by": "x"}, "standard_minutes"),
+        ("PUT", "/reception-standard", {"standard_minutes": "5", "set_by": "x"},
+         "standard_minutes"),
+        ("PUT", "/reception-standard", {"standard_minutes": 5}, "set_by"),
+    ],
+)  # fmt: skip
+def test_a_bad_reception_time_request_is_422_naming_the_field(
+    desk: httpx.Client, stack: Stack, method: str, path: str, body: dict | None, field: str
+) -> None:
+    before = store_count(stack)
+    supervisor = bearer(Role.CS_SUPERVISOR, [SITE_A])
+    response = desk.request(method, f"/sites/{SITE_A}{path}", json=body, headers=supervisor)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_another_sites_staff_can_neither_read_nor_set_the_reception_time(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    before = store_count(stack)
+    other = bearer(Role.CS_SUPERVISOR, [SITE_B])
+    for method, path, body in [
+        ("GET", f"/sites/{SITE_A}/reception-times?period=2026-11", None),
+        ("GET", f"/sites/{SITE_A}/reception-standard", None),
+        ("PUT", f"/sites/{SITE_A}/reception-standard", {"standard_minutes": 1, "set_by": "x"}),
+    ]:
+        response = desk.request(method, path, json=body, headers=other)
+        assert response.status_code == 403, (method, path, response.status_code)
+    assert store_count(stack) == before
