@@ -258,6 +258,25 @@ class ReceptionStandardSet(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+class BuildingNoticeIssued(VisitorEvent):
+    notice_id: UUID
+    subject: str
+    content: str
+    issued_by: str
+    occurred_at: AwareDatetime
+
+
+class BuildingNoticeDelivered(VisitorEvent):
+    """A notice passed on: a unit told by phone, letter or visit, or a posting."""
+
+    notice_id: UUID
+    channel: Literal["phone", "letter", "visit", "posting"]
+    unit: str | None
+    recipient: str
+    by: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -283,4 +302,6 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     LuggageDeposited,
     LuggageCollected,
     ReceptionStandardSet,
+    BuildingNoticeIssued,
+    BuildingNoticeDelivered,
 )

@@ -443,3 +443,55 @@ class MonthlyReceptionTime(BaseModel):
     average_minutes: Decimal | None
     longest_minutes: Decimal | None
     meets_standard: bool | None
+
+
+# -- building notices (seed 001) -----------------------------------------------------------
+
+
+class NoticeChannel(StrEnum):
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
+    POSTING = "posting"
+
+
+class IssueBuildingNotice(Command):
+    subject: Label
+    content: Text
+    issued_by: Name
+
+
+class DeliverBuildingNotice(Command):
+    channel: NoticeChannel
+    unit: Annotated[
+        UnitNumber | None,
+        Field(description=f"{SITE_UNIT} Required by phone, letter or visit; none for a posting."),
+    ] = None
+    recipient: Annotated[Label, Field(description="The person told, or where it is posted.")]
+    by: Name
+
+
+class NoticeDeliveryView(BaseModel):
+    channel: NoticeChannel
+    unit: str | None
+    recipient: str
+    by: str
+    at: datetime
+
+
+class BuildingNoticeView(BaseModel):
+    notice_id: UUID
+    site_id: UUID
+    subject: str
+    content: str
+    issued_by: str
+    issued_at: datetime
+    deliveries: list[NoticeDeliveryView]
+
+
+class UntoldUnits(BaseModel):
+    """The units of the site's roster with a tenant that no phone call, letter or visit
+    has told of the notice yet (a posting tells no unit in particular)."""
+
+    notice_id: UUID
+    units: list[str]

@@ -9,7 +9,8 @@ VIP reception (seed 002): one guest due within the hour, confirmed, with a pick-
 due tomorrow, on the list still to confirm. Luggage at the desk (seed 002): two guests'
 bags held under tags, one collected. (The front desk's watchlist refusal in `demo.py`
 leaves an open alert on the supervisors' list.) The site's standard reception time
-(seed 004), which the month's statistic holds the desk's walk-ins to.
+(seed 004), which the month's statistic holds the desk's walk-ins to. A building notice
+(seed 001): 12A told by phone, 15C by letter, posted in the lobby; 21F not told yet.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def seed_front_office(api: httpx.Client, site: UUID) -> None:
     seed_desk_days(api, site)
     seed_vip_receptions(api, site)
     seed_luggage(api, site)
+    seed_building_notice(api, site)
 
 
 def seed_call_register(api: httpx.Client, site: UUID) -> None:
@@ -148,3 +150,21 @@ def seed_luggage(api: httpx.Client, site: UUID) -> None:
     api.post(
         f"/sites/{site}/luggage/L-002/collection", json={"collected_by": "Qiao Feng"}
     ).raise_for_status()
+
+
+def seed_building_notice(api: httpx.Client, site: UUID) -> None:
+    notice = api.post(
+        f"/sites/{site}/building-notices",
+        json={"subject": "Water off on 12F on Saturday",
+              "content": "Pipe repair on Saturday 9:00-12:00; please keep taps closed.",
+              "issued_by": "CS Chen"},
+    ).json()  # fmt: skip
+    for channel, unit, recipient in [
+        ("phone", "12A", "Han Meimei"),
+        ("letter", "15C", "Blue Ocean Legal, reception"),
+        ("posting", None, "lobby notice board"),
+    ]:
+        api.post(
+            f"/sites/{site}/building-notices/{notice['notice_id']}/deliveries",
+            json={"channel": channel, "unit": unit, "recipient": recipient, "by": "Liu Yang"},
+        ).raise_for_status()

@@ -557,3 +557,64 @@ async def monthly_reception_time(
     site_id: UUID, request: Request, _: Reader, period: Annotated[Period, Query()]
 ) -> dict[str, Any]:
     return await call(request, "MonthlyReceptionTime", site_id, period=period)
+
+
+# -- building notices ------------------------------------------------------------------------
+
+
+@router.post(
+    "/building-notices",
+    status_code=201,
+    response_model=api.BuildingNoticeView,
+    summary="A notice to the building's tenants",
+)
+async def issue_building_notice(
+    site_id: UUID, body: JsonBody[api.IssueBuildingNotice], request: Request, _: Desk
+) -> dict[str, Any]:
+    return await call(request, "IssueBuildingNotice", site_id, **payload(body))
+
+
+@router.post(
+    "/building-notices/{notice_id}/deliveries",
+    response_model=api.BuildingNoticeView,
+    summary="Who was told, how: a unit by phone, letter or visit, or a posting",
+)
+async def deliver_building_notice(
+    site_id: UUID,
+    notice_id: UUID,
+    body: JsonBody[api.DeliverBuildingNotice],
+    request: Request,
+    _: Desk,
+) -> dict[str, Any]:
+    return await call(
+        request, "DeliverBuildingNotice", site_id, notice_id=notice_id, **payload(body)
+    )
+
+
+@router.get(
+    "/building-notices/{notice_id}", response_model=api.BuildingNoticeView, summary="One notice"
+)
+async def get_building_notice(
+    site_id: UUID, notice_id: UUID, request: Request, _: Reader
+) -> dict[str, Any]:
+    return await call(request, "GetBuildingNotice", site_id, notice_id=notice_id)
+
+
+@router.get(
+    "/building-notices/{notice_id}/untold-units",
+    response_model=api.UntoldUnits,
+    summary="The roster's units not yet told of the notice",
+)
+async def untold_units(
+    site_id: UUID, notice_id: UUID, request: Request, _: Reader
+) -> dict[str, Any]:
+    return await call(request, "UntoldUnits", site_id, notice_id=notice_id)
+
+
+@router.get(
+    "/building-notices",
+    response_model=list[api.BuildingNoticeView],
+    summary="The site's notices, newest first (200 at most)",
+)
+async def building_notices(site_id: UUID, request: Request, _: Reader) -> list[dict[str, Any]]:
+    return await call(request, "BuildingNotices", site_id)

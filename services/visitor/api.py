@@ -17,9 +17,10 @@ from runtime.clock import clock, local_date
 from runtime.rpc import RpcService, correlation_of, site_of
 from runtime.sites import site_timezone
 from services.visitor.application import VisitorApplication
+from services.visitor.building_notice import BuildingNotice
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
-from services.visitor.domain import Visit
+from services.visitor.domain import UnitStanding, Visit
 from services.visitor.luggage import LuggageTag
 from services.visitor.projections import VisitorQueries
 from services.visitor.vip_reception import VipReception
@@ -143,6 +144,19 @@ def alert_view(alert: WatchlistAlert) -> dict[str, Any]:
 def luggage_view(tag: LuggageTag) -> dict[str, Any]:
     """The tag's latest deposit, as the `luggage` read model's rows show it."""
     return {**(tag.last or {}), "site_id": tag.site_id, "tag": tag.tag}
+
+
+def notice_view(notice: BuildingNotice) -> dict[str, Any]:
+    """The same view of a notice as the `building_notices` read model's rows."""
+    return {
+        "notice_id": notice.id,
+        "site_id": notice.site_id,
+        "subject": notice.subject,
+        "content": notice.content,
+        "issued_by": notice.issued_by,
+        "issued_at": notice.issued_at,
+        "deliveries": notice.deliveries,
+    }
 
 
 def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
@@ -438,5 +452,44 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
     @rpc.method
     async def monthly_reception_time(request: dict[str, Any]) -> dict[str, Any]:
         return await queries.monthly_reception_time(site(request), str(request["period"]))
+
+    @rpc.method
+    async def issue_building_notice(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.IssueBuildingNotice.model_validate(request["payload"])
+        return notice_view(
+            await in_thread(app.issue_building_notice, site(request), cmd, cid(request))
+        )
+
+    @rpc.method
+    async def deliver_building_notice(request: dict[str, Any]) -> dict[str, Any]:
+        cmd = api.DeliverBuildingNotice.model_validate(request["payload"])
+        notice_id = UUID(request["notice_id"])
+        unit = (
+            await queries.unit_standing(site(request), cmd.unit)
+            if cmd.unit is not None
+            else UnitStanding.NO_ROSTER
+        )
+        return notice_view(
+            await in_thread(
+                app.deliver_building_notice, site(request), notice_id, cmd, unit, cid(request)
+            )
+        )
+
+    @rpc.method
+    async def get_building_notice(request: dict[str, Any]) -> dict[str, Any]:
+        notice_id = UUID(request["notice_id"])
+        return notice_view(await in_thread(app.building_notice, site(request), notice_id))
+
+    @rpc.method
+    async def building_notices(request: dict[str, Any]) -> list[dict[str, Any]]:
+        return await queries.building_notices(site(request))
+
+    @rpc.method
+    async def untold_units(request: dict[str, Any]) -> dict[str, Any]:
+        """The write side says who was told; the roster says which units there are."""
+        notice_id = UUID(request["notice_id"])
+        notice = await in_thread(app.building_notice, site(request), notice_id)
+        told = sorted({d["unit"] for d in notice.deliveries if d["unit"] is not None})
+        return {"notice_id": notice_id, "units": await queries.untold_units(site(request), told)}
 
     return rpc

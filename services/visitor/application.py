@@ -16,6 +16,7 @@ from runtime.errors import Conflict, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
+from services.visitor.building_notice import BuildingNotice
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import (
@@ -475,3 +476,34 @@ class VisitorApplication(ServiceApplication):
         except AggregateNotFoundError:
             return ReceptionStandard(site_id=site_id)
         return standard
+
+    # -- building notices ---------------------------------------------------------------
+
+    def issue_building_notice(self, site_id: UUID, cmd: api.IssueBuildingNotice,
+                              correlation_id: str) -> BuildingNotice:  # fmt: skip
+        def command() -> BuildingNotice:
+            notice = BuildingNotice(site_id=site_id, subject=cmd.subject, content=cmd.content,
+                                    issued_by=cmd.issued_by, at=clock.now())  # fmt: skip
+            self.save(notice)
+            return notice
+
+        return self.run(correlation_id, command)
+
+    def deliver_building_notice(self, site_id: UUID, notice_id: UUID,
+                                cmd: api.DeliverBuildingNotice, unit: UnitStanding,
+                                correlation_id: str) -> BuildingNotice:  # fmt: skip
+        """`unit`: what the site's roster says of the unit told (when one is named)."""
+
+        def command() -> BuildingNotice:
+            if cmd.unit is not None:
+                require_unit_of_site(cmd.unit, unit, "unit")
+            notice = self.building_notice(site_id, notice_id)
+            notice.tell(channel=cmd.channel.value, unit=cmd.unit, recipient=cmd.recipient,
+                        by=cmd.by, at=clock.now())  # fmt: skip
+            self.save(notice)
+            return notice
+
+        return self.run(correlation_id, command)
+
+    def building_notice(self, site_id: UUID, notice_id: UUID) -> BuildingNotice:
+        return self.load_at_site(notice_id, site_id, BuildingNotice, "building notice")

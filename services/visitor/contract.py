@@ -12,6 +12,7 @@ from typing import Any
 from contracts import topics
 from contracts import visitor as published
 from contracts.base import ContractEvent
+from services.visitor.building_notice import BuildingNotice
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
@@ -179,4 +180,14 @@ def contract_for(e: Any) -> ContractEvent | None:
             return published.ReceptionStandardSet(
                 **common, standard_minutes=e.minutes, set_by=e.set_by
             )
+        case BuildingNotice.Issued():
+            return published.BuildingNoticeIssued(
+                **common, notice_id=e.originator_id, subject=e.subject, content=e.content,
+                issued_by=e.issued_by,
+            )  # fmt: skip
+        case BuildingNotice.Told():
+            return published.BuildingNoticeDelivered(
+                **common, notice_id=e.originator_id, channel=e.channel, unit=e.unit,
+                recipient=e.recipient, by=e.by,
+            )  # fmt: skip
     return None

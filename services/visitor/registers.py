@@ -3,7 +3,8 @@ switchboard's call register (`calls`), the desk's days (`desk_days`: opening che
 shift handovers, closing), the VIP receptions (`vip_receptions`), the watchlist
 alerts (`watchlist_alerts`), the luggage held at the desk (`luggage`, one row per
 deposit) and the waits at the desk behind the monthly reception-time statistic
-(`reception_times` per unannounced visit, `reception_standards` per site), each row
+(`reception_times` per unannounced visit, `reception_standards` per site) and the
+building notices with who was told (`building_notices`), each row
 keyed by its aggregate (or deposit, or site) and filed by site.
 """
 
@@ -114,9 +115,18 @@ CREATE INDEX IF NOT EXISTS reception_times_site_period ON reception_times (site_
 CREATE TABLE IF NOT EXISTS reception_standards (
     site_id uuid PRIMARY KEY,
     standard_minutes int NOT NULL);
+CREATE TABLE IF NOT EXISTS building_notices (
+    notice_id uuid PRIMARY KEY,
+    site_id uuid NOT NULL,
+    subject text NOT NULL,
+    content text NOT NULL,
+    issued_by text NOT NULL,
+    issued_at timestamptz NOT NULL,
+    deliveries jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS building_notices_site ON building_notices (site_id, issued_at);
 """
 TABLES = ("calls", "desk_days", "vip_receptions", "watchlist_alerts", "luggage",
-          "reception_times", "reception_standards")  # fmt: skip
+          "reception_times", "reception_standards", "building_notices")  # fmt: skip
 
 CALL_COLUMNS = (
     "call_id", "site_id", "business_date", "received_at", "caller_name", "caller_company",
@@ -146,6 +156,9 @@ LUGGAGE_COLUMNS = (
 
 WAIT_COLUMNS = ("visit_id", "site_id", "period", "arrived_at", "served_at")
 STANDARD_COLUMNS = ("site_id", "standard_minutes")
+NOTICE_COLUMNS = (
+    "notice_id", "site_id", "subject", "content", "issued_by", "issued_at", "deliveries",
+)  # fmt: skip
 
 
 def _ids(events: list[Any], key: str) -> list[UUID]:
@@ -157,7 +170,7 @@ class RegisterFold:
 
     def __init__(
         self, calls: RowSet, desk_days: RowSet, receptions: RowSet, alerts: RowSet,
-        luggage: RowSet, waits: RowSet, standards: RowSet,
+        luggage: RowSet, waits: RowSet, standards: RowSet, notices: RowSet,
     ) -> None:  # fmt: skip
         self.calls = calls
         self.desk_days = desk_days
@@ -166,6 +179,7 @@ class RegisterFold:
         self.luggage = luggage
         self.waits = waits
         self.standards = standards
+        self.notices = notices
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
@@ -183,11 +197,12 @@ class RegisterFold:
                 conn, "reception_standards", STANDARD_COLUMNS,
                 list({e.site_id for e in events if isinstance(e, ev.ReceptionStandardSet)}),
             ),
+            await RowSet.load(conn, "building_notices", NOTICE_COLUMNS, _ids(events, "notice_id")),
         )  # fmt: skip
 
     async def save(self, conn: asyncpg.Connection) -> None:
         for rows in (self.calls, self.desk_days, self.receptions, self.alerts, self.luggage,
-                     self.waits, self.standards):  # fmt: skip
+                     self.waits, self.standards, self.notices):  # fmt: skip
             await rows.save(conn)
 
     def apply(self, e: Any) -> None:
@@ -285,6 +300,16 @@ class RegisterFold:
             case ev.VisitorCheckedIn() | ev.VisitDenied() if e.visit_id in self.waits.rows:
                 if self.waits.get(e.visit_id)["served_at"] is None:
                     self.waits.update(e.visit_id, served_at=e.occurred_at)
+            case ev.BuildingNoticeIssued():
+                self.notices.create(
+                    e.notice_id, site_id=e.site_id, subject=e.subject, content=e.content,
+                    issued_by=e.issued_by, issued_at=e.occurred_at, deliveries="[]",
+                )  # fmt: skip
+            case ev.BuildingNoticeDelivered():
+                deliveries = json.loads(self.notices.get(e.notice_id)["deliveries"])
+                deliveries.append({"channel": e.channel, "unit": e.unit, "recipient": e.recipient,
+                                   "by": e.by, "at": e.occurred_at.isoformat()})  # fmt: skip
+                self.notices.update(e.notice_id, deliveries=json.dumps(deliveries))
             case ev.ReceptionStandardSet():
                 if e.site_id in self.standards.rows:
                     self.standards.update(e.site_id, standard_minutes=e.standard_minutes)
@@ -386,6 +411,24 @@ class RegisterQueries:
             site_id, held_only, limit,
         )  # fmt: skip
         return [dict(r) for r in rows]
+
+    async def building_notices(self, site_id: UUID, limit: int = 200) -> list[dict[str, Any]]:
+        """The site's notices, newest first, each with who was told, how and when."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM building_notices WHERE site_id = $1"
+            " ORDER BY issued_at DESC, notice_id LIMIT $2",
+            site_id, limit,
+        )  # fmt: skip
+        return [{**dict(r), "deliveries": json.loads(r["deliveries"])} for r in rows]
+
+    async def untold_units(self, site_id: UUID, told: list[str]) -> list[str]:
+        """The roster's units with a tenant (from the mail directory) not among `told`."""
+        rows = await self.pool.fetch(
+            "SELECT unit FROM site_units WHERE site_id = $1 AND NOT moved_out"
+            " AND NOT unit = ANY($2::text[]) ORDER BY unit",
+            site_id, told,
+        )  # fmt: skip
+        return [r["unit"] for r in rows]
 
     async def monthly_reception_time(self, site_id: UUID, period: str) -> dict[str, Any]:
         """Seed 004: "每月统计客户接待时间,与标准接待时间进行对比": the month's visitors

@@ -1,6 +1,7 @@
 """Front-office procedures of the seed manuals through the gateway: the switchboard's
 call register (seed 000), the desk's day with its shift handovers (seeds 000, 002), VIP
-reception (seed 002), watchlist alerts, luggage held at the desk, the monthly reception-time statistic (seed 004); each published, read back per site, refused on bad input
+reception (seed 002), watchlist alerts, luggage held at the desk, the monthly reception-time statistic (seed 004), building notices (seed 001); each
+published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
@@ -735,4 +736,89 @@ def test_another_sites_staff_can_neither_read_nor_set_the_reception_time(
     ]:
         response = desk.request(method, path, json=body, headers=other)
         assert response.status_code == 403, (method, path, response.status_code)
+    assert store_count(stack) == before
+
+
+# -- building notices ------------------------------------------------------------------------
+
+
+def test_a_notice_records_who_was_told_how_and_when_and_who_is_left(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    site = uuid4()
+    own, manager = bearer(Role.RECEPTIONIST, [site]), bearer(Role.CS_MANAGER, [site])
+    directory = {"entries": [{"unit": "12A"}, {"unit": "15C"}, {"unit": "21F"},
+                             {"unit": "8B", "moved_out": True}]}  # fmt: skip
+    desk.put(f"/sites/{site}/mail/directory", json=directory, headers=manager).raise_for_status()
+    issued = desk.post(f"/sites/{site}/building-notices", headers=own, json={
+        "subject": "Water off on 12F", "content": "Saturday 9:00-12:00, pipe repair",
+        "issued_by": "CS Chen"})  # fmt: skip
+    assert issued.status_code == 201, issued.text
+    path = f"/sites/{site}/building-notices/{issued.json()['notice_id']}"
+    told = desk.post(f"{path}/deliveries", headers=own, json={
+        "channel": "phone", "unit": "12A", "recipient": "Han Meimei", "by": "Liu Yang"})  # fmt: skip
+    assert told.status_code == 200, told.text
+    posted = desk.post(f"{path}/deliveries", headers=own, json={
+        "channel": "posting", "recipient": "lobby notice board", "by": "Liu Yang"})  # fmt: skip
+    assert [d["channel"] for d in posted.json()["deliveries"]] == ["phone", "posting"]
+    eventually(  # the roster reached the desk: an unknown or moved-out unit is refused
+        lambda: desk.post(f"{path}/deliveries", headers=own, json={
+            "channel": "letter", "unit": "99Z", "recipient": "x", "by": "y"}).status_code,
+        lambda status: status == 422,
+    )  # fmt: skip
+    moved = desk.post(f"{path}/deliveries", headers=own, json={
+        "channel": "visit", "unit": "8B", "recipient": "x", "by": "y"})  # fmt: skip
+    assert moved.status_code == 422 and "unit" in error_fields(moved)
+    assert desk.get(f"{path}/untold-units", headers=own).json()["units"] == ["15C", "21F"]
+    listed = eventually(
+        lambda: desk.get(f"/sites/{site}/building-notices", headers=own).json(),
+        lambda rows: rows and len(rows[0]["deliveries"]) == 2,
+    )
+    assert listed == [desk.get(path, headers=own).json()] == [posted.json()]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"channel": "phone", "recipient": "Han", "by": "Liu"}, "unit"),
+        ({"channel": "posting", "unit": "12A", "recipient": "lobby", "by": "Liu"}, "unit"),
+        ({"channel": "email", "unit": "12A", "recipient": "Han", "by": "Liu"}, "channel"),
+        ({"channel": "letter", "unit": "12A", "by": "Liu"}, "recipient"),
+    ],
+)
+def test_a_bad_delivery_is_422_naming_the_field_and_nothing_is_stored(
+    desk: httpx.Client, stack: Stack, body: dict, field: str
+) -> None:
+    notice_id = desk.post(f"/sites/{SITE_A}/building-notices", json={
+        "subject": "Lift 3 maintenance", "content": "Tuesday", "issued_by": "CS"}).json()["notice_id"]  # fmt: skip
+    before = store_count(stack)
+    response = desk.post(f"/sites/{SITE_A}/building-notices/{notice_id}/deliveries", json=body)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert store_count(stack) == before
+
+
+def test_another_sites_staff_can_neither_read_nor_add_to_a_notice(
+    desk: httpx.Client, stack: Stack
+) -> None:
+    notice_id = desk.post(f"/sites/{SITE_A}/building-notices", json={
+        "subject": "Fire drill", "content": "Friday 15:00", "issued_by": "CS"}).json()["notice_id"]  # fmt: skip
+    posting = {"channel": "posting", "recipient": "lobby", "by": "x"}
+    before = store_count(stack)
+    for method, path, body in [
+        ("POST", f"/sites/{SITE_A}/building-notices",
+         {"subject": "x", "content": "y", "issued_by": "z"}),
+        ("GET", f"/sites/{SITE_A}/building-notices", None),
+        ("GET", f"/sites/{SITE_A}/building-notices/{notice_id}", None),
+        ("GET", f"/sites/{SITE_A}/building-notices/{notice_id}/untold-units", None),
+        ("POST", f"/sites/{SITE_A}/building-notices/{notice_id}/deliveries", posting),
+    ]:  # fmt: skip
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 403, (method, path, response.status_code)
+    for method, path, body in [
+        ("GET", f"/sites/{SITE_B}/building-notices/{notice_id}", None),
+        ("POST", f"/sites/{SITE_B}/building-notices/{notice_id}/deliveries", posting),
+    ]:
+        response = desk.request(method, path, json=body, headers=OTHER_SITE)
+        assert response.status_code == 404, (method, path, response.status_code)
     assert store_count(stack) == before

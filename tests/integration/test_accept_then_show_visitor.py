@@ -291,3 +291,28 @@ async def test_every_accepted_luggage_deposit_is_shown(
         assert api.LuggageView.model_validate(shown) == held, "the deposit as it was kept"
         assert held.owner_name == deposit.owner_name and held.description == deposit.description
         assert await pipe.call("Luggage", site, held_only=True) == ([] if collection else [shown])
+
+
+@PROPERTY
+@given(data=st.data(), zone=zones, now=clock_moments)
+async def test_every_accepted_building_notice_is_shown(
+    visitor: Pipeline, data: st.DataObject, zone: str, now: datetime
+) -> None:
+    pipe, site = visitor, uuid4()
+    with business_day(site, zone, now):
+        start = pipe.mark()
+        notice = await pipe.call(
+            "IssueBuildingNotice", site, data.draw(command(api.IssueBuildingNotice))
+        )
+        for delivery in data.draw(st.lists(command(api.DeliverBuildingNotice), max_size=3)):
+            await unless_refused(
+                pipe.call("DeliverBuildingNotice", site, delivery, notice_id=notice["notice_id"])
+            )
+
+        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+
+        held = api.BuildingNoticeView.model_validate(
+            await pipe.call("GetBuildingNotice", site, notice_id=notice["notice_id"])
+        )
+        (shown,) = await pipe.call("BuildingNotices", site)
+        assert api.BuildingNoticeView.model_validate(shown) == held, "who was told, as kept"
