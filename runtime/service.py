@@ -26,7 +26,8 @@ from typing import Any
 import asyncpg
 from prometheus_client import start_http_server
 
-from contracts.clock_api import ClockChange
+from contracts.methods import CallContext
+from contracts.operations_api import ClockNow, ClockRequest, set_clock
 from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
@@ -140,12 +141,11 @@ class ServiceSpec:
 def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
     """`SetClock`: lets tests and demos move this service's business clock."""
 
-    async def set_clock(request: dict[str, Any]) -> dict[str, Any]:
+    @rpc.implements(set_clock(rpc.name))
+    async def change_clock(request: ClockRequest, call: CallContext) -> ClockNow:
         if not settable:
             raise Forbidden("the business clock is not settable in this deployment")
-        return {"now": apply_change(ClockChange.model_validate(request["payload"]))}
-
-    rpc.method(set_clock)
+        return ClockNow(now=apply_change(request.payload))
 
 
 async def run_service(spec: ServiceSpec) -> None:
