@@ -40,6 +40,7 @@ from runtime.errors import (
     Unauthenticated,
 )
 from runtime.outage import is_outage
+from runtime.rpc_schema import add_health_service, enable_reflection, report_health, unwrap, wrap
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,12 @@ class RpcService:
     def __init__(self, name: str) -> None:
         self.name = name
         self.handlers: dict[str, tuple[Method[Any, Any], Handler]] = {}
+        self.health: Any = None  # the standard health service, once served
+
+    async def report_health(self, serving: bool) -> None:
+        """Tell the standard gRPC health service whether this service serves."""
+        if self.health is not None:
+            await report_health(self.health, self.name, serving)
 
     def implements(
         self, method: Method[Req, Resp]
@@ -140,7 +147,11 @@ class RpcService:
         async def invoke(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
             call = CallContext.of(context.invocation_metadata())
             try:
-                return await self.handle(name, data, call)
+                request = unwrap(data)
+            except ValueError as exc:  # not a concierge.Json message
+                await context.abort(*_on_the_wire(Invalid(str(exc))))
+            try:
+                return wrap(await self.handle(name, request, call))
             except ConciergeError as exc:
                 status, details = _on_the_wire(exc)
             except Exception as exc:
@@ -176,8 +187,13 @@ def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
 
 
 async def serve(service: RpcService, port: int, host: str = "127.0.0.1") -> grpc.aio.Server:
+    """Serve `service` with server reflection and the standard health service (serving
+    until told otherwise by `service.report_health`)."""
     server = grpc.aio.server(options=MESSAGE_OPTIONS)
     server.add_generic_rpc_handlers([service.generic_handler()])
+    service.health = add_health_service(server)
+    await service.report_health(True)
+    enable_reflection(server, service.name, service.handlers)
     server.add_insecure_port(f"{host}:{port}")
     await server.start()
     return server
@@ -255,15 +271,15 @@ class RpcClient:
         stub = channel.unary_unary(method.path)
         try:
             answer = await stub(
-                encode_request(request),
+                wrap(encode_request(request)),
                 timeout=self.timeout,
                 metadata=(call or CallContext()).metadata(),
             )
         except grpc.aio.AioRpcError as exc:
             raise _error_from(exc, self.service) from None
         try:
-            return method.answer.validate_json(answer)
-        except ValidationError as exc:
+            return method.answer.validate_json(unwrap(answer))
+        except (ValidationError, ValueError) as exc:
             raise ServiceFault(f"{method!r} answered outside its declaration: {exc}") from None
 
     async def close(self) -> None:

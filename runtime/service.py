@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -31,7 +32,7 @@ from contracts.operations_api import ClockNow, ClockRequest, set_clock
 from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
-from runtime.health import ServiceHealth, add_health
+from runtime.health import UNAVAILABLE, ServiceHealth, add_health
 from runtime.kafka import ensure_topics
 from runtime.leadership import Leadership
 from runtime.operations import add_operator_commands, run_operator_command
@@ -40,6 +41,8 @@ from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
+
+HEALTH_INTERVAL = 1.0  # seconds between updates of the standard gRPC health service
 
 
 class JsonFormatter(logging.Formatter):
@@ -211,7 +214,13 @@ async def serve_api(spec: ServiceSpec, app: Any, pool: asyncpg.Pool, health: Ser
     )
 
     async def api(stop: asyncio.Event) -> None:
-        await stop.wait()
+        """Keep the standard gRPC health service in step with `Ping` (not serving while
+        the service's database is unreachable) until the service stops."""
+        while not stop.is_set():
+            await rpc.report_health(health.report()["status"] != UNAVAILABLE)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEALTH_INTERVAL)
+        await rpc.report_health(False)
         await server.stop(grace=2)
 
     return api
