@@ -1,15 +1,13 @@
-"""Commands of the visitor service: what the gateway sends over gRPC (and accepts as JSON).
-
-One set of models validates input at both ends: FastAPI turns a violation into a
-422 naming the field, the service re-validates what arrives over gRPC.
-"""
+"""The visitor service's methods: its commands (what the gateway accepts as JSON and
+forwards over gRPC, validated once, by the service: see contracts.methods), their
+requests and answers."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Generic, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -27,6 +25,9 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
+from contracts.methods import Method, P, Rows, SiteCommand, SiteRequest
+from contracts.methods import Request as MethodRequest
+from contracts.operations_api import ping, set_clock
 
 # An ID document number as printed: letters, digits, spaces and dashes.
 IdNumber = Annotated[
@@ -123,6 +124,105 @@ class DeliverPhoneMessage(Command):
 
 class FlagOverstays(Command):
     business_date: BusinessDate | None = None
+
+
+# -- requests and answers ----------------------------------------------------------------
+
+
+class VisitRef(SiteRequest):
+    visit_id: UUID
+
+
+class OnVisit(VisitRef, Generic[P]):
+    """A step of one visit: the visit and the caller's body."""
+
+    payload: P
+
+
+class PhoneMessageRef(SiteRequest):
+    message_id: UUID
+
+
+class OnPhoneMessage(PhoneMessageRef, Generic[P]):
+    payload: P
+
+
+class DayQuery(SiteRequest):
+    date: BusinessDate
+
+
+class PhoneBookQuery(SiteRequest):
+    undelivered_only: bool = False
+
+
+class VisitView(BaseModel):
+    """One visit as it stands after its last event (`version`)."""
+
+    visit_id: UUID
+    site_id: UUID
+    status: Literal["expected", "awaiting_host", "checked_in", "checked_out", "denied"]
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    pre_registered: bool
+    expected_from: datetime | None
+    expected_until: datetime | None
+    registered_at: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    id_checked: bool
+    id_type: str | None
+    denial_reason: str | None
+    overstayed_on: list[date]
+    version: int
+
+
+class OverstaysFlagged(BaseModel):
+    business_date: date
+    flagged: int
+
+
+class WatchlistEntryAdded(BaseModel):
+    entry_id: UUID
+    scope: WatchlistScope
+
+
+class PhoneMessageTaken(BaseModel):
+    message_id: UUID
+
+
+class PhoneMessageDelivered(BaseModel):
+    message_id: UUID
+    delivered: bool
+
+
+SERVICE = "visitor"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+PRE_REGISTER = Method(SERVICE, "PreRegister", SiteCommand[PreRegisterVisit], VisitView)
+REGISTER_ARRIVAL = Method(SERVICE, "RegisterArrival", SiteCommand[RegisterArrival], VisitView)
+CHECK_IN = Method(SERVICE, "CheckIn", OnVisit[CheckIn], VisitView)
+HOST_DECIDES = Method(SERVICE, "HostDecides", OnVisit[HostDecision], VisitView)
+DENY = Method(SERVICE, "Deny", OnVisit[DenyVisit], VisitView)
+CHECK_OUT = Method(SERVICE, "CheckOut", VisitRef, VisitView)
+GET_VISIT = Method(SERVICE, "GetVisit", VisitRef, VisitView, read=True)
+FLAG_OVERSTAYS = Method(SERVICE, "FlagOverstays", SiteCommand[FlagOverstays], OverstaysFlagged)
+ADD_WATCHLIST_ENTRY = Method(
+    SERVICE, "AddWatchlistEntry", SiteCommand[AddWatchlistEntry], WatchlistEntryAdded
+)
+TAKE_PHONE_MESSAGE = Method(
+    SERVICE, "TakePhoneMessage", SiteCommand[TakePhoneMessage], PhoneMessageTaken
+)
+DELIVER_PHONE_MESSAGE = Method(
+    SERVICE, "DeliverPhoneMessage", OnPhoneMessage[DeliverPhoneMessage], PhoneMessageDelivered
+)
+IN_BUILDING = Method(SERVICE, "InBuilding", SiteRequest, Rows, read=True)
+DAILY_LOG = Method(SERVICE, "DailyLog", DayQuery, Rows, read=True)
+HOST_HOURLY = Method(SERVICE, "HostHourly", DayQuery, Rows, read=True)
+PHONE_MESSAGES = Method(SERVICE, "PhoneMessages", PhoneBookQuery, Rows, read=True)
 
 
 # -- the switchboard's call register (seed 000) ------------------------------------------
@@ -495,3 +595,154 @@ class UntoldUnits(BaseModel):
 
     notice_id: UUID
     units: list[str]
+
+
+# -- front-office requests and methods ------------------------------------------------------
+
+
+class CallRef(SiteRequest):
+    call_id: UUID
+
+
+class OnCall(CallRef, Generic[P]):
+    payload: P
+
+
+class CallQuery(SiteRequest):
+    date: BusinessDate | None = None
+    category: CallCategory | None = None
+    open_only: bool = False
+
+
+class WeekQuery(SiteRequest):
+    week_start: BusinessDate
+
+
+class DeskDayRef(SiteRequest):
+    business_date: BusinessDate
+
+
+class OnDeskDay(DeskDayRef, Generic[P]):
+    payload: P
+
+
+class HandoverRef(DeskDayRef):
+    number: Annotated[int, Field(ge=1, le=1000)]
+
+
+class OnHandover(HandoverRef, Generic[P]):
+    payload: P
+
+
+class DeskDayRange(SiteRequest):
+    first: BusinessDate
+    last: BusinessDate
+
+
+class VipDayQuery(SiteRequest):
+    date: BusinessDate
+    unconfirmed_only: bool = False
+
+
+class AlertRef(SiteRequest):
+    alert_id: UUID
+
+
+class OnAlert(AlertRef, Generic[P]):
+    payload: P
+
+
+class AlertQuery(SiteRequest):
+    open_only: bool = False
+
+
+class GroupAlertQuery(MethodRequest):
+    """The group-wide entries' alerts at every site (no site: a group-wide token)."""
+
+    open_only: bool = False
+
+
+class TagRef(SiteRequest):
+    tag: Reference
+
+
+class OnTag(TagRef, Generic[P]):
+    payload: P
+
+
+class LuggageQuery(SiteRequest):
+    held_only: bool = True
+
+
+class PeriodQuery(SiteRequest):
+    period: Period
+
+
+class NoticeRef(SiteRequest):
+    notice_id: UUID
+
+
+class OnNotice(NoticeRef, Generic[P]):
+    payload: P
+
+
+RECORD_CALL = Method(SERVICE, "RecordCall", SiteCommand[RecordCall], CallView)
+SIGN_FOR_CALL = Method(SERVICE, "SignForCall", OnCall[SignForCall], CallView)
+FOLLOW_UP_CALL = Method(SERVICE, "FollowUpCall", OnCall[FollowUpCall], CallView)
+COMPLETE_CALL = Method(SERVICE, "CompleteCall", OnCall[CompleteCall], CallView)
+GET_CALL = Method(SERVICE, "GetCall", CallRef, CallView, read=True)
+CALLS = Method(SERVICE, "Calls", CallQuery, list[CallView], read=True)
+WEEKLY_CALLS = Method(SERVICE, "WeeklyCalls", WeekQuery, WeeklyCallSummary, read=True)
+OPEN_DESK = Method(SERVICE, "OpenDesk", OnDeskDay[OpenDesk], DeskDayView)
+HAND_OVER_SHIFT = Method(SERVICE, "HandOverShift", OnDeskDay[HandOverShift], DeskDayView)
+ACKNOWLEDGE_HANDOVER = Method(
+    SERVICE, "AcknowledgeHandover", OnHandover[AcknowledgeHandover], DeskDayView
+)
+CLOSE_DESK = Method(SERVICE, "CloseDesk", OnDeskDay[CloseDesk], DeskDayView)
+GET_DESK_DAY = Method(SERVICE, "GetDeskDay", DeskDayRef, DeskDayView, read=True)
+DESK_DAYS = Method(SERVICE, "DeskDays", DeskDayRange, list[DeskDayView], read=True)
+PLAN_VIP_RECEPTION = Method(
+    SERVICE, "PlanVipReception", SiteCommand[PlanVipReception], VipReceptionView
+)
+CONFIRM_VIP_RECEPTION = Method(
+    SERVICE, "ConfirmVipReception", OnVisit[ConfirmVipReception], VipReceptionView
+)
+GET_VIP_RECEPTION = Method(SERVICE, "GetVipReception", VisitRef, VipReceptionView, read=True)
+VIP_RECEPTIONS = Method(SERVICE, "VipReceptions", VipDayQuery, list[VipReceptionView], read=True)
+VIP_RECEPTIONS_TO_CONFIRM = Method(
+    SERVICE, "VipReceptionsToConfirm", SiteRequest, list[VipReceptionView], read=True
+)
+ACKNOWLEDGE_WATCHLIST_ALERT = Method(
+    SERVICE, "AcknowledgeWatchlistAlert", OnAlert[AcknowledgeWatchlistAlert], WatchlistAlertView
+)
+GET_WATCHLIST_ALERT = Method(SERVICE, "GetWatchlistAlert", AlertRef, WatchlistAlertView, read=True)
+WATCHLIST_ALERTS = Method(
+    SERVICE, "WatchlistAlerts", AlertQuery, list[WatchlistAlertView], read=True
+)
+GROUP_WATCHLIST_ALERTS = Method(
+    SERVICE, "GroupWatchlistAlerts", GroupAlertQuery, list[WatchlistAlertView], read=True
+)
+DEPOSIT_LUGGAGE = Method(SERVICE, "DepositLuggage", SiteCommand[DepositLuggage], LuggageView)
+COLLECT_LUGGAGE = Method(SERVICE, "CollectLuggage", OnTag[CollectLuggage], LuggageView)
+GET_LUGGAGE = Method(SERVICE, "GetLuggage", TagRef, LuggageView, read=True)
+LUGGAGE = Method(SERVICE, "Luggage", LuggageQuery, list[LuggageView], read=True)
+SET_RECEPTION_STANDARD = Method(
+    SERVICE, "SetReceptionStandard", SiteCommand[SetReceptionStandard], ReceptionStandardView
+)
+GET_RECEPTION_STANDARD = Method(
+    SERVICE, "GetReceptionStandard", SiteRequest, ReceptionStandardView, read=True
+)
+MONTHLY_RECEPTION_TIME = Method(
+    SERVICE, "MonthlyReceptionTime", PeriodQuery, MonthlyReceptionTime, read=True
+)
+ISSUE_BUILDING_NOTICE = Method(
+    SERVICE, "IssueBuildingNotice", SiteCommand[IssueBuildingNotice], BuildingNoticeView
+)
+DELIVER_BUILDING_NOTICE = Method(
+    SERVICE, "DeliverBuildingNotice", OnNotice[DeliverBuildingNotice], BuildingNoticeView
+)
+GET_BUILDING_NOTICE = Method(SERVICE, "GetBuildingNotice", NoticeRef, BuildingNoticeView, read=True)
+BUILDING_NOTICES = Method(
+    SERVICE, "BuildingNotices", SiteRequest, list[BuildingNoticeView], read=True
+)
+UNTOLD_UNITS = Method(SERVICE, "UntoldUnits", NoticeRef, UntoldUnits, read=True)

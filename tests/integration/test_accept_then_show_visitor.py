@@ -63,18 +63,18 @@ async def visit_with_plan(pipe: Pipeline, site: UUID, data: st.DataObject) -> UU
         arrival: Any = data.draw(command(api.PreRegisterVisit))
         step = (data.draw(command(api.DenyVisit)) if plan == "denied"
                 else data.draw(command(api.CheckIn)))  # fmt: skip
-        first, then = "PreRegister", "Deny" if plan == "denied" else "CheckIn"
+        first, then = api.PRE_REGISTER, api.DENY if plan == "denied" else api.CHECK_IN
     else:
         arrival = data.draw(command(api.RegisterArrival))
         step = data.draw(command(api.HostDecision, approve=st.just(plan != "denied")))
-        first, then = "RegisterArrival", "HostDecides"
+        first, then = api.REGISTER_ARRIVAL, api.HOST_DECIDES
     visit = await unless_refused(pipe.call(first, site, arrival))
     if visit is None:
         return None
     on_visit = {"visit_id": visit["visit_id"]}
     stepped = plan != "expected" and await unless_refused(pipe.call(then, site, step, **on_visit))
     if stepped and plan == "checked_out":
-        await pipe.call("CheckOut", site, **on_visit)
+        await pipe.call(api.CHECK_OUT, site, **on_visit)
     return UUID(visit["visit_id"])
 
 
@@ -92,7 +92,9 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
     with business_day(site, zone, now):
         start = pipe.mark()
         if data.draw(st.booleans(), label="watchlist entry"):
-            await pipe.call("AddWatchlistEntry", site, data.draw(command(api.AddWatchlistEntry)))
+            await pipe.call(
+                api.ADD_WATCHLIST_ENTRY, site, data.draw(command(api.AddWatchlistEntry))
+            )
         visit_ids = [
             visit_id
             for _ in range(data.draw(st.integers(1, 3), label="visits"))
@@ -101,19 +103,19 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
         messages = []
         for _ in range(data.draw(st.integers(0, 2), label="phone messages")):
             taken = data.draw(command(api.TakePhoneMessage))
-            message_id = (await pipe.call("TakePhoneMessage", site, taken))["message_id"]
+            message_id = (await pipe.call(api.TAKE_PHONE_MESSAGE, site, taken))["message_id"]
             delivery = data.draw(st.none() | command(api.DeliverPhoneMessage))
             if delivery:
-                await pipe.call("DeliverPhoneMessage", site, delivery, message_id=message_id)
+                await pipe.call(api.DELIVER_PHONE_MESSAGE, site, delivery, message_id=message_id)
             messages.append((UUID(message_id), taken, delivery))
         if data.draw(st.booleans(), label="flag overstays"):
-            await pipe.call("FlagOverstays", site, data.draw(command(api.FlagOverstays)))
+            await pipe.call(api.FLAG_OVERSTAYS, site, data.draw(command(api.FlagOverstays)))
 
         envelopes = pipe.published(start)
         await pipe.project(envelopes, data.draw(st.integers(1, 20), label="batch size"))
 
         visits = {visit_id: pipe.app.visit(site, visit_id) for visit_id in visit_ids}
-        in_building = await pipe.call("InBuilding", site)
+        in_building = await pipe.call(api.IN_BUILDING, site)
         assert {UUID(row["visit_id"]) for row in in_building} == {
             v.id for v in visits.values() if v.status == VisitStatus.CHECKED_IN
         }, "the evacuation list is everyone checked in"
@@ -123,10 +125,10 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
         check_ins: Counter[tuple[str, str]] = Counter()
         for day in days:
             TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
-            rows = await pipe.call("DailyLog", site, date=day.isoformat())
+            rows = await pipe.call(api.DAILY_LOG, site, date=day.isoformat())
             logged |= {UUID(row["visit_id"]): row for row in rows}
             exported(rows, LOG_COLUMNS, TEXT_COLUMNS, key="visit_id")
-            for row in await pipe.call("HostHourly", site, date=day.isoformat()):
+            for row in await pipe.call(api.HOST_HOURLY, site, date=day.isoformat()):
                 check_ins[(row["host_unit"], row["host_name"])] += row["check_ins"]
         assert set(logged) == set(visits), "every visit is in the log of its day"
         for visit_id, visit in visits.items():
@@ -144,7 +146,7 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
             (v.host_unit, v.host_name) for v in visits.values() if v.checked_in_at
         ), "every check-in is counted for its host"
 
-        book = {UUID(row["message_id"]): row for row in await pipe.call("PhoneMessages", site)}
+        book = {UUID(row["message_id"]): row for row in await pipe.call(api.PHONE_MESSAGES, site)}
         assert set(book) == {message_id for message_id, _, _ in messages}
         for message_id, taken, delivery in messages:
             row = book[message_id]
@@ -158,7 +160,7 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).astimezone(ZoneInfo("UTC"))
 
 
-CALL_STEPS = ("SignForCall", "FollowUpCall", "CompleteCall")
+CALL_STEPS = (api.SIGN_FOR_CALL, api.FOLLOW_UP_CALL, api.COMPLETE_CALL)
 
 
 @PROPERTY
@@ -172,7 +174,7 @@ async def test_every_accepted_call_is_in_the_register_and_the_week(
         call_ids = []
         for _ in range(data.draw(st.integers(1, 3), label="calls")):
             recorded = await unless_refused(
-                pipe.call("RecordCall", site, data.draw(command(api.RecordCall)))
+                pipe.call(api.RECORD_CALL, site, data.draw(command(api.RecordCall)))
             )
             if recorded is None:
                 continue
@@ -191,9 +193,9 @@ async def test_every_accepted_call_is_in_the_register_and_the_week(
         register: dict[UUID, dict[str, Any]] = {}
         weekly: Counter[tuple[str, str]] = Counter()
         for day in days:
-            rows = await pipe.call("Calls", site, date=day.isoformat())
+            rows = await pipe.call(api.CALLS, site, date=day.isoformat())
             register |= {UUID(row["call_id"]): row for row in rows}
-            week = await pipe.call("WeeklyCalls", site, week_start=day.isoformat())
+            week = await pipe.call(api.WEEKLY_CALLS, site, week_start=day.isoformat())
             for tally in week["by_date_and_category"]:
                 if tally["business_date"] == day.isoformat():
                     weekly[(tally["business_date"], tally["category"])] += tally["calls"]
@@ -201,7 +203,7 @@ async def test_every_accepted_call_is_in_the_register_and_the_week(
         for call_id, call in calls.items():
             shown = api.CallView.model_validate(register[call_id])
             assert shown == api.CallView.model_validate(
-                await pipe.call("GetCall", site, call_id=str(call_id))
+                await pipe.call(api.GET_CALL, site, call_id=str(call_id))
             ), "the register shows a call as the write side does"
             assert shown.caller_name == call.caller_name and shown.reason == call.reason
         assert weekly == Counter(
@@ -220,25 +222,27 @@ async def test_every_accepted_desk_day_is_shown(
         day = clock.today(zone)
         on_day = {"business_date": day.isoformat()}
         opened = await unless_refused(
-            pipe.call("OpenDesk", site, data.draw(command(api.OpenDesk)), **on_day)
+            pipe.call(api.OPEN_DESK, site, data.draw(command(api.OpenDesk)), **on_day)
         )
         if opened is None:
             return
         for _ in range(data.draw(st.integers(0, 3), label="handovers")):
             handover = data.draw(command(api.HandOverShift), label="handover")
             ack = data.draw(command(api.AcknowledgeHandover))
-            if handed := await unless_refused(pipe.call("HandOverShift", site, handover, **on_day)):
+            if handed := await unless_refused(
+                pipe.call(api.HAND_OVER_SHIFT, site, handover, **on_day)
+            ):
                 number = handed["handovers"][-1]["number"]
-                await pipe.call("AcknowledgeHandover", site, ack, number=number, **on_day)
+                await pipe.call(api.ACKNOWLEDGE_HANDOVER, site, ack, number=number, **on_day)
         if data.draw(st.booleans(), label="closed"):
             await unless_refused(
-                pipe.call("CloseDesk", site, data.draw(command(api.CloseDesk)), **on_day)
+                pipe.call(api.CLOSE_DESK, site, data.draw(command(api.CloseDesk)), **on_day)
             )
 
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
-        held = api.DeskDayView.model_validate(await pipe.call("GetDeskDay", site, **on_day))
-        (shown,) = await pipe.call("DeskDays", site, first=day.isoformat(), last=day.isoformat())
+        held = api.DeskDayView.model_validate(await pipe.call(api.GET_DESK_DAY, site, **on_day))
+        (shown,) = await pipe.call(api.DESK_DAYS, site, first=day.isoformat(), last=day.isoformat())
         assert api.DeskDayView.model_validate(shown) == held, "the desk day as it was kept"
 
 
@@ -252,20 +256,22 @@ async def test_every_accepted_vip_reception_is_shown(
         start = pipe.mark()
         plan = data.draw(command(api.PlanVipReception))
         confirmation = data.draw(st.none() | command(api.ConfirmVipReception))
-        planned = await unless_refused(pipe.call("PlanVipReception", site, plan))
+        planned = await unless_refused(pipe.call(api.PLAN_VIP_RECEPTION, site, plan))
         if planned is None:
             return
         on_visit = {"visit_id": planned["visit_id"]}
         if confirmation:
-            await unless_refused(pipe.call("ConfirmVipReception", site, confirmation, **on_visit))
+            await unless_refused(
+                pipe.call(api.CONFIRM_VIP_RECEPTION, site, confirmation, **on_visit)
+            )
 
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
         held = api.VipReceptionView.model_validate(
-            await pipe.call("GetVipReception", site, **on_visit)
+            await pipe.call(api.GET_VIP_RECEPTION, site, **on_visit)
         )
         TypeAdapter(BusinessDate).validate_python(held.business_date)
-        (shown,) = await pipe.call("VipReceptions", site, date=held.business_date.isoformat())
+        (shown,) = await pipe.call(api.VIP_RECEPTIONS, site, date=held.business_date.isoformat())
         assert api.VipReceptionView.model_validate(shown) == held, "the plan as it was kept"
         assert held.guest_name == plan.visitor_name and held.escorts == plan.escorts
 
@@ -280,17 +286,19 @@ async def test_every_accepted_luggage_deposit_is_shown(
         start = pipe.mark()
         deposit = data.draw(command(api.DepositLuggage))
         collection = data.draw(st.none() | command(api.CollectLuggage))
-        await pipe.call("DepositLuggage", site, deposit)
+        await pipe.call(api.DEPOSIT_LUGGAGE, site, deposit)
         if collection:
-            await pipe.call("CollectLuggage", site, collection, tag=deposit.tag)
+            await pipe.call(api.COLLECT_LUGGAGE, site, collection, tag=deposit.tag)
 
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
-        held = api.LuggageView.model_validate(await pipe.call("GetLuggage", site, tag=deposit.tag))
-        (shown,) = await pipe.call("Luggage", site, held_only=False)
+        held = api.LuggageView.model_validate(
+            await pipe.call(api.GET_LUGGAGE, site, tag=deposit.tag)
+        )
+        (shown,) = await pipe.call(api.LUGGAGE, site, held_only=False)
         assert api.LuggageView.model_validate(shown) == held, "the deposit as it was kept"
         assert held.owner_name == deposit.owner_name and held.description == deposit.description
-        assert await pipe.call("Luggage", site, held_only=True) == ([] if collection else [shown])
+        assert await pipe.call(api.LUGGAGE, site, held_only=True) == ([] if collection else [shown])
 
 
 @PROPERTY
@@ -302,17 +310,19 @@ async def test_every_accepted_building_notice_is_shown(
     with business_day(site, zone, now):
         start = pipe.mark()
         notice = await pipe.call(
-            "IssueBuildingNotice", site, data.draw(command(api.IssueBuildingNotice))
+            api.ISSUE_BUILDING_NOTICE, site, data.draw(command(api.IssueBuildingNotice))
         )
         for delivery in data.draw(st.lists(command(api.DeliverBuildingNotice), max_size=3)):
             await unless_refused(
-                pipe.call("DeliverBuildingNotice", site, delivery, notice_id=notice["notice_id"])
+                pipe.call(
+                    api.DELIVER_BUILDING_NOTICE, site, delivery, notice_id=notice["notice_id"]
+                )
             )
 
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
         held = api.BuildingNoticeView.model_validate(
-            await pipe.call("GetBuildingNotice", site, notice_id=notice["notice_id"])
+            await pipe.call(api.GET_BUILDING_NOTICE, site, notice_id=notice["notice_id"])
         )
-        (shown,) = await pipe.call("BuildingNotices", site)
+        (shown,) = await pipe.call(api.BUILDING_NOTICES, site)
         assert api.BuildingNoticeView.model_validate(shown) == held, "who was told, as kept"

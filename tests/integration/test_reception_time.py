@@ -43,10 +43,10 @@ def walk_in(name: str) -> api.RegisterArrival:
 
 async def served_after(pipe: Pipeline, site: object, name: str, wait: timedelta,
                        approve: bool = True) -> None:  # fmt: skip
-    visit = await pipe.call("RegisterArrival", site, walk_in(name))
+    visit = await pipe.call(api.REGISTER_ARRIVAL, site, walk_in(name))
     clock.advance(wait)
     decision = api.HostDecision(approve=approve, reason=None)
-    await pipe.call("HostDecides", site, decision, visit_id=visit["visit_id"])
+    await pipe.call(api.HOST_DECIDES, site, decision, visit_id=visit["visit_id"])
 
 
 async def test_a_months_waits_are_held_to_the_sites_standard(visitor: Pipeline) -> None:
@@ -55,24 +55,24 @@ async def test_a_months_waits_are_held_to_the_sites_standard(visitor: Pipeline) 
         start = pipe.mark()
         await served_after(pipe, site, "Quick Qian", timedelta(minutes=4))
         await served_after(pipe, site, "Slow Sun", timedelta(minutes=15), approve=False)
-        await pipe.call("RegisterArrival", site, walk_in("Waiting Wang"))  # not served yet
+        await pipe.call(api.REGISTER_ARRIVAL, site, walk_in("Waiting Wang"))  # not served yet
         clock.set(LATE_JANUARY + timedelta(days=2))  # February
         await served_after(pipe, site, "February Fu", timedelta(minutes=30))
         standard = api.SetReceptionStandard(standard_minutes=10, set_by="Manager Ma")
-        set_reply = await pipe.call("SetReceptionStandard", site, standard)
+        set_reply = await pipe.call(api.SET_RECEPTION_STANDARD, site, standard)
         assert set_reply["standard_minutes"] == 10
         await pipe.project(pipe.published(start), 3)
 
-        january = await pipe.call("MonthlyReceptionTime", site, period="2026-01")
+        january = await pipe.call(api.MONTHLY_RECEPTION_TIME, site, period="2026-01")
         assert api.MonthlyReceptionTime.model_validate(january) == api.MonthlyReceptionTime(
             period="2026-01", standard_minutes=10, served=2, within_standard=1,
             share_within_standard=Decimal("0.5"), average_minutes=Decimal("9.5"),
             longest_minutes=Decimal("15.0"), meets_standard=True,
         )  # fmt: skip
-        february = await pipe.call("MonthlyReceptionTime", site, period="2026-02")
+        february = await pipe.call(api.MONTHLY_RECEPTION_TIME, site, period="2026-02")
         assert (february["served"], february["meets_standard"]) == (1, False)
         assert february["average_minutes"] == "30.0"
-        nothing = await pipe.call("MonthlyReceptionTime", site, period="2026-03")
+        nothing = await pipe.call(api.MONTHLY_RECEPTION_TIME, site, period="2026-03")
         assert (nothing["served"], nothing["average_minutes"], nothing["meets_standard"]) == (
             0, None, None,
         )  # fmt: skip
@@ -82,6 +82,6 @@ async def test_the_standard_is_ten_minutes_until_the_site_sets_its_own(
     visitor: Pipeline,
 ) -> None:
     site = uuid4()
-    assert (await visitor.call("GetReceptionStandard", site))["standard_minutes"] == 10
-    statistic = await visitor.call("MonthlyReceptionTime", site, period="2026-01")
+    assert (await visitor.call(api.GET_RECEPTION_STANDARD, site))["standard_minutes"] == 10
+    statistic = await visitor.call(api.MONTHLY_RECEPTION_TIME, site, period="2026-01")
     assert statistic["standard_minutes"] == 10 and statistic["served"] == 0
