@@ -74,6 +74,15 @@ class MailCollected(MailEvent):
     on_behalf_of: str | None
 
 
+class MailProxyConsentRecorded(MailEvent):
+    """Before a proxy signs, the recipient agreed by phone (seed 002: "对于收件客户本人不在
+    的快件而需由他人代签的, ... 必须打电话征得收件本人的同意")."""
+
+    recipient: str
+    phone: str
+    given_at: AwareDatetime
+
+
 class MailArchived(MailEvent):
     reason: ArchiveReason
     forwarded_to: str | None
@@ -99,5 +108,6 @@ EVENTS: tuple[type[ContractEvent], ...] = (
     MailReminderSent,
     MailCollected,
     MailArchived,
+    MailProxyConsentRecorded,
     MailDirectoryUpdated,
 )

@@ -9,7 +9,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
-from contracts.fields import BusinessDate, Name, OptionalName, Text, UnitNumber
+from contracts.fields import (
+    BusinessDate,
+    BusinessDateTime,
+    Name,
+    OptionalName,
+    Phone,
+    Text,
+    UnitNumber,
+)
 from contracts.mail import MailKind
 from contracts.methods import JsonObject, Method, P, Rows, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
@@ -48,9 +56,23 @@ class ResolveRecipient(Command):
     recipient_person: OptionalName = None
 
 
+class PhoneConsent(Command):
+    """The recipient, called by the desk, agreed that a proxy signs for the item."""
+
+    phone: Phone
+    given_at: BusinessDateTime
+
+
 class CollectMail(Command):
     signed_by: Name
     on_behalf_of: OptionalName = None  # set when a named proxy collects
+    phone_consent: Annotated[
+        PhoneConsent | None,
+        Field(
+            description="Required when a proxy collects (on_behalf_of): the number called "
+            "and when the recipient agreed."
+        ),
+    ] = None
 
 
 class ArchiveMail(Command):

@@ -76,7 +76,12 @@ class MailApplication(ServiceApplication):
     ) -> MailItem:
         def command() -> MailItem:
             item = self.item(site_id, item_id)
-            item.collect(signed_by=cmd.signed_by, on_behalf_of=cmd.on_behalf_of, at=clock.now())
+            consent = cmd.phone_consent
+            item.collect(
+                signed_by=cmd.signed_by, on_behalf_of=cmd.on_behalf_of, at=clock.now(),
+                consent_phone=consent.phone if consent else None,
+                consent_given_at=consent.given_at if consent else None,
+            )  # fmt: skip
             self.save(item)
             return item
 

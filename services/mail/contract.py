@@ -51,6 +51,10 @@ def contract_for(e: Any) -> ContractEvent | None:
             return published.MailCollected(
                 **common, signed_by=e.signed_by, by_proxy=e.by_proxy, on_behalf_of=e.on_behalf_of
             )
+        case MailItem.ProxyConsented():
+            return published.MailProxyConsentRecorded(
+                **common, recipient=e.recipient, phone=e.phone, given_at=e.given_at
+            )
         case MailItem.Archived():
             return published.MailArchived(**common, reason=e.reason, forwarded_to=e.forwarded_to)
     return None

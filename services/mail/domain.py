@@ -112,14 +112,37 @@ class MailItem(SiteAggregate):
         self.reminders = reminder
         self.last_notice_at = at
 
-    def collect(self, *, signed_by: str, on_behalf_of: str | None, at: datetime) -> None:
-        """Pickup needs a signature: the recipient's, or a named proxy's."""
+    def collect(self, *, signed_by: str, on_behalf_of: str | None, at: datetime,
+                consent_phone: str | None = None,
+                consent_given_at: datetime | None = None) -> None:  # fmt: skip
+        """Pickup needs a signature: the recipient's, or a named proxy's. A proxy signs only
+        once the recipient agreed by phone, before the pickup (seed 002: "对于收件客户本人
+        不在的快件而需由他人代签的, ... 必须打电话征得收件本人的同意")."""
         if self.status == ItemStatus.COLLECTED:
             raise Conflict("item was already collected")
         if self.status != ItemStatus.AWAITING_PICKUP:
             raise Conflict(f"item is {self.status}; it cannot be collected")
+        consented = consent_phone is not None and consent_given_at is not None
+        if on_behalf_of is None and consented:
+            raise Invalid("a phone consent is for a proxy pickup: name on_behalf_of",
+                          field="on_behalf_of")  # fmt: skip
+        if on_behalf_of is not None:
+            if not consented:
+                raise Invalid("a proxy signs only with the recipient's consent by phone",
+                              field="phone_consent")  # fmt: skip
+            assert consent_phone is not None and consent_given_at is not None
+            if consent_given_at > at:
+                raise Invalid("the recipient's consent comes before the pickup",
+                              field="phone_consent")  # fmt: skip
+            self._proxy_consented(recipient=on_behalf_of, phone=consent_phone,
+                                  given_at=consent_given_at, at=at)  # fmt: skip
         self._collected(signed_by=signed_by, by_proxy=on_behalf_of is not None,
                         on_behalf_of=on_behalf_of, at=at)  # fmt: skip
+
+    @event("ProxyConsented")
+    def _proxy_consented(self, recipient: str, phone: str, given_at: datetime,
+                         at: datetime) -> None:  # fmt: skip
+        self.proxy_consent = {"phone": phone, "given_at": given_at}
 
     @event("Collected")
     def _collected(self, signed_by: str, by_proxy: bool, on_behalf_of: str | None,

@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS mail_items (
     archived_at timestamptz,
     archive_reason text,
     forwarded_to text);
+-- A proxy pickup's phone consent (added later: existing tables gain the columns).
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_phone text;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_at timestamptz;
 CREATE INDEX IF NOT EXISTS mail_items_site_status ON mail_items (site_id, status);
 CREATE INDEX IF NOT EXISTS mail_items_site_date ON mail_items (site_id, business_date);
 """
@@ -50,6 +53,7 @@ COLUMNS = (
     "recipient_unit", "recipient_company", "recipient_person", "urgent", "pages", "status",
     "received_at", "addressed_to", "notified_at", "reminders", "collected_at", "signed_by",
     "by_proxy", "on_behalf_of", "archived_at", "archive_reason", "forwarded_to",
+    "proxy_consent_phone", "proxy_consent_at",
 )  # fmt: skip
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
 
@@ -90,6 +94,8 @@ def apply(items: RowSet, e: Any) -> None:
         case ev.MailCollected():
             items.update(key, status="collected", collected_at=at, signed_by=e.signed_by,
                          by_proxy=e.by_proxy, on_behalf_of=e.on_behalf_of)  # fmt: skip
+        case ev.MailProxyConsentRecorded():
+            items.update(key, proxy_consent_phone=e.phone, proxy_consent_at=e.given_at)
         case ev.MailArchived():
             items.update(key, status="archived", archived_at=at, archive_reason=e.reason.value,
                          forwarded_to=e.forwarded_to)  # fmt: skip

@@ -76,12 +76,29 @@ def test_an_urgent_parcel_is_notified_at_once_and_collected_by_proxy(
         lambda units: any(i["item_id"] == item_id for u in units for i in u["items"]),
     )
     assert awaiting[0]["unit"] == "12A"
-    collected = api.post(
+    before = stored(stack)
+    unconsented = api.post(
         f"{BASE}/items/{item_id}/pickup",
         json={"signed_by": "Li (assistant)", "on_behalf_of": "Han Meimei"},
         headers=DESK,
     )
+    assert unconsented.status_code == 422 and stored(stack) == before
+    assert "phone_consent" in unconsented.json()["detail"][0]["loc"]
+    consent = {"phone": "+86 21 6888 1202", "given_at": datetime.now(UTC).isoformat()}
+    collected = api.post(
+        f"{BASE}/items/{item_id}/pickup",
+        json={"signed_by": "Li (assistant)", "on_behalf_of": "Han Meimei",
+              "phone_consent": consent},
+        headers=DESK,
+    )  # fmt: skip
     assert collected.json()["status"] == "collected"
+    received = datetime.fromisoformat(collected.json()["received_at"])
+    day = received.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    row = eventually(
+        lambda: api.get(f"{BASE}/register", params={"date": day}, headers=DESK).json(),
+        lambda rows: any(r["item_id"] == item_id and r["proxy_consent_phone"] for r in rows),
+    )  # fmt: skip
+    assert [r["proxy_consent_phone"] for r in row if r["item_id"] == item_id] == [consent["phone"]]
     before = stored(stack)
     twice = api.post(f"{BASE}/items/{item_id}/pickup", json={"signed_by": "Li"}, headers=DESK)
     assert twice.status_code == 409 and "already collected" in twice.json()["detail"][0]["msg"]

@@ -112,8 +112,10 @@ async def item_with_plan(pipe: Pipeline, site: UUID, units: list[str],
     if plan.endswith("collected"):
         pickup = data.draw(command(api.CollectMail))
         if await unless_refused(pipe.call(api.COLLECT, site, pickup, **on_item)):
-            expected |= {**pickup.model_dump(mode="json"),
-                         "by_proxy": pickup.on_behalf_of is not None}  # fmt: skip
+            consent = pickup.phone_consent
+            expected |= {**pickup.model_dump(mode="json", exclude={"phone_consent"}),
+                         "by_proxy": pickup.on_behalf_of is not None,
+                         "proxy_consent_phone": consent.phone if consent else None}  # fmt: skip
     if plan == "archived":
         archive = data.draw(command(api.ArchiveMail))
         if await unless_refused(pipe.call(api.ARCHIVE, site, archive, **on_item)):

@@ -111,3 +111,27 @@ def test_notices_look_up_units_only_in_the_events_own_site() -> None:
     with pytest.raises(ForeignSiteReference):
         unit_of_site(site, "B-7", host)
     assert unit_of_site(directory(), "B-7", host) == {}  # no directory yet: no contact
+
+
+def test_a_proxy_signs_only_with_the_recipients_consent_by_phone() -> None:
+    """Seed 002: 由他人代签的, 必须打电话征得收件本人的同意."""
+    mail = item()
+    mail.collect_events()
+    with pytest.raises(Invalid) as raised:
+        mail.collect(signed_by="Li (assistant)", on_behalf_of="Han", at=NOW)
+    assert raised.value.field == "phone_consent"
+    with pytest.raises(Invalid) as raised:
+        mail.collect(signed_by="Li", on_behalf_of="Han", at=NOW, consent_phone="13800138000",
+                     consent_given_at=NOW + timedelta(minutes=1))  # fmt: skip
+    assert raised.value.field == "phone_consent"
+    with pytest.raises(Invalid) as raised:
+        mail.collect(signed_by="Han", on_behalf_of=None, at=NOW, consent_phone="13800138000",
+                     consent_given_at=NOW)  # fmt: skip
+    assert raised.value.field == "on_behalf_of"
+    mail.collect(signed_by="Li (assistant)", on_behalf_of="Han", at=NOW,
+                 consent_phone="13800138000", consent_given_at=NOW - timedelta(minutes=5))  # fmt: skip
+    published_events = [contract_for(e) for e in mail.collect_events()]
+    assert [type(e).__name__ for e in published_events] == [
+        "MailProxyConsentRecorded", "MailCollected",
+    ]  # fmt: skip
+    assert published_events[0].phone == "13800138000"  # type: ignore[union-attr]
