@@ -83,6 +83,18 @@ class MailProxyConsentRecorded(MailEvent):
     given_at: AwareDatetime
 
 
+class MailRefused(MailEvent):
+    """A courier's item the desk refused to sign for: why, when, and who refused it."""
+
+    kind: MailKind
+    carrier: str
+    tracking_number: str | None
+    recipient_unit: str | None
+    addressed_to: str | None
+    reason: str
+    refused_by: str
+
+
 class MailArchived(MailEvent):
     reason: ArchiveReason
     forwarded_to: str | None
@@ -109,5 +121,6 @@ EVENTS: tuple[type[ContractEvent], ...] = (
     MailCollected,
     MailArchived,
     MailProxyConsentRecorded,
+    MailRefused,
     MailDirectoryUpdated,
 )

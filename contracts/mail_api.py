@@ -56,6 +56,19 @@ class ResolveRecipient(Command):
     recipient_person: OptionalName = None
 
 
+class RefuseMail(Command):
+    """A courier's item the desk will not sign for (damaged, cash on delivery, not for
+    this building): the register keeps why, when and who refused it."""
+
+    kind: MailKind
+    carrier: Name
+    tracking_number: Tracking | None = None
+    recipient_unit: Annotated[UnitNumber | None, Field(description="When addressed to one.")] = None
+    addressed_to: Text | None = None
+    reason: Text
+    refused_by: Name
+
+
 class PhoneConsent(Command):
     """The recipient, called by the desk, agreed that a proxy signs for the item."""
 
@@ -135,6 +148,19 @@ class ItemView(BaseModel):
     version: int
 
 
+class RefusalView(BaseModel):
+    item_id: UUID
+    site_id: UUID
+    kind: MailKind
+    carrier: str
+    tracking_number: str | None
+    recipient_unit: str | None
+    addressed_to: str | None
+    reason: str
+    refused_by: str
+    refused_at: datetime
+
+
 class DirectoryUpdated(BaseModel):
     units: int
 
@@ -154,6 +180,7 @@ CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureMail], ConfigureMa
 RECEIVE = Method(SERVICE, "Receive", SiteCommand[ReceiveMail], ItemView)
 RESOLVE = Method(SERVICE, "Resolve", OnItem[ResolveRecipient], ItemView)
 COLLECT = Method(SERVICE, "Collect", OnItem[CollectMail], ItemView)
+REFUSE = Method(SERVICE, "Refuse", SiteCommand[RefuseMail], RefusalView)
 ARCHIVE = Method(SERVICE, "Archive", OnItem[ArchiveMail], ItemView)
 GET_ITEM = Method(SERVICE, "GetItem", ItemRef, ItemView, read=True)
 SWEEP = Method(SERVICE, "Sweep", SiteRequest, SweepDone)

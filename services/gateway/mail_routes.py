@@ -30,7 +30,8 @@ REGISTER_COLUMNS = [
     *text_columns("business_date", "received_at", "kind", "carrier", "tracking_number",
                   "recipient_unit", "recipient_company", "recipient_person", "urgent"),
     *number_columns("pages"),
-    *text_columns("status", "collected_at", "signed_by", "on_behalf_of", "archive_reason"),
+    *text_columns("status", "collected_at", "signed_by", "on_behalf_of", "proxy_consent_phone",
+                  "archive_reason", "refusal_reason", "refused_by"),
 ]  # fmt: skip
 
 
@@ -55,6 +56,15 @@ async def configure(
 @router.post("/items", status_code=201, summary="Log an item in the register")
 async def receive(site_id: UUID, cmd: JsonBody[api.ReceiveMail], request: Request, _: Desk) -> Any:
     return await call(request, api.RECEIVE, site_id=site_id, payload=cmd)
+
+
+@router.post(
+    "/refusals", status_code=201, summary="A courier's item refused: why, when, who refused it"
+)
+async def refuse(
+    site_id: UUID, cmd: JsonBody[api.RefuseMail], request: Request, _: Desk
+) -> api.RefusalView:
+    return await call(request, api.REFUSE, site_id=site_id, payload=cmd)
 
 
 @router.get("/items/{item_id}", summary="One item")

@@ -12,7 +12,7 @@ from runtime.clock import clock
 from runtime.rpc import RpcService
 from runtime.sites import site_timezone
 from services.mail.application import MailApplication
-from services.mail.domain import MailItem
+from services.mail.domain import MailItem, RefusedDelivery
 from services.mail.projections import MailQueries
 
 
@@ -22,6 +22,15 @@ def item_view(item: MailItem) -> api.ItemView:
         recipient_unit=item.recipient_unit, recipient_person=item.recipient_person,
         urgent=item.urgent, received_at=item.received_at, reminders=item.reminders,
         version=item.version,
+    )  # fmt: skip
+
+
+def refusal_view(refused: RefusedDelivery) -> api.RefusalView:
+    return api.RefusalView(
+        item_id=refused.id, site_id=refused.site_id, kind=refused.kind, carrier=refused.carrier,
+        tracking_number=refused.tracking_number, recipient_unit=refused.recipient_unit,
+        addressed_to=refused.addressed_to, reason=refused.reason, refused_by=refused.refused_by,
+        refused_at=refused.refused_at,
     )  # fmt: skip
 
 
@@ -56,6 +65,11 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
     ) -> api.ConfigureMail:
         await run(app.configure, request.site_id, request.payload, call.correlation_id)
         return request.payload
+
+    @rpc.implements(api.REFUSE)
+    async def refuse(request: SiteCommand[api.RefuseMail], call: CallContext) -> api.RefusalView:
+        refused = await run(app.refuse, request.site_id, request.payload, call.correlation_id)
+        return refusal_view(refused)
 
     @rpc.implements(api.RECEIVE)
     async def receive(request: SiteCommand[api.ReceiveMail], call: CallContext) -> api.ItemView:

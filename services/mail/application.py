@@ -12,7 +12,7 @@ from contracts import mail_api as api
 from runtime.clock import clock
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
-from services.mail.domain import MailDirectory, MailItem
+from services.mail.domain import MailDirectory, MailItem, RefusedDelivery
 
 
 class MailSettings(ServiceSettings):
@@ -55,6 +55,21 @@ class MailApplication(ServiceApplication):
             )  # fmt: skip
             self.save(item)
             return item
+
+        return self.run(cid, command)
+
+    def refuse(self, site_id: UUID, cmd: api.RefuseMail, cid: str | None) -> RefusedDelivery:
+        def command() -> RefusedDelivery:
+            if cmd.recipient_unit is not None:
+                self.directory(site_id).require_unit(cmd.recipient_unit, "recipient_unit")
+            refused = RefusedDelivery(
+                site_id=site_id, kind=cmd.kind.value, carrier=cmd.carrier,
+                tracking_number=cmd.tracking_number, recipient_unit=cmd.recipient_unit,
+                addressed_to=cmd.addressed_to, reason=cmd.reason, refused_by=cmd.refused_by,
+                at=clock.now(),
+            )  # fmt: skip
+            self.save(refused)
+            return refused
 
         return self.run(cid, command)
 

@@ -8,7 +8,7 @@ from typing import Any
 from contracts import mail as published
 from contracts import topics
 from contracts.base import ContractEvent
-from services.mail.domain import MailDirectory, MailItem
+from services.mail.domain import MailDirectory, MailItem, RefusedDelivery
 
 TOPIC = topics.MAIL
 
@@ -20,6 +20,13 @@ def contract_for(e: Any) -> ContractEvent | None:
             site_id=e.site_id, units=[entry["unit"] for entry in entries],
             moved_out=[entry["unit"] for entry in entries if entry.get("moved_out")],
             occurred_at=e.timestamp,
+        )  # fmt: skip
+    if isinstance(e, RefusedDelivery.Refused):
+        return published.MailRefused(
+            site_id=e.site_id, item_id=e.originator_id, occurred_at=e.at, kind=e.kind,
+            carrier=e.carrier, tracking_number=e.tracking_number,
+            recipient_unit=e.recipient_unit, addressed_to=e.addressed_to, reason=e.reason,
+            refused_by=e.refused_by,
         )  # fmt: skip
     if not isinstance(e, MailItem.Event):
         return None

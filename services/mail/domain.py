@@ -176,6 +176,26 @@ class MailItem(SiteAggregate):
         self.status = ItemStatus.ARCHIVED
 
 
+class RefusedDelivery(SiteAggregate):
+    """An item a courier brought that the desk refused to sign for, with the reason and
+    the time, signed by who refused it (seed 002: "拒绝签收的, 验收人应在快递运单等有效单据
+    上注明拒收的原因和时间, 并签名"). It never enters the desk's keeping."""
+
+    @event("Refused")
+    def __init__(self, site_id: UUID, kind: str, carrier: str, tracking_number: str | None,
+                 recipient_unit: str | None, addressed_to: str | None, reason: str,
+                 refused_by: str, at: datetime) -> None:  # fmt: skip
+        self.site_id = site_id
+        self.kind = kind
+        self.carrier = carrier
+        self.tracking_number = tracking_number
+        self.recipient_unit = recipient_unit
+        self.addressed_to = addressed_to
+        self.reason = reason
+        self.refused_by = refused_by
+        self.refused_at = at
+
+
 class MailDirectory(SiteAggregate):
     """Per site: the units mail is delivered to, their contacts, and who moved out."""
 

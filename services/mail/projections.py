@@ -41,9 +41,12 @@ CREATE TABLE IF NOT EXISTS mail_items (
     archived_at timestamptz,
     archive_reason text,
     forwarded_to text);
--- A proxy pickup's phone consent (added later: existing tables gain the columns).
+-- Added later (existing tables gain the columns): a proxy pickup's phone consent, and
+-- a courier's item refused at the desk (status 'refused', with why and who).
 ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_phone text;
 ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_at timestamptz;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS refusal_reason text;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS refused_by text;
 CREATE INDEX IF NOT EXISTS mail_items_site_status ON mail_items (site_id, status);
 CREATE INDEX IF NOT EXISTS mail_items_site_date ON mail_items (site_id, business_date);
 """
@@ -53,7 +56,7 @@ COLUMNS = (
     "recipient_unit", "recipient_company", "recipient_person", "urgent", "pages", "status",
     "received_at", "addressed_to", "notified_at", "reminders", "collected_at", "signed_by",
     "by_proxy", "on_behalf_of", "archived_at", "archive_reason", "forwarded_to",
-    "proxy_consent_phone", "proxy_consent_at",
+    "proxy_consent_phone", "proxy_consent_at", "refusal_reason", "refused_by",
 )  # fmt: skip
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
 
@@ -94,6 +97,14 @@ def apply(items: RowSet, e: Any) -> None:
         case ev.MailCollected():
             items.update(key, status="collected", collected_at=at, signed_by=e.signed_by,
                          by_proxy=e.by_proxy, on_behalf_of=e.on_behalf_of)  # fmt: skip
+        case ev.MailRefused():
+            items.create(
+                key, site_id=e.site_id, business_date=local_date(at, site_timezone(e.site_id)),
+                kind=e.kind.value, carrier=e.carrier, tracking_number=e.tracking_number,
+                recipient_unit=e.recipient_unit, addressed_to=e.addressed_to, urgent=False,
+                status="refused", received_at=at, reminders=0, refusal_reason=e.reason,
+                refused_by=e.refused_by,
+            )  # fmt: skip
         case ev.MailProxyConsentRecorded():
             items.update(key, proxy_consent_phone=e.phone, proxy_consent_at=e.given_at)
         case ev.MailArchived():

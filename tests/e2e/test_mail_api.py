@@ -265,3 +265,59 @@ def test_another_sites_staff_cannot_reach_the_mail_room(api: httpx.Client, stack
             response = api.request(method, path, json=body, headers=other)
             assert response.status_code in (403, 404), (role, method, path, response.status_code)
     assert stored(stack) == before
+
+
+def refusal(**fields: object) -> dict:
+    return {"kind": "parcel", "carrier": "SF Express", "tracking_number": "SF1234567",
+            "recipient_unit": "15C", "reason": "cash on delivery, 380 CNY; tenant not in",
+            "refused_by": "Concierge Wu", **fields}  # fmt: skip
+
+
+def test_a_couriers_item_is_refused_with_the_reason_and_the_time(
+    api: httpx.Client, stack: Stack
+) -> None:
+    """Seed 002: 拒绝签收的, 验收人应在快递运单等有效单据上注明拒收的原因和时间, 并签名."""
+    refused = api.post(f"{BASE}/refusals", json=refusal(), headers=DESK)
+    assert refused.status_code == 201, refused.text
+    view = refused.json()
+    assert view["reason"].startswith("cash on delivery") and view["refused_by"] == "Concierge Wu"
+    day = datetime.fromisoformat(view["refused_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    rows = eventually(
+        lambda: api.get(f"{BASE}/register", params={"date": day.isoformat()}, headers=DESK).json(),
+        lambda rows: any(r["item_id"] == view["item_id"] for r in rows),
+    )
+    (row,) = [r for r in rows if r["item_id"] == view["item_id"]]
+    assert (row["status"], row["refusal_reason"], row["refused_by"]) == (
+        "refused", view["reason"], "Concierge Wu",
+    )  # fmt: skip
+    awaiting = api.get(f"{BASE}/awaiting-pickup", headers=DESK).json()
+    assert all(i["item_id"] != view["item_id"] for unit in awaiting for i in unit["items"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (refusal(reason=""), "reason"),
+        ({k: v for k, v in refusal().items() if k != "refused_by"}, "refused_by"),
+        (refusal(carrier=None), "carrier"),
+        (refusal(recipient_unit="99Z"), "recipient_unit"),
+        (refusal(kind="pigeon"), "kind"),
+    ],
+)
+def test_a_bad_refusal_is_422_naming_the_field_and_nothing_is_stored(
+    api: httpx.Client, stack: Stack, body: dict, field: str
+) -> None:
+    before = stored(stack)
+    response = api.post(f"{BASE}/refusals", json=body, headers=DESK)
+    assert response.status_code == 422, response.text
+    assert any(field in [str(p) for p in e["loc"]] for e in response.json()["detail"])
+    assert stored(stack) == before
+
+
+def test_another_sites_desk_cannot_refuse_for_this_site(api: httpx.Client, stack: Stack) -> None:
+    before = stored(stack)
+    response = api.post(
+        f"{BASE}/refusals", json=refusal(), headers=as_role(Role.RECEPTIONIST, OTHER)
+    )
+    assert response.status_code == 403
+    assert stored(stack) == before

@@ -135,3 +135,14 @@ def test_a_proxy_signs_only_with_the_recipients_consent_by_phone() -> None:
         "MailProxyConsentRecorded", "MailCollected",
     ]  # fmt: skip
     assert published_events[0].phone == "13800138000"  # type: ignore[union-attr]
+
+
+def test_a_refused_courier_item_is_published_with_why_when_and_who() -> None:
+    from services.mail.domain import RefusedDelivery
+
+    refused = RefusedDelivery(site_id=uuid4(), kind="parcel", carrier="SF", tracking_number=None,
+                              recipient_unit="15C", addressed_to=None, reason="damaged box",
+                              refused_by="Wu", at=NOW)  # fmt: skip
+    (event,) = [contract_for(e) for e in refused.collect_events()]
+    assert isinstance(event, published.MailRefused)
+    assert (event.reason, event.refused_by, event.occurred_at) == ("damaged box", "Wu", NOW)
