@@ -152,18 +152,23 @@ class ReactionSubscriber(ProjectionRunner):
         """A reaction's position is Kafka's committed offset (`_commit_offsets`)."""
 
     async def _seek_to_stored(self, assigned: Any) -> None:
-        """Continue each assigned partition from the group's committed offset (from the
-        beginning when it has none)."""
+        """Continue each assigned partition from the group's committed offset; without
+        one, from the position the hand-written runner kept in PostgreSQL for reactions
+        before they ran on faststream, else from the beginning (the stored versions skip
+        whatever was applied already)."""
         # The first assignment may come while the broker is still starting.
         consumer: AIOKafkaConsumer | None = self.consumer or self._subscriber.consumer
         if consumer is None:
             raise RuntimeError("assigned before the subscriber's consumer was known")
+        earlier = await ProjectionRunner.committed_positions(self)
         async with self.applying:
             for tp in assigned:
-                committed = await consumer.committed(tp)
-                if committed is None:
+                offset = await consumer.committed(tp)
+                if offset is None:
+                    offset = earlier.get((tp.topic, tp.partition))
+                if offset is None:
                     await consumer.seek_to_beginning(tp)
                 else:
-                    consumer.seek(tp, committed)
-                self.positions[(tp.topic, tp.partition)] = committed or 0
+                    consumer.seek(tp, offset)
+                self.positions[(tp.topic, tp.partition)] = offset or 0
             self._stale = False
