@@ -25,6 +25,7 @@ from runtime.clock import apply_change
 from runtime.errors import Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.gateway import (
+    asyncapi_routes,
     billing_routes,
     errors,
     feedback_routes,
@@ -104,6 +105,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(asyncapi_routes.router)  # the events' documents: no token needed
     app.add_middleware(
         BodyLimit,
         default=settings.gateway_max_body_bytes,
