@@ -41,7 +41,9 @@ def wrapped(kind: type[Exception], cause: Exception) -> Exception:
         asyncpg.CannotConnectNowError("the database system is starting up"),
         asyncpg.AdminShutdownError("terminating connection due to administrator command"),
         asyncpg.InterfaceError("connection is closed"),
-        asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
+        asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
         KafkaConnectionError("no broker"),
         NotLeaderForPartitionError(),
         LeadershipLost("lost the lock connection"),
