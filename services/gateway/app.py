@@ -24,6 +24,7 @@ from services.gateway import (
     errors,
     feedback_routes,
     mail_routes,
+    tenancy_routes,
     visitor_routes,
     workorder_routes,
 )
@@ -44,6 +45,7 @@ ROUTERS = (  # the API's areas
     billing_routes.router,
     feedback_routes.router,
     mail_routes.router,
+    tenancy_routes.router,
 )
 
 
@@ -63,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 ("billing", settings.billing_grpc_target),
                 ("feedback", settings.feedback_grpc_target),
                 ("mail", settings.mail_grpc_target),
+                ("tenancy", settings.tenancy_grpc_target),
             )
         }
         yield

@@ -91,7 +91,7 @@ def test_manifest_is_valid(manifest: dict[str, Any]) -> None:
 
 def test_the_stack_has_what_the_deployment_promises() -> None:
     kinds = {(m["kind"], m["metadata"]["name"]) for _, m in MANIFESTS}
-    services = ("visitor", "mail", "workorder", "billing", "feedback")
+    services = ("visitor", "mail", "workorder", "billing", "feedback", "tenancy")
     for service in services:
         assert {("Deployment", service), ("Service", service), ("PodDisruptionBudget", service),
                 ("Secret", f"concierge-db-{service}")} <= kinds  # fmt: skip
@@ -124,7 +124,7 @@ def test_the_gateway_gets_no_database_role() -> None:
 def test_each_service_role_owns_only_its_own_schemas() -> None:
     database = next(m for _, m in MANIFESTS if m["kind"] == "Database")
     owners = {s["name"]: s["owner"] for s in database["spec"]["schemas"]}
-    assert owners == {f"{s}{suffix}": s for s in ("visitor", "mail", "workorder", "billing", "feedback")
+    assert owners == {f"{s}{suffix}": s for s in ("visitor", "mail", "workorder", "billing", "feedback", "tenancy")
                       for suffix in ("", "_read")}  # fmt: skip
 
 

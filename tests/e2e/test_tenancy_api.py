@@ -1,0 +1,183 @@
+"""A tenant's life through the gateway: move-in, details, fit-out, tenant files, notice and
+move-out; another site's staff get 404, bad input a 422 naming the field with nothing
+stored."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from runtime.auth import Role
+from tests.conftest import Stack
+from tests.helpers import bearer, eventually, stored_events
+
+SITE, OTHER = uuid4(), uuid4()
+CS, CS_MANAGER = bearer(Role.CS_REP, [SITE]), bearer(Role.CS_MANAGER, [SITE])
+ENGINEERING = bearer(Role.DISPATCHER, [SITE])
+DESK = bearer(Role.RECEPTIONIST, [SITE])
+OTHER_CS = bearer(Role.CS_MANAGER, [OTHER])
+T = f"/sites/{SITE}/tenancy"
+
+
+def move_in_body(unit: str, **overrides: object) -> dict:
+    return {
+        "unit": unit, "kind": "company", "name_zh": "华星贸易有限公司",
+        "name_en": "Huaxing Trading Ltd",
+        "contact": {"name": "李娜", "phone": "+86 21 6000 1234", "email": "li.na@huaxing.example",
+                    "extension": "801"},
+        "emergency_contact": {"name": "王强", "phone": "13800000000"},
+        "moved_in_on": "2026-11-10", "billing_starts_on": "2026-11-10",
+        "checklist": [{"item": "windows and glazing", "ok": True},
+                      {"item": "carpet", "ok": False, "note": "stain by the door"}],
+        "meter_readings": [{"meter": "water", "reading": "120.500"},
+                           {"meter": "electricity", "reading": "3300"}],
+        "keys_issued": [{"label": "front door", "count": 2}, {"label": "access card", "count": 5}],
+        **overrides,
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> httpx.Client:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client
+
+
+def stored(stack: Stack) -> int:
+    return stored_events(
+        stack.infra.database_url, f"{stack.infra.namespace}tenancy", "tenancy_events"
+    )
+
+
+def ok(response: httpx.Response, status: int = 200) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_a_tenant_moves_in_fits_out_and_moves_out(api: httpx.Client) -> None:
+    tenancy = ok(api.post(f"{T}/tenancies", json=move_in_body("12A"), headers=CS), 201)
+    tid = tenancy["tenancy_id"]
+    assert (tenancy["status"], tenancy["unit"], tenancy["contact"]["extension"]) == (
+        "in_residence", "12A", "801")  # fmt: skip
+    # One tenant per unit.
+    assert api.post(f"{T}/tenancies", json=move_in_body("12A"), headers=CS).status_code == 409
+
+    changed = ok(api.put(f"{T}/tenancies/{tid}/details", headers=CS, json={
+        "kind": "company", "name_zh": "华星贸易有限公司", "name_en": "Huaxing Trading Ltd",
+        "contact": {"name": "陈静", "phone": "+86 21 6000 1235"}}))  # fmt: skip
+    assert changed["contact"]["name"] == "陈静" and changed["emergency_contact"] is None
+    history = ok(api.get(f"{T}/tenancies/{tid}/history", headers=CS))
+    assert [h["change"] for h in history] == ["MovedIn", "DetailsChanged"]
+    assert history[0]["details"]["contact"]["name"] == "李娜"
+
+    roster = eventually(lambda: ok(api.get(f"{T}/tenancies", headers=DESK)),
+                        lambda r: any(e["tenancy_id"] == tid and e["contact"]["name"] == "陈静"
+                                      for e in r))  # fmt: skip
+    assert [e["unit"] for e in roster] == ["12A"]
+
+    permit = ok(api.post(f"{T}/fit-outs", headers=CS, json={
+        "tenancy_id": tid, "plans": ["layout rev B", "electrical plan"],
+        "contractor": "Acme Fitters", "contractor_phone": "13900000000",
+        "starts_on": "2026-11-12", "ends_on": "2026-12-12", "deposit": "5000.00"}), 201)  # fmt: skip
+    pid = permit["permit_id"]
+    approval = f"{T}/fit-outs/{pid}/approval"
+    assert ok(api.post(approval, headers=CS_MANAGER))["status"] == "applied"
+    assert api.post(approval, headers=CS_MANAGER).status_code == 409  # once per department
+    assert api.post(approval, headers=CS).status_code == 403  # a rep does not approve
+    assert ok(api.post(approval, headers=ENGINEERING))["status"] == "approved"
+    inspected = ok(api.post(f"{T}/fit-outs/{pid}/inspections", headers=ENGINEERING, json={
+        "inspector": "Zhao", "findings": [{"finding": "sprinkler head moved",
+                                           "action": "violation"}]}))  # fmt: skip
+    assert inspected["last_inspection_passed"] is False and inspected["open_findings"]
+    completion = {"accepted_by": "Zhao"}
+    assert (
+        api.post(f"{T}/fit-outs/{pid}/completion", headers=CS, json=completion).status_code == 409
+    )
+    ok(api.post(f"{T}/fit-outs/{pid}/inspections", headers=ENGINEERING,
+                json={"inspector": "Zhao", "findings": [{"finding": "restored"}]}))  # fmt: skip
+    assert ok(api.post(f"{T}/fit-outs/{pid}/completion", headers=CS, json=completion))[
+        "status"] == "completed"  # fmt: skip
+    settled = ok(api.post(f"{T}/fit-outs/{pid}/deposit-settlement", headers=CS, json={
+        "deductions": [{"reason": "lift lobby floor scratched", "amount": "800.00"}]}))  # fmt: skip
+    assert (settled["status"], settled["refunded"]) == ("settled", "4200.00")
+
+    filed = ok(api.post(f"{T}/files", headers=CS, json={
+        "number": "F-12A-001", "title": "租赁合同 lease", "pages": 24, "filed_on": "2026-11-10",
+        "filed_by": "文秘 Chen", "category": "lease", "unit": "12A"}), 201)  # fmt: skip
+    assert api.post(f"{T}/files", headers=CS, json={
+        "number": "F-12A-001", "title": "again", "pages": 1, "filed_on": "2026-11-10",
+        "filed_by": "Chen", "category": "lease"}).status_code == 409  # fmt: skip
+    ok(api.post(f"{T}/files/{filed['file_id']}/borrowing", headers=CS, json={
+        "borrower": "Finance Wu", "borrowed_on": "2026-11-11", "due_back_on": "2026-11-13"}))  # fmt: skip
+    overdue = eventually(
+        lambda: ok(api.get(f"{T}/files/overdue-borrowings", headers=CS)), lambda r: len(r) == 1
+    )  # the business clock is past 2026-11-13
+    assert overdue[0]["borrower"] == "Finance Wu" and overdue[0]["days_overdue"] > 0
+
+    ok(api.post(f"{T}/tenancies/{tid}/notice", headers=CS,
+                json={"notice_on": "2026-12-20", "moving_out_on": "2027-01-20"}))  # fmt: skip
+    out = ok(api.post(f"{T}/tenancies/{tid}/move-out", headers=CS, json={
+        "moved_out_on": "2027-01-20", "meter_readings": [{"meter": "water", "reading": "188.250"}],
+        "inspection": [{"finding": "walls repainted"}, {"finding": "carpet torn", "action": "repair"}],
+        "keys_returned": [{"label": "front door", "count": 2}, {"label": "access card", "count": 4}],
+        "forwarding_address": "上海市浦东新区世纪大道100号", "settlement_reference": "FS-12A-2027"}))  # fmt: skip
+    assert out["status"] == "moved_out"
+    assert out["keys_missing"] == [{"label": "access card", "count": 1}]
+    eventually(
+        lambda: ok(api.get(f"{T}/tenancies", headers=DESK)),
+        lambda r: all(e["tenancy_id"] != tid for e in r),
+    )
+    # The unit is free again.
+    ok(api.post(f"{T}/tenancies", json=move_in_body("12A", moved_in_on="2027-02-01",
+                                                   billing_starts_on="2027-02-01"),
+                headers=CS), 201)  # fmt: skip
+
+
+def test_another_sites_staff_get_404(api: httpx.Client) -> None:
+    tenancy = ok(api.post(f"{T}/tenancies", json=move_in_body("8B"), headers=CS), 201)
+    tid = tenancy["tenancy_id"]
+    there = f"/sites/{OTHER}/tenancy"
+    assert api.get(f"{there}/tenancies/{tid}", headers=OTHER_CS).status_code == 404
+    notice = {"notice_on": "2026-12-01", "moving_out_on": "2026-12-31"}
+    assert api.post(f"{there}/tenancies/{tid}/notice", headers=OTHER_CS,
+                    json=notice).status_code == 404  # fmt: skip
+    # Another site's tenancy is no tenancy of this site: the fit-out names the field.
+    refused = api.post(f"{there}/fit-outs", headers=OTHER_CS, json={
+        "tenancy_id": tid, "plans": ["p"], "contractor": "c", "contractor_phone": "13900000000",
+        "starts_on": "2026-11-12", "ends_on": "2026-11-13", "deposit": "0.00"})  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "tenancy_id"
+    # And the path's site must be one of the token's.
+    assert api.get(f"{T}/tenancies/{tid}", headers=OTHER_CS).status_code == 403
+    assert ok(api.get(f"{T}/tenancies/{tid}", headers=CS))["status"] == "in_residence"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"unit": "12A\u0000"}, "unit"),
+        ({"name_zh": ""}, "name_zh"),
+        ({"kind": "shop"}, "kind"),
+        ({"contact": {"name": "Li", "email": "not-an-email"}}, "email"),
+        ({"contact": {"name": "Li", "extension": "8O1"}}, "extension"),
+        ({"moved_in_on": "1999-12-31"}, "moved_in_on"),
+        ({"billing_starts_on": "2026-11-09"}, "billing_starts_on"),
+        ({"meter_readings": [{"meter": "water", "reading": "-1"}]}, "reading"),
+        ({"keys_issued": [{"label": "door", "count": 0}]}, "count"),
+        ({"checklist": []}, "checklist"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field_and_stores_nothing(
+    api: httpx.Client, stack: Stack, change: dict, field: str
+) -> None:
+    before = stored(stack)
+    body = {**move_in_body(f"U{uuid4().hex[:6]}"), **change}
+    response = api.post(f"{T}/tenancies", json=body, headers=CS)
+    assert response.status_code == 422, response.text
+    assert field in [str(part) for part in response.json()["detail"][0]["loc"]]
+    assert stored(stack) == before
+
+
+def test_unknown_ids_are_404(api: httpx.Client) -> None:
+    for path in (f"tenancies/{uuid4()}", f"fit-outs/{uuid4()}", f"files/{uuid4()}"):
+        assert api.get(f"{T}/{path}", headers=CS_MANAGER).status_code == 404, path
