@@ -4,7 +4,9 @@ stored."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,6 +21,7 @@ ENGINEERING = bearer(Role.DISPATCHER, [SITE])
 DESK = bearer(Role.RECEPTIONIST, [SITE])
 OTHER_CS = bearer(Role.CS_MANAGER, [OTHER])
 T = f"/sites/{SITE}/tenancy"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def move_in_body(unit: str, **overrides: object) -> dict:
@@ -181,3 +184,45 @@ def test_bad_input_is_422_naming_the_field_and_stores_nothing(
 def test_unknown_ids_are_404(api: httpx.Client) -> None:
     for path in (f"tenancies/{uuid4()}", f"fit-outs/{uuid4()}", f"files/{uuid4()}"):
         assert api.get(f"{T}/{path}", headers=CS_MANAGER).status_code == 404, path
+
+
+def test_mail_and_the_front_desk_follow_the_roster(api: httpx.Client) -> None:
+    """One roster: a move-in reaches mail's directory and the desk's hosts through Kafka; a
+    move-out with a forwarding address forwards the tenant's waiting mail there."""
+    site = uuid4()
+    cs, desk = bearer(Role.CS_MANAGER, [site]), bearer(Role.RECEPTIONIST, [site])
+    base = f"/sites/{site}"
+    tid = ok(api.post(f"{base}/tenancy/tenancies", json=move_in_body("21F"), headers=cs),
+             201)["tenancy_id"]  # fmt: skip
+    letter = {"kind": "letter", "recipient_unit": "21F"}
+    item = eventually(lambda: api.post(f"{base}/mail/items", json=letter, headers=desk),
+                      lambda r: r.status_code == 201).json()  # fmt: skip
+    now = datetime.now(UTC)
+    visit = {"visitor_name": "Li Lei", "host_unit": "21F", "host_name": "李娜",
+             "purpose": "meeting", "party_size": 1, "expected_from": now.isoformat(),
+             "expected_until": (now + timedelta(hours=2)).isoformat()}  # fmt: skip
+    eventually(lambda: api.post(f"{base}/visits/pre-registrations", json=visit, headers=desk),
+               lambda r: r.status_code == 201)  # fmt: skip
+    stranger = api.post(f"{base}/visits/pre-registrations", headers=desk,
+                        json={**visit, "host_unit": "99Z"})  # fmt: skip
+    assert stranger.status_code == 422  # the site has a roster now: 99Z is not on it
+
+    ok(api.post(f"{base}/tenancy/tenancies/{tid}/notice", headers=cs,
+                json={"notice_on": "2026-12-01", "moving_out_on": "2026-12-31"}))  # fmt: skip
+    ok(api.post(f"{base}/tenancy/tenancies/{tid}/move-out", headers=cs, json={
+        "moved_out_on": "2026-12-31", "inspection": [{"finding": "clean"}],
+        "keys_returned": [{"label": "front door", "count": 2},
+                          {"label": "access card", "count": 5}],
+        "forwarding_address": "北京市朝阳区建国路1号", "settlement_reference": "FS-21F"}))  # fmt: skip
+    eventually(lambda: api.post(f"{base}/visits/pre-registrations", json=visit, headers=desk),
+               lambda r: r.status_code == 422)  # moved out: no longer a host  # fmt: skip
+
+    day = datetime.fromisoformat(item["received_at"]).astimezone(SHANGHAI).date()
+
+    def forwarded() -> dict:
+        api.post(f"{base}/mail/sweep", headers=cs)
+        register = ok(api.get(f"{base}/mail/register", params={"date": str(day)}, headers=cs))
+        return next(i for i in register if i["item_id"] == item["item_id"])
+
+    done = eventually(forwarded, lambda i: i["status"] == "archived")
+    assert (done["archive_reason"], done["forwarded_to"]) == ("forwarded", "北京市朝阳区建国路1号")
