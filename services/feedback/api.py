@@ -45,8 +45,10 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
     @rpc.method
     async def register(request: dict[str, Any]) -> dict[str, Any]:
         cmd = api.RegisterComplaint.model_validate(request["payload"])
+        site_id = site_of(request)
+        tenant = await queries.tenant_of(site_id, cmd.unit) if cmd.unit else None
         return complaint_view(
-            await run(app.register, site_of(request), cmd, correlation_of(request))
+            await run(app.register, site_id, cmd, correlation_of(request), tenant)
         )
 
     @rpc.method

@@ -187,8 +187,9 @@ def test_unknown_ids_are_404(api: httpx.Client) -> None:
 
 
 def test_mail_and_the_front_desk_follow_the_roster(api: httpx.Client) -> None:
-    """One roster: a move-in reaches mail's directory and the desk's hosts through Kafka; a
-    move-out with a forwarding address forwards the tenant's waiting mail there."""
+    """One roster: a move-in reaches mail's directory, the desk's hosts and feedback's
+    complainants through Kafka; a move-out with a forwarding address forwards the tenant's
+    waiting mail there."""
     site = uuid4()
     cs, desk = bearer(Role.CS_MANAGER, [site]), bearer(Role.RECEPTIONIST, [site])
     base = f"/sites/{site}"
@@ -206,6 +207,13 @@ def test_mail_and_the_front_desk_follow_the_roster(api: httpx.Client) -> None:
     stranger = api.post(f"{base}/visits/pre-registrations", headers=desk,
                         json={**visit, "host_unit": "99Z"})  # fmt: skip
     assert stranger.status_code == 422  # the site has a roster now: 99Z is not on it
+    complaint = {"channel": "phone", "complainant": "李娜", "unit": "21F", "category": "noise",
+                 "content": "drilling next door"}  # fmt: skip
+    registered = eventually(lambda: api.post(f"{base}/complaints", json=complaint, headers=desk),
+                            lambda r: r.status_code == 201).json()  # fmt: skip
+    assert (registered["company"], registered["unit"]) == ("华星贸易有限公司", "21F")
+    unknown = api.post(f"{base}/complaints", json={**complaint, "unit": "99Z"}, headers=desk)
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "unit"
 
     ok(api.post(f"{base}/tenancy/tenancies/{tid}/notice", headers=cs,
                 json={"notice_on": "2026-12-01", "moving_out_on": "2026-12-31"}))  # fmt: skip
