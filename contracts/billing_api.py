@@ -17,8 +17,10 @@ amount, and never above the site's cap nor `MAX_AMOUNT`.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import (
     AfterValidator,
@@ -175,3 +177,39 @@ class AssignPaidRepair(Command):
 
 class SweepOverdue(Command):
     as_of: BusinessDate | None = None
+
+
+class FinalSettlement(BaseModel):
+    """The final settlement statement drawn at a move-out (退租): what was owed, less the
+    credit and the fit-out deposits still held; `balance` < 0 is refunded to the tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_id: UUID
+    reference: str
+    moved_out_on: date
+    outstanding: Decimal
+    credit: Decimal
+    deposits_held: Decimal
+    balance: Decimal
+    drawn_at: datetime
+
+
+class TenancySpan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_id: UUID
+    billing_starts_on: date
+    moved_out_on: date | None
+
+
+class UnitTenancy(BaseModel):
+    """A unit's tenancies as billing follows them: the days charges run, the fit-out
+    deposits held (a liability, in no receivable table) and the final settlements."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str
+    tenancies: list[TenancySpan]
+    deposits_held: Decimal
+    final_settlements: list[FinalSettlement]

@@ -154,6 +154,16 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         return account_view(await run(app.account, site_of(request), request["unit"]))
 
     @rpc.method
+    async def unit_tenancy(request: dict[str, Any]) -> dict[str, Any]:
+        account = await run(app.account, site_of(request), request["unit"])
+        return api.UnitTenancy(
+            unit=account.unit, deposits_held=account.deposits_held,
+            tenancies=[{"tenancy_id": t, "billing_starts_on": start, "moved_out_on": until}
+                       for t, (start, until) in account.tenancies.items()],
+            final_settlements=list(account.final_settlements.values()),
+        ).model_dump(mode="json")  # fmt: skip
+
+    @rpc.method
     async def receivable(request: dict[str, Any]) -> dict[str, Any]:
         return await queries.receivable(site_of(request), request["period"], today(request))
 

@@ -135,6 +135,14 @@ async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) ->
     return await call(request, "GetAccount", site_id, unit=unit)
 
 
+@router.get(
+    f"{SITE}/units/{{unit}}/tenancy",
+    summary="The unit's tenancies as billed: charge days, deposits held, final settlements",
+)
+async def unit_tenancy(site_id: UUID, unit: Unit, request: Request, _: Reader) -> api.UnitTenancy:
+    return api.UnitTenancy.model_validate(await call(request, "UnitTenancy", site_id, unit=unit))
+
+
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
 async def receive_payment(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.ReceivePayment], request: Request, _: Cashier

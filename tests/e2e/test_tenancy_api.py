@@ -234,3 +234,54 @@ def test_mail_and_the_front_desk_follow_the_roster(api: httpx.Client) -> None:
 
     done = eventually(forwarded, lambda i: i["status"] == "archived")
     assert (done["archive_reason"], done["forwarded_to"]) == ("forwarded", "北京市朝阳区建国路1号")
+
+
+def test_billing_follows_the_tenancy(api: httpx.Client) -> None:
+    """Charges from the billing start, prorated by day; the fit-out deposit held apart from
+    the receivable; at the move-out the charges stop and the final settlement nets what is
+    owed, the credit and the deposit still held."""
+    site = uuid4()
+    cs, accountant = bearer(Role.CS_MANAGER, [site]), bearer(Role.ACCOUNTANT, [site])
+    cashier = bearer(Role.CASHIER, [site])
+    tenancy, billing = f"/sites/{site}/tenancy", f"/sites/{site}/billing"
+    ok(api.put(f"{billing}/rates", headers=accountant, json={
+        "fee_type": "management", "amount_per_unit": "30", "effective_from": "2026-01"}))  # fmt: skip
+    ok(api.put(f"{billing}/units", headers=accountant,
+               json={"units": [{"unit": "12A", "area_m2": "100"}]}))  # fmt: skip
+    tid = ok(api.post(f"{tenancy}/tenancies", json=move_in_body("12A"), headers=cs),
+             201)["tenancy_id"]  # fmt: skip
+    permit = ok(api.post(f"{tenancy}/fit-outs", headers=cs, json={
+        "tenancy_id": tid, "plans": ["layout"], "contractor": "Acme Fitters",
+        "contractor_phone": "13900000000", "starts_on": "2026-11-12", "ends_on": "2026-12-12",
+        "deposit": "5000.00"}), 201)  # fmt: skip
+    assert permit["deposit"] == "5000.00"
+    held = eventually(lambda: ok(api.get(f"{billing}/units/12A/tenancy", headers=accountant)),
+                      lambda t: t["tenancies"] and t["deposits_held"] == "5000.00")  # fmt: skip
+    assert held["tenancies"][0]["billing_starts_on"] == "2026-11-10"
+
+    # November from the 10th: 3000.00 x 21 / 30 = 2100.00; December in full.
+    november = ok(api.post(f"{billing}/runs/2026-11", headers=accountant))
+    assert november["receivable"] == {"management": "2100.00"}  # no deposit in it
+    assert ok(api.post(f"{billing}/runs/2026-12", headers=accountant))["receivable"] == {
+        "management": "3000.00"}  # fmt: skip
+    ok(api.post(f"{billing}/units/12A/payments", headers=cashier,
+                json={"reference": "BT-1", "amount": "1000.00", "method": "bank_transfer"}))  # fmt: skip
+
+    ok(api.post(f"{tenancy}/tenancies/{tid}/notice", headers=cs,
+                json={"notice_on": "2026-12-01", "moving_out_on": "2026-12-20"}))  # fmt: skip
+    ok(api.post(f"{tenancy}/tenancies/{tid}/move-out", headers=cs, json={
+        "moved_out_on": "2026-12-20", "inspection": [{"finding": "clean"}],
+        "keys_returned": [{"label": "front door", "count": 2},
+                          {"label": "access card", "count": 5}],
+        "settlement_reference": "FS-12A"}))  # fmt: skip
+    settled = eventually(lambda: ok(api.get(f"{billing}/units/12A/tenancy", headers=accountant)),
+                         lambda t: t["final_settlements"])  # fmt: skip
+    # December stops on the 20th: 3000.00 x 20 / 31 = 1935.48 (1064.52 credited).
+    # Owed 2100.00 + 1935.48 - 1000.00 paid = 3035.48; less the 5000.00 deposit held.
+    statement = settled["final_settlements"][0]
+    assert (statement["reference"], statement["outstanding"], statement["credit"],
+            statement["deposits_held"], statement["balance"]) == (
+        "FS-12A", "3035.48", "0.00", "5000.00", "-1964.52")  # fmt: skip
+    assert settled["tenancies"][0]["moved_out_on"] == "2026-12-20"
+    account = ok(api.get(f"{billing}/units/12A", headers=accountant))
+    assert account["outstanding"] == "3035.48"
