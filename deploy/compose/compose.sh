@@ -17,6 +17,12 @@ fi
 project="${COMPOSE_PROJECT_NAME:-concierge}"
 export CONCIERGE_NOTICES_DIR="${CONCIERGE_NOTICES_DIR:-$state/compose/$project/notices}"
 install -d -m 1777 "$CONCIERGE_NOTICES_DIR"
+# Tokens: a deployment sets JWT_SECRET (>= 32 bytes) or JWT_JWKS_URL. Without either the
+# stack is a local one and the gateway may verify with the built-in development secret
+# (it refuses to start on it otherwise).
+if [ -z "${JWT_SECRET:-}" ] && [ -z "${JWT_JWKS_URL:-}" ]; then
+    export JWT_ALLOW_DEV_SECRET="${JWT_ALLOW_DEV_SECRET:-true}"
+fi
 if docker compose version >/dev/null 2>&1; then
     exec docker compose -p "$project" -f "$here/docker-compose.yml" "$@"
 fi
