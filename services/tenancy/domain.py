@@ -19,6 +19,13 @@ from eventsourcing.domain import event
 from runtime.aggregate import SiteAggregate
 from runtime.errors import Conflict, Invalid
 
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Money as it is shown everywhere: two places (`5000` is `5000.00`)."""
+    return Decimal(amount).quantize(CENT)
+
 
 class TenancyStatus(StrEnum):
     IN_RESIDENCE = "in_residence"
@@ -295,11 +302,13 @@ class FitOutPermit(SiteAggregate):
         self.refunded: Decimal | None = None
 
     @classmethod
-    def apply(cls, *, starts_on: date, ends_on: date, **fields: Any) -> FitOutPermit:
+    def apply(
+        cls, *, starts_on: date, ends_on: date, deposit: Decimal, **fields: Any
+    ) -> FitOutPermit:
         """The schedule ends on or after its start."""
         if ends_on < starts_on:
             raise Invalid("the works cannot end before they start", field="ends_on")
-        return cls(starts_on=starts_on, ends_on=ends_on, **fields)
+        return cls(starts_on=starts_on, ends_on=ends_on, deposit=cents(deposit), **fields)
 
     def approve(self, *, department: str, approver: str, at: datetime) -> None:
         """Each of customer service and engineering approves once, two different people;
@@ -351,6 +360,7 @@ class FitOutPermit(SiteAggregate):
         the deductions cannot exceed the deposit."""
         if self.status is not FitOutStatus.COMPLETED:
             raise Conflict(f"the permit is {self.status}; the deposit is settled after acceptance")
+        deductions = [{**d, "amount": cents(d["amount"])} for d in deductions]
         deducted = sum((d["amount"] for d in deductions), Decimal("0.00"))
         if deducted > self.deposit:
             raise Invalid(f"deductions {deducted} exceed the deposit {self.deposit}",
