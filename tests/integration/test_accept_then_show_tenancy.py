@@ -73,7 +73,9 @@ async def test_every_accepted_tenancy_permit_and_file_is_shown(
         ids = [tid for unit in units if (tid := await tenant_life(pipe, site, unit, data))]
         permits = []
         for tid in ids[:2]:
-            applied = data.draw(command(api.ApplyFitOut)).model_copy(update={"tenancy_id": UUID(tid)})
+            applied = data.draw(command(api.ApplyFitOut)).model_copy(
+                update={"tenancy_id": UUID(tid)}
+            )
             permit = await unless_refused(pipe.call("ApplyFitOut", site, applied))
             if permit is None:
                 continue
