@@ -213,3 +213,18 @@ class UnitTenancy(BaseModel):
     tenancies: list[TenancySpan]
     deposits_held: Decimal
     final_settlements: list[FinalSettlement]
+
+
+class Receipt(BaseModel):
+    """A payment's receipt: numbered continuously per site; a void one is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    unit: str
+    reference: str
+    amount: Decimal
+    method: str
+    issued_at: datetime
+    voided_at: datetime | None
+    void_reason: str | None

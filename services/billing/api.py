@@ -154,6 +154,11 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         return account_view(await run(app.account, site_of(request), request["unit"]))
 
     @rpc.method
+    async def receipts(request: dict[str, Any]) -> list[dict[str, Any]]:
+        receipts = await run(app.receipts, site_of(request))
+        return [api.Receipt.model_validate(r).model_dump(mode="json") for r in receipts]
+
+    @rpc.method
     async def unit_tenancy(request: dict[str, Any]) -> dict[str, Any]:
         account = await run(app.account, site_of(request), request["unit"])
         return api.UnitTenancy(

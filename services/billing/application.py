@@ -33,6 +33,7 @@ from services.billing.domain import (
     LateFeePolicy,
     ParkedRepair,
     PaymentReference,
+    ReceiptBook,
     UnbilledRepairs,
     UnitAccount,
     UnitProfile,
@@ -323,7 +324,8 @@ class BillingApplication(ServiceApplication):
         """A payment, once per reference at the site: the same payment again on the same
         unit records nothing; the reference on another unit is a Conflict. The claim on
         the reference is saved with the payment (one transaction), so a race between two
-        units is lost by one of them."""
+        units is lost by one of them; so is the payment's receipt, numbered next at the
+        site (`ReceiptBook`): a lost race renumbers nothing."""
 
         def command() -> bool:
             now = clock.now()
@@ -336,7 +338,12 @@ class BillingApplication(ServiceApplication):
             claim.require_unit(unit)
             recorded = account.receive_payment(reference=cmd.reference, amount=cmd.amount,
                                                method=cmd.method, at=now)  # fmt: skip
-            if recorded or claimed_now:  # (a replay of a payment from before claims: claim it)
+            if recorded:
+                book = self._receipt_book(site_id, now)
+                book.issue(unit=unit, reference=cmd.reference, amount=cmd.amount,
+                           method=cmd.method, at=now)  # fmt: skip
+                self.save(account, claim, book)
+            elif claimed_now:  # (a replay of a payment from before claims: claim it)
                 self.save(account, claim)
             return recorded
 
@@ -344,12 +351,26 @@ class BillingApplication(ServiceApplication):
 
     def reverse_payment(self, site_id: UUID, unit: str, reference: str,
                         cmd: api.ReversePayment, cid: str | None) -> None:  # fmt: skip
+        """A reversed payment's receipt is voided with the same reason (kept, numbered)."""
+
         def command() -> None:
+            now = clock.now()
             account = self.account(site_id, unit)
-            account.reverse_payment(reference=reference, reason=cmd.reason, at=clock.now())
-            self.save(account)
+            account.reverse_payment(reference=reference, reason=cmd.reason, at=now)
+            book = self._receipt_book(site_id, now)
+            voided = book.void(unit=unit, reference=reference, reason=cmd.reason, at=now)
+            self.save(account, *([book] if voided else []))
 
         self.run(cid, command, retries=5)
+
+    def receipts(self, site_id: UUID) -> list[dict[str, Any]]:
+        """The site's receipts in number order, voided ones included."""
+        book: ReceiptBook | None = self._get(ReceiptBook.create_id(site_id))
+        return list(book.receipts) if book else []
+
+    def _receipt_book(self, site_id: UUID, at: datetime) -> ReceiptBook:
+        found: ReceiptBook | None = self._get(ReceiptBook.create_id(site_id))
+        return found or ReceiptBook(site_id=site_id, at=at)
 
     def adjust(self, site_id: UUID, unit: str, cmd: api.Adjust, cid: str | None) -> bool:
         """A correction, in any open month up to next month (never further ahead)."""

@@ -1414,6 +1414,61 @@ def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
     return table
 
 
+# ----------------------------------------------------------------------- receipts
+
+
+class ReceiptBook(SiteAggregate):
+    """The site's receipts. DOMAIN.md: "Every payment gets a receipt, numbered
+    continuously per site; voided receipts are kept": numbers run 1, 2, 3 ... per site
+    with no gap, a reversed payment's receipt is voided with the reversal's reason and
+    keeps its number."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:receipts:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, at: datetime) -> None:
+        self.site_id = site_id
+        self.receipts: list[dict[str, Any]] = []
+        self._by_payment: dict[tuple[str, str], int] = {}  # (unit, reference) -> number
+
+    def issue(self, *, unit: str, reference: str, amount: Decimal, method: str,
+              at: datetime) -> dict[str, Any]:  # fmt: skip
+        """The receipt of a payment, numbered next; the same payment's receipt again."""
+        _require_aware(at)
+        known = self._by_payment.get((unit, reference))
+        if known is None:
+            self._receipt_issued(number=len(self.receipts) + 1, unit=unit, reference=reference,
+                                 amount=money(amount), method=method, at=at)  # fmt: skip
+            known = len(self.receipts)
+        return self.receipts[known - 1]
+
+    @event("ReceiptIssued")
+    def _receipt_issued(self, number: int, unit: str, reference: str, amount: Decimal,
+                        method: str, at: datetime) -> None:  # fmt: skip
+        self.receipts.append({
+            "number": number, "unit": unit, "reference": reference, "amount": amount,
+            "method": method, "issued_at": at, "voided_at": None, "void_reason": None,
+        })  # fmt: skip
+        self._by_payment[(unit, reference)] = number
+
+    def void(self, *, unit: str, reference: str, reason: str, at: datetime) -> bool:
+        """Void the receipt of a reversed payment, with the reason; kept, never renumbered.
+        False when the payment has no receipt (taken before receipts) or it is void."""
+        _require_aware(at)
+        number = self._by_payment.get((unit, reference))
+        if number is None or self.receipts[number - 1]["voided_at"] is not None:
+            return False
+        self._receipt_voided(number=number, reason=_required(reason, "reason"), at=at)
+        return True
+
+    @event("ReceiptVoided")
+    def _receipt_voided(self, number: int, reason: str, at: datetime) -> None:
+        self.receipts[number - 1] = {**self.receipts[number - 1], "voided_at": at,
+                                     "void_reason": reason}  # fmt: skip
+
+
 # ----------------------------------------------------------------------- site policy
 
 

@@ -135,6 +135,11 @@ async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) ->
     return await call(request, "GetAccount", site_id, unit=unit)
 
 
+@router.get(f"{SITE}/receipts", summary="Receipts in number order, voided ones kept")
+async def receipts(site_id: UUID, request: Request, _: Reader) -> list[api.Receipt]:
+    return [api.Receipt.model_validate(r) for r in await call(request, "Receipts", site_id)]
+
+
 @router.get(
     f"{SITE}/units/{{unit}}/tenancy",
     summary="The unit's tenancies as billed: charge days, deposits held, final settlements",

@@ -285,3 +285,23 @@ def test_billing_follows_the_tenancy(api: httpx.Client) -> None:
     assert settled["tenancies"][0]["moved_out_on"] == "2026-12-20"
     account = ok(api.get(f"{billing}/units/12A", headers=accountant))
     assert account["outstanding"] == "3035.48"
+
+
+def test_every_payment_gets_a_receipt_numbered_per_site(api: httpx.Client) -> None:
+    site = uuid4()
+    accountant = bearer(Role.ACCOUNTANT, [site])
+    billing = f"/sites/{site}/billing"
+    ok(api.put(f"{billing}/units", headers=accountant,
+               json={"units": [{"unit": "12A", "area_m2": "100"}, {"unit": "15C", "area_m2": "50"}]}))  # fmt: skip
+    for unit, reference in (("12A", "BT-1"), ("15C", "BT-2"), ("12A", "BT-3")):
+        ok(api.post(f"{billing}/units/{unit}/payments", headers=accountant,
+                    json={"reference": reference, "amount": "100.00", "method": "cash"}))  # fmt: skip
+    ok(api.post(f"{billing}/units/12A/payments", headers=accountant,
+                json={"reference": "BT-1", "amount": "100.00", "method": "cash"}))  # the same again  # fmt: skip
+    ok(api.post(f"{billing}/units/12A/payments/BT-1/reversal", headers=accountant,
+                json={"reason": "cheque bounced"}))  # fmt: skip
+    receipts = ok(api.get(f"{billing}/receipts", headers=accountant))
+    assert [(r["number"], r["unit"], r["reference"], r["void_reason"]) for r in receipts] == [
+        (1, "12A", "BT-1", "cheque bounced"), (2, "15C", "BT-2", None), (3, "12A", "BT-3", None)]  # fmt: skip
+    other = bearer(Role.ACCOUNTANT, [uuid4()])
+    assert api.get(f"{billing}/receipts", headers=other).status_code == 403
