@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from contracts import workorder_api as api
+from contracts.methods import Empty, SiteCommand
 from runtime.rpc import RpcClient
 from services.workorder.application import WorkOrderApplication, WorkOrderSettings
 from services.workorder.domain import WorkOrder
@@ -45,10 +47,10 @@ def raw_saves(infra: Any, count: int) -> float:
 
 async def through_grpc(port: int) -> float:
     client = RpcClient(f"127.0.0.1:{port}", "workorder", timeout=30)
-    sites = [str(uuid4()) for _ in range(SITES)]
-    report = {"source": "tenant_phone", "category": "plumbing", "location": "12F",
-              "content": "leak", "reporter": "bench"}  # fmt: skip
-    dispatch = {"team": "engineering", "urgency": "normal"}
+    sites = [uuid4() for _ in range(SITES)]
+    report = api.ReportRepair(source="tenant_phone", category="plumbing", location="12F",
+                              content="leak", reporter="bench")  # fmt: skip
+    dispatch = api.DispatchRepair(team="engineering", urgency="normal")
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(PAIRS):
         queue.put_nowait(i)
@@ -56,12 +58,13 @@ async def through_grpc(port: int) -> float:
     async def worker() -> None:
         while not queue.empty():
             site = sites[queue.get_nowait() % SITES]
-            order = await client.call("Report", site_id=site, payload=report)
-            await client.call(
-                "Dispatch", site_id=site, work_order_id=order["work_order_id"], payload=dispatch
+            order = await client(api.REPORT, SiteCommand(site_id=site, payload=report))
+            await client(
+                api.DISPATCH,
+                api.OnWorkOrder(site_id=site, work_order_id=order.work_order_id, payload=dispatch),
             )
 
-    await client.call("Ping")
+    await client(api.PING, Empty())
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(WORKERS)))
     seconds = time.perf_counter() - started

@@ -1,4 +1,5 @@
-"""Commands of the billing service (gateway JSON and gRPC payloads).
+"""The billing service's methods: commands (gateway JSON and gRPC payloads), their
+requests and answers.
 
 Every rate and every quantity a unit is billed on has an upper bound, chosen so that
 each charge the monthly run can compute is at most `MAX_AMOUNT`, the largest
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Generic, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -45,6 +46,8 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
+from contracts.methods import JsonObject, Method, P, Request, SiteCommand, SiteRequest
+from contracts.operations_api import ping, set_clock
 
 MAX_RATE = Decimal(10_000)  # per m2, space, m3 or line per month; a flat monthly charge
 MAX_AREA_M2 = Decimal(10_000)
@@ -179,6 +182,105 @@ class SweepOverdue(Command):
     as_of: BusinessDate | None = None
 
 
+# -- requests and answers ----------------------------------------------------------------
+
+
+class PeriodRef(SiteRequest):
+    period: Period
+
+
+class OnPeriod(PeriodRef, Generic[P]):
+    payload: P
+
+
+class UnitRef(SiteRequest):
+    unit: BilledUnit
+
+
+class OnUnit(UnitRef, Generic[P]):
+    """A posting on one unit's account: the unit and the caller's body."""
+
+    payload: P
+
+
+class OnPayment(OnUnit[P], Generic[P]):
+    reference: Reference
+
+
+class OnParkedRepair(SiteRequest, Generic[P]):
+    work_order_id: UUID
+    payload: P
+
+
+class AsOfQuery(SiteRequest):
+    as_of: BusinessDate | None = None  # the site's business day today when not given
+
+
+class TableQuery(AsOfQuery):
+    period: Period
+
+
+class GroupAsOfQuery(Request):
+    as_of: BusinessDate | None = None
+
+
+class AccountView(BaseModel):
+    """One unit's account: its lines (oldest first), what is owed, the credit held."""
+
+    unit: str
+    currency: str
+    outstanding: Decimal
+    credit: Decimal
+    balance: Decimal
+    lines: list[dict[str, Any]]
+    statements: dict[str, date]  # period -> due date
+    profile: dict[str, Any]
+
+
+class AccountPosting(AccountView):
+    """The account after a payment or an adjustment; `recorded` is false when the same
+    posting was already on it (a payment's reference is taken once per site)."""
+
+    recorded: bool
+
+
+class UnitsRegistered(BaseModel):
+    units: int
+    new_units: int
+
+
+class ReadingsRecorded(BaseModel):
+    readings_recorded: int
+
+
+SERVICE = "billing"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureBilling], JsonObject)
+SET_RATE = Method(SERVICE, "SetRate", SiteCommand[SetRate], SetRate)
+REGISTER_UNITS = Method(SERVICE, "RegisterUnits", SiteCommand[RegisterUnits], UnitsRegistered)
+RECORD_WATER = Method(SERVICE, "RecordWater", SiteCommand[RecordWater], ReadingsRecorded)
+RUN_MONTH = Method(SERVICE, "RunMonth", PeriodRef, JsonObject)
+APPROVE = Method(SERVICE, "Approve", PeriodRef, JsonObject)
+ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], JsonObject)
+CLOSE = Method(SERVICE, "Close", PeriodRef, JsonObject)
+GET_RUN = Method(SERVICE, "GetRun", PeriodRef, JsonObject, read=True)
+SWEEP_OVERDUE = Method(SERVICE, "SweepOverdue", SiteCommand[SweepOverdue], JsonObject)
+RECEIVE_PAYMENT = Method(SERVICE, "ReceivePayment", OnUnit[ReceivePayment], AccountPosting)
+REVERSE_PAYMENT = Method(SERVICE, "ReversePayment", OnPayment[ReversePayment], AccountView)
+ADJUST = Method(SERVICE, "Adjust", OnUnit[Adjust], AccountPosting)
+UNBILLED_REPAIRS = Method(SERVICE, "UnbilledRepairs", SiteRequest, JsonObject, read=True)
+ASSIGN_PAID_REPAIR = Method(
+    SERVICE, "AssignPaidRepair", OnParkedRepair[AssignPaidRepair], AccountView
+)
+GET_ACCOUNT = Method(SERVICE, "GetAccount", UnitRef, AccountView, read=True)
+RECEIVABLE = Method(SERVICE, "Receivable", TableQuery, JsonObject, read=True)
+PAID = Method(SERVICE, "Paid", TableQuery, JsonObject, read=True)
+ARREARS = Method(SERVICE, "Arrears", AsOfQuery, JsonObject, read=True)
+COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, JsonObject, read=True)
+GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, JsonObject, read=True)
+
+
 class FinalSettlement(BaseModel):
     """The final settlement statement drawn at a move-out (退租): what was owed, less the
     credit and the fit-out deposits still held; `balance` < 0 is refunded to the tenant."""
@@ -228,3 +330,7 @@ class Receipt(BaseModel):
     issued_at: datetime
     voided_at: datetime | None
     void_reason: str | None
+
+
+UNIT_TENANCY = Method(SERVICE, "UnitTenancy", UnitRef, UnitTenancy, read=True)
+RECEIPTS = Method(SERVICE, "Receipts", SiteRequest, list[Receipt], read=True)

@@ -1,13 +1,18 @@
-"""Commands of the feedback service (gateway JSON and gRPC payloads)."""
+"""The feedback service's methods: commands (gateway JSON and gRPC payloads), their
+requests and answers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Generic, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.feedback import Cause, Channel, ComplaintCategory
 from contracts.fields import Label, Name, OptionalName, Phone, Quarter, Text, UnitNumber
+from contracts.methods import Method, P, Request, Rows, SiteCommand, SiteRequest
+from contracts.operations_api import ping, set_clock
 
 
 class Command(BaseModel):
@@ -69,3 +74,71 @@ class RecordSurveyResponse(Command):
 class ConfigureFeedback(Command):
     # Hours to reply; None keeps the default: the same business day.
     reply_within_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+
+
+# -- requests and answers ----------------------------------------------------------------
+
+
+class ComplaintRef(SiteRequest):
+    complaint_id: UUID
+
+
+class OnComplaint(ComplaintRef, Generic[P]):
+    """A step of one complaint's handling: the complaint and the caller's body."""
+
+    payload: P
+
+
+class StatisticsQuery(Request):
+    site_ids: list[UUID] | None = None  # every site when not given
+
+
+class ComplaintView(BaseModel):
+    """One complaint as it stands after its last event (`version`)."""
+
+    complaint_id: UUID
+    site_id: UUID
+    status: Literal["registered", "rejected", "investigating", "escalated", "resolved",
+                    "replied", "reopened"]  # fmt: skip
+    channel: str
+    complainant: str
+    unit: str | None
+    company: str | None
+    category: str
+    content: str
+    deadline: datetime
+    registered_at: datetime
+    cause: str | None
+    resolution: str | None
+    resolved_at: datetime | None
+    work_order_id: UUID | None
+    reopen_count: int
+    version: int
+
+
+class TenantVisitLogged(BaseModel):
+    visit_id: UUID
+
+
+class SurveyRecorded(BaseModel):
+    response_id: UUID
+
+
+SERVICE = "feedback"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+REGISTER = Method(SERVICE, "Register", SiteCommand[RegisterComplaint], ComplaintView)
+REJECT = Method(SERVICE, "Reject", OnComplaint[RejectComplaint], ComplaintView)
+INVESTIGATE = Method(SERVICE, "Investigate", OnComplaint[InvestigateComplaint], ComplaintView)
+ESCALATE = Method(SERVICE, "Escalate", OnComplaint[EscalateComplaint], ComplaintView)
+RESOLVE = Method(SERVICE, "Resolve", OnComplaint[ResolveComplaint], ComplaintView)
+REPLY = Method(SERVICE, "Reply", OnComplaint[ReplyToComplainant], ComplaintView)
+REOPEN = Method(SERVICE, "Reopen", OnComplaint[ReopenComplaint], ComplaintView)
+GET_COMPLAINT = Method(SERVICE, "GetComplaint", ComplaintRef, ComplaintView, read=True)
+LOG_VISIT = Method(SERVICE, "LogVisit", SiteCommand[LogTenantVisit], TenantVisitLogged)
+RECORD_SURVEY = Method(SERVICE, "RecordSurvey", SiteCommand[RecordSurveyResponse], SurveyRecorded)
+CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureFeedback], ConfigureFeedback)
+OPEN_COMPLAINTS = Method(SERVICE, "OpenComplaints", SiteRequest, Rows, read=True)
+STATISTICS = Method(SERVICE, "Statistics", StatisticsQuery, Rows, read=True)
+SATISFACTION = Method(SERVICE, "Satisfaction", SiteRequest, Rows, read=True)
+FOLLOW_UPS = Method(SERVICE, "FollowUps", SiteRequest, Rows, read=True)

@@ -1,13 +1,18 @@
-"""Commands of the mail service (gateway JSON and gRPC payloads)."""
+"""The mail service's methods: commands (gateway JSON and gRPC payloads), their requests
+and answers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Generic, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
-from contracts.fields import Name, OptionalName, Text, UnitNumber
+from contracts.fields import BusinessDate, Name, OptionalName, Text, UnitNumber
 from contracts.mail import MailKind
+from contracts.methods import JsonObject, Method, P, Rows, SiteCommand, SiteRequest
+from contracts.operations_api import ping, set_clock
 
 Tracking = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60,
                                             pattern=r"^[A-Za-z0-9\-]+$")]  # fmt: skip
@@ -74,3 +79,62 @@ class UpdateDirectory(Command):
 class ConfigureMail(Command):
     reminder_hours: Annotated[int, Field(ge=1, le=720)] = 24
     lookup_days: Annotated[int, Field(ge=1, le=60)] = 3
+
+
+# -- requests and answers ----------------------------------------------------------------
+
+
+class ItemRef(SiteRequest):
+    item_id: UUID
+
+
+class OnItem(ItemRef, Generic[P]):
+    """A step of one item's life: the item and the caller's body."""
+
+    payload: P
+
+
+class RegisterQuery(SiteRequest):
+    date: BusinessDate | None = None  # the site's business day today when not given
+
+
+class ItemView(BaseModel):
+    """One register item as it stands after its last event (`version`)."""
+
+    item_id: UUID
+    site_id: UUID
+    kind: MailKind
+    status: Literal["pending_lookup", "awaiting_pickup", "collected", "archived"]
+    recipient_unit: str | None
+    recipient_person: str | None
+    urgent: bool
+    received_at: datetime
+    reminders: int
+    version: int
+
+
+class DirectoryUpdated(BaseModel):
+    units: int
+
+
+class SweepDone(BaseModel):
+    reminders: int
+    archived: int
+
+
+SERVICE = "mail"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+UPDATE_DIRECTORY = Method(
+    SERVICE, "UpdateDirectory", SiteCommand[UpdateDirectory], DirectoryUpdated
+)
+CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureMail], ConfigureMail)
+RECEIVE = Method(SERVICE, "Receive", SiteCommand[ReceiveMail], ItemView)
+RESOLVE = Method(SERVICE, "Resolve", OnItem[ResolveRecipient], ItemView)
+COLLECT = Method(SERVICE, "Collect", OnItem[CollectMail], ItemView)
+ARCHIVE = Method(SERVICE, "Archive", OnItem[ArchiveMail], ItemView)
+GET_ITEM = Method(SERVICE, "GetItem", ItemRef, ItemView, read=True)
+SWEEP = Method(SERVICE, "Sweep", SiteRequest, SweepDone)
+AWAITING_PICKUP = Method(SERVICE, "AwaitingPickup", SiteRequest, Rows, read=True)
+REGISTER = Method(SERVICE, "Register", RegisterQuery, Rows, read=True)
+AGEING = Method(SERVICE, "Ageing", SiteRequest, JsonObject, read=True)

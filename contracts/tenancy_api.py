@@ -1,10 +1,11 @@
-"""Commands and views of the tenancy service (gateway JSON and gRPC payloads)."""
+"""The tenancy service's methods: commands (gateway JSON and gRPC payloads), their
+requests and answers."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Generic
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -23,6 +24,8 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
+from contracts.methods import Method, P, SiteCommand, SiteRequest
+from contracts.operations_api import ping, set_clock
 from contracts.tenancy import Department, FindingAction, TenantKind
 
 
@@ -318,3 +321,59 @@ class TenantFileLine(View):
     borrower: str | None
     borrowed_on: date | None
     due_back_on: date | None
+
+
+# -- requests and methods ----------------------------------------------------------------
+
+
+class TenancyRef(SiteRequest):
+    tenancy_id: UUID
+
+
+class OnTenancy(TenancyRef, Generic[P]):
+    payload: P
+
+
+class PermitRef(SiteRequest):
+    permit_id: UUID
+
+
+class OnPermit(PermitRef, Generic[P]):
+    payload: P
+
+
+class FileRef(SiteRequest):
+    file_id: UUID
+
+
+class OnFile(FileRef, Generic[P]):
+    payload: P
+
+
+SERVICE = "tenancy"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+MOVE_IN = Method(SERVICE, "MoveIn", SiteCommand[MoveIn], TenancyView)
+CHANGE_DETAILS = Method(SERVICE, "ChangeDetails", OnTenancy[TenantDetails], TenancyView)
+GIVE_NOTICE = Method(SERVICE, "GiveNotice", OnTenancy[GiveNotice], TenancyView)
+MOVE_OUT = Method(SERVICE, "MoveOut", OnTenancy[MoveOut], TenancyView)
+GET_TENANCY = Method(SERVICE, "GetTenancy", TenancyRef, TenancyView, read=True)
+TENANCY_HISTORY = Method(SERVICE, "TenancyHistory", TenancyRef, list[TenancyChange], read=True)
+ROSTER = Method(SERVICE, "Roster", SiteRequest, list[RosterEntry], read=True)
+APPLY_FIT_OUT = Method(SERVICE, "ApplyFitOut", SiteCommand[ApplyFitOut], FitOutView)
+APPROVE_FIT_OUT = Method(SERVICE, "ApproveFitOut", PermitRef, FitOutView)
+INSPECT_FIT_OUT = Method(SERVICE, "InspectFitOut", OnPermit[InspectFitOut], FitOutView)
+COMPLETE_FIT_OUT = Method(SERVICE, "CompleteFitOut", OnPermit[CompleteFitOut], FitOutView)
+SETTLE_FIT_OUT_DEPOSIT = Method(
+    SERVICE, "SettleFitOutDeposit", OnPermit[SettleFitOutDeposit], FitOutView
+)
+GET_FIT_OUT = Method(SERVICE, "GetFitOut", PermitRef, FitOutView, read=True)
+FIT_OUTS = Method(SERVICE, "FitOuts", SiteRequest, list[FitOutLine], read=True)
+FILE_DOCUMENT = Method(SERVICE, "FileDocument", SiteCommand[FileDocument], TenantFileView)
+BORROW_FILE = Method(SERVICE, "BorrowFile", OnFile[BorrowFile], TenantFileView)
+RETURN_FILE = Method(SERVICE, "ReturnFile", OnFile[ReturnFile], TenantFileView)
+GET_FILE = Method(SERVICE, "GetFile", FileRef, TenantFileView, read=True)
+FILES = Method(SERVICE, "Files", SiteRequest, list[TenantFileLine], read=True)
+OVERDUE_BORROWINGS = Method(
+    SERVICE, "OverdueBorrowings", SiteRequest, list[OverdueBorrowing], read=True
+)

@@ -1,13 +1,13 @@
-"""Commands of the visitor service: what the gateway sends over gRPC (and accepts as JSON).
-
-One set of models validates input at both ends: FastAPI turns a violation into a
-422 naming the field, the service re-validates what arrives over gRPC.
-"""
+"""The visitor service's methods: its commands (what the gateway accepts as JSON and
+forwards over gRPC, validated once, by the service: see contracts.methods), their
+requests and answers."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Generic, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -21,6 +21,8 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
+from contracts.methods import Method, P, Rows, SiteCommand, SiteRequest
+from contracts.operations_api import ping, set_clock
 
 # An ID document number as printed: letters, digits, spaces and dashes.
 IdNumber = Annotated[
@@ -117,3 +119,102 @@ class DeliverPhoneMessage(Command):
 
 class FlagOverstays(Command):
     business_date: BusinessDate | None = None
+
+
+# -- requests and answers ----------------------------------------------------------------
+
+
+class VisitRef(SiteRequest):
+    visit_id: UUID
+
+
+class OnVisit(VisitRef, Generic[P]):
+    """A step of one visit: the visit and the caller's body."""
+
+    payload: P
+
+
+class PhoneMessageRef(SiteRequest):
+    message_id: UUID
+
+
+class OnPhoneMessage(PhoneMessageRef, Generic[P]):
+    payload: P
+
+
+class DayQuery(SiteRequest):
+    date: BusinessDate
+
+
+class PhoneBookQuery(SiteRequest):
+    undelivered_only: bool = False
+
+
+class VisitView(BaseModel):
+    """One visit as it stands after its last event (`version`)."""
+
+    visit_id: UUID
+    site_id: UUID
+    status: Literal["expected", "awaiting_host", "checked_in", "checked_out", "denied"]
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    pre_registered: bool
+    expected_from: datetime | None
+    expected_until: datetime | None
+    registered_at: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    id_checked: bool
+    id_type: str | None
+    denial_reason: str | None
+    overstayed_on: list[date]
+    version: int
+
+
+class OverstaysFlagged(BaseModel):
+    business_date: date
+    flagged: int
+
+
+class WatchlistEntryAdded(BaseModel):
+    entry_id: UUID
+    scope: WatchlistScope
+
+
+class PhoneMessageTaken(BaseModel):
+    message_id: UUID
+
+
+class PhoneMessageDelivered(BaseModel):
+    message_id: UUID
+    delivered: bool
+
+
+SERVICE = "visitor"
+PING = ping(SERVICE)
+SET_CLOCK = set_clock(SERVICE)
+PRE_REGISTER = Method(SERVICE, "PreRegister", SiteCommand[PreRegisterVisit], VisitView)
+REGISTER_ARRIVAL = Method(SERVICE, "RegisterArrival", SiteCommand[RegisterArrival], VisitView)
+CHECK_IN = Method(SERVICE, "CheckIn", OnVisit[CheckIn], VisitView)
+HOST_DECIDES = Method(SERVICE, "HostDecides", OnVisit[HostDecision], VisitView)
+DENY = Method(SERVICE, "Deny", OnVisit[DenyVisit], VisitView)
+CHECK_OUT = Method(SERVICE, "CheckOut", VisitRef, VisitView)
+GET_VISIT = Method(SERVICE, "GetVisit", VisitRef, VisitView, read=True)
+FLAG_OVERSTAYS = Method(SERVICE, "FlagOverstays", SiteCommand[FlagOverstays], OverstaysFlagged)
+ADD_WATCHLIST_ENTRY = Method(
+    SERVICE, "AddWatchlistEntry", SiteCommand[AddWatchlistEntry], WatchlistEntryAdded
+)
+TAKE_PHONE_MESSAGE = Method(
+    SERVICE, "TakePhoneMessage", SiteCommand[TakePhoneMessage], PhoneMessageTaken
+)
+DELIVER_PHONE_MESSAGE = Method(
+    SERVICE, "DeliverPhoneMessage", OnPhoneMessage[DeliverPhoneMessage], PhoneMessageDelivered
+)
+IN_BUILDING = Method(SERVICE, "InBuilding", SiteRequest, Rows, read=True)
+DAILY_LOG = Method(SERVICE, "DailyLog", DayQuery, Rows, read=True)
+HOST_HOURLY = Method(SERVICE, "HostHourly", DayQuery, Rows, read=True)
+PHONE_MESSAGES = Method(SERVICE, "PhoneMessages", PhoneBookQuery, Rows, read=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from contracts.methods import CallContext, Empty
+from contracts.operations_api import HealthReport, ping
 from runtime.clock import clock
 from runtime.rpc import RpcService
 
@@ -104,7 +106,6 @@ def _worst(states: Any) -> str:
 def add_health(rpc: RpcService, health: ServiceHealth) -> None:
     """`Ping`: the service's health parts (read by the gateway's /readyz)."""
 
-    async def ping(request: dict[str, Any]) -> dict[str, Any]:
-        return health.report()
-
-    rpc.method(ping)
+    @rpc.implements(ping(rpc.name))
+    async def answer_ping(request: Empty, call: CallContext) -> HealthReport:
+        return HealthReport.model_validate(health.report())

@@ -1,11 +1,14 @@
-"""gRPC between the gateway and the services, carrying the pydantic command models.
+"""gRPC between the gateway and the services, carrying the pydantic models.
 
-Methods are unary calls `/concierge.<service>/<Method>` whose messages are the JSON of
-the models in `contracts/*_api.py`: one schema language (pydantic) for HTTP, gRPC and
-events instead of a second one in .proto files. Errors travel as status codes, mapped
+Methods are unary calls `/concierge.<service>/<Method>`, each declared once in
+`contracts/*_api.py` as a `contracts.methods.Method`; their messages are the JSON of its
+request and response models: one schema language (pydantic) for HTTP, gRPC and events
+instead of a second one in .proto files. `RpcService.implements(method)` registers a
+handler, `RpcClient(method, request)` calls it. Errors travel as status codes, mapped
 once here from the `runtime.errors` hierarchy and back:
 
-- the caller's mistakes (`ConciergeError`, pydantic `ValidationError`) keep their class;
+- the caller's mistakes (`ConciergeError`, a request that does not decode) keep their
+  class (a request's first failure, with its field);
 - a database or broker that cannot be reached is UNAVAILABLE (HTTP 503, "try again");
 - anything else is a defect: logged with its traceback in the service and INTERNAL on
   the wire (HTTP 500), never passed off as "try again shortly".
@@ -19,12 +22,12 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
-from uuid import UUID
 
 import grpc
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
+from contracts.methods import PACKAGE, CallContext, Method, Req, Resp
 from runtime.errors import (
     ERRORS_BY_CODE,
     ConciergeError,
@@ -37,6 +40,7 @@ from runtime.errors import (
     Unauthenticated,
 )
 from runtime.outage import is_outage
+from runtime.rpc_schema import add_health_service, enable_reflection, report_health, unwrap, wrap
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ MESSAGE_OPTIONS = [
 # Error details travel in gRPC trailers: keep them well under the metadata size limit.
 MAX_DETAIL = 500
 
-Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+Handler = Callable[[Any, CallContext], Awaitable[Any]]
 
 GRPC_STATUS: dict[type[ConciergeError], grpc.StatusCode] = {
     Invalid: grpc.StatusCode.INVALID_ARGUMENT,
@@ -71,39 +75,83 @@ def decode(data: bytes) -> Any:
 
 
 def validation_error(exc: ValidationError) -> Invalid:
+    """The first failure of a request, named by its dotted path in the caller's body
+    (a command's fields are addressed without their `payload.` envelope)."""
     first = exc.errors(include_url=False, include_input=False)[0]
-    field = ".".join(str(p) for p in first["loc"])[:200] or None
+    loc = list(first["loc"])
+    if loc[:1] == ["payload"]:
+        loc = loc[1:]
+    field = ".".join(str(p) for p in loc)[:200] or None
     return Invalid(f"{field}: {first['msg']}" if field else first["msg"], field=field)
 
 
 class RpcService:
-    """A service's gRPC endpoint: register async handlers by method name."""
+    """A service's gRPC endpoint: a handler for each declared `Method`.
+
+        rpc = RpcService("workorder")
+
+        @rpc.implements(api.DISPATCH)
+        async def dispatch(request: api.OnWorkOrder[api.DispatchRepair], call: CallContext)
+            -> api.WorkOrderView: ...
+
+    The request is decoded from the bytes as they arrived, in pydantic's strict JSON
+    mode: the one validation a request gets (see contracts.methods); the answer is
+    checked against the declared response before it leaves (a mismatch is a defect).
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.methods: dict[str, Handler] = {}
+        self.handlers: dict[str, tuple[Method[Any, Any], Handler]] = {}
+        self.health: Any = None  # the standard health service, once served
 
-    def method(self, fn: Handler) -> Handler:
-        self.methods[_camel(fn.__name__)] = fn
-        return fn
+    async def report_health(self, serving: bool) -> None:
+        """Tell the standard gRPC health service whether this service serves."""
+        if self.health is not None:
+            await report_health(self.health, self.name, serving)
+
+    def implements(
+        self, method: Method[Req, Resp]
+    ) -> Callable[[Callable[[Req, CallContext], Awaitable[Resp]]], Handler]:
+        if method.service != self.name:
+            raise ValueError(f"{method!r} is not a method of the {self.name} service")
+
+        def register(fn: Callable[[Req, CallContext], Awaitable[Resp]]) -> Handler:
+            self.handlers[method.name] = (method, fn)
+            return fn
+
+        return register
+
+    async def handle(self, name: str, data: bytes, call: CallContext) -> bytes:
+        """Run method `name` on the encoded request `data`; the encoded answer, or a
+        `ConciergeError` (the caller's) or any other exception (a defect)."""
+        method, fn = self.handlers[name]
+        try:
+            request = method.request.model_validate_json(data or b"{}", strict=True)
+        except ValidationError as exc:
+            raise validation_error(exc) from None
+        answer = await fn(request, call)
+        try:
+            return method.answer.dump_json(method.answer.validate_python(answer))
+        except ValidationError as exc:
+            raise AnswerMismatch(f"{method!r} answered outside its declaration: {exc}") from None
 
     def generic_handler(self) -> grpc.GenericRpcHandler:
         handlers = {
-            name: grpc.unary_unary_rpc_method_handler(
-                self._wrap(fn), request_deserializer=decode, response_serializer=encode
-            )
-            for name, fn in self.methods.items()
+            name: grpc.unary_unary_rpc_method_handler(self._wrap(name)) for name in self.handlers
         }
-        return grpc.method_handlers_generic_handler(f"concierge.{self.name}", handlers)
+        return grpc.method_handlers_generic_handler(f"{PACKAGE}.{self.name}", handlers)
 
-    def _wrap(self, fn: Handler) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
-        method = f"{self.name}.{_camel(fn.__name__)}"
+    def _wrap(self, name: str) -> Callable[[bytes, grpc.aio.ServicerContext], Awaitable[bytes]]:
+        method = f"{self.name}.{name}"
 
-        async def call(request: dict[str, Any], context: grpc.aio.ServicerContext) -> Any:
+        async def invoke(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            call = CallContext.of(context.invocation_metadata())
             try:
-                return await fn(request)
-            except ValidationError as exc:
-                status, details = _on_the_wire(validation_error(exc))
+                request = unwrap(data)
+            except ValueError as exc:  # not a concierge.Json message
+                await context.abort(*_on_the_wire(Invalid(str(exc))))
+            try:
+                return wrap(await self.handle(name, request, call))
             except ConciergeError as exc:
                 status, details = _on_the_wire(exc)
             except Exception as exc:
@@ -116,12 +164,17 @@ class RpcService:
                         )
                     )
                 else:
-                    log.exception("%s failed (correlation id %s)", method, correlation_of(request))
+                    log.exception("%s failed (correlation id %s)", method, call.correlation_id)
                     status = grpc.StatusCode.INTERNAL
                     details = json.dumps({"code": "internal", "message": f"{method} failed"})
             await context.abort(status, details)
+            raise AssertionError("unreachable: abort raises")
 
-        return call
+        return invoke
+
+
+class AnswerMismatch(Exception):
+    """A handler answered something its method does not declare: a defect."""
 
 
 def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
@@ -134,8 +187,13 @@ def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
 
 
 async def serve(service: RpcService, port: int, host: str = "127.0.0.1") -> grpc.aio.Server:
+    """Serve `service` with server reflection and the standard health service (serving
+    until told otherwise by `service.report_health`)."""
     server = grpc.aio.server(options=MESSAGE_OPTIONS)
     server.add_generic_rpc_handlers([service.generic_handler()])
+    service.health = add_health_service(server)
+    await service.report_health(True)
+    enable_reflection(server, service.name, service.handlers)
     server.add_insecure_port(f"{host}:{port}")
     await server.start()
     return server
@@ -186,30 +244,43 @@ class RpcClient:
             target, options=[*MESSAGE_OPTIONS, *channel_options(service, retry_reads=True)]
         )
 
-    async def call(self, method: str, *, idempotent: bool = False, **request: Any) -> Any:
-        """Call `method`; an `idempotent` one (a read) is retried on another replica."""
-        channel = self.read_channel if idempotent else self.channel
-        return await self._invoke(channel, method, request)
+    async def __call__(
+        self, method: Method[Req, Resp], request: Req, call: CallContext | None = None
+    ) -> Resp:
+        """Call `method` with `request`; a read is retried on another replica."""
+        channel = self.read_channel if method.read else self.channel
+        return await self._invoke(channel, method, request, call)
 
-    async def call_each(self, method: str, **request: Any) -> list[Any]:
+    async def call_each(
+        self, method: Method[Req, Resp], request: Req, call: CallContext | None = None
+    ) -> list[Resp]:
         """Call `method` on every replica the target resolves to now (each process holds
         its own business clock, so a clock change must reach them all)."""
         results = []
         for address in await replica_addresses(self.target):
             async with grpc.aio.insecure_channel(address, options=MESSAGE_OPTIONS) as channel:
-                results.append(await self._invoke(channel, method, request))
+                results.append(await self._invoke(channel, method, request, call))
         return results
 
-    async def _invoke(self, channel: grpc.aio.Channel, method: str, request: Any) -> Any:
-        stub = channel.unary_unary(
-            f"/concierge.{self.service}/{method}",
-            request_serializer=encode,
-            response_deserializer=decode,
-        )
+    async def _invoke(
+        self, channel: grpc.aio.Channel, method: Method[Req, Resp], request: Req,
+        call: CallContext | None,
+    ) -> Resp:  # fmt: skip
+        if method.service != self.service:
+            raise ValueError(f"{method!r} is not a method of the {self.service} service")
+        stub = channel.unary_unary(method.path)
         try:
-            return await stub(request, timeout=self.timeout)
+            answer = await stub(
+                wrap(encode_request(request)),
+                timeout=self.timeout,
+                metadata=(call or CallContext()).metadata(),
+            )
         except grpc.aio.AioRpcError as exc:
             raise _error_from(exc, self.service) from None
+        try:
+            return method.answer.validate_json(unwrap(answer))
+        except (ValidationError, ValueError) as exc:
+            raise ServiceFault(f"{method!r} answered outside its declaration: {exc}") from None
 
     async def close(self) -> None:
         await self.channel.close()
@@ -245,14 +316,14 @@ def _error_from(exc: grpc.aio.AioRpcError, service: str) -> Exception:
     return ServiceFault(f"the {service} service failed: {exc.code()} {(exc.details() or '')[:200]}")
 
 
-def site_of(request: dict[str, Any]) -> UUID:
-    """The site a request acts on (checked against the caller's token by the gateway)."""
-    return UUID(request["site_id"])
+def encode_request(request: BaseModel) -> bytes:
+    """A request as JSON. A command the gateway forwards holds the caller's body as it
+    came (unvalidated: the service validates it), hence no warnings here."""
+    return request.model_dump_json(warnings=False).encode()
 
 
-def correlation_of(request: dict[str, Any]) -> str | None:
-    return request.get("correlation_id")
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
+def actor_of(call: CallContext) -> str:
+    """Who acts, for a command that records it (the gateway sends the token's subject)."""
+    if not call.actor:
+        raise Forbidden("this command records who acts: the call names no actor")
+    return call.actor

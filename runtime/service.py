@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -26,11 +27,12 @@ from typing import Any
 import asyncpg
 from prometheus_client import start_http_server
 
-from contracts.clock_api import ClockChange
+from contracts.methods import CallContext
+from contracts.operations_api import ClockNow, ClockRequest, set_clock
 from runtime.clock import apply_change
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
-from runtime.health import ServiceHealth, add_health
+from runtime.health import UNAVAILABLE, ServiceHealth, add_health
 from runtime.kafka import ensure_topics
 from runtime.leadership import Leadership
 from runtime.operations import add_operator_commands, run_operator_command
@@ -39,6 +41,8 @@ from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
+
+HEALTH_INTERVAL = 1.0  # seconds between updates of the standard gRPC health service
 
 
 class JsonFormatter(logging.Formatter):
@@ -140,12 +144,11 @@ class ServiceSpec:
 def add_clock_control(rpc: RpcService, *, settable: bool) -> None:
     """`SetClock`: lets tests and demos move this service's business clock."""
 
-    async def set_clock(request: dict[str, Any]) -> dict[str, Any]:
+    @rpc.implements(set_clock(rpc.name))
+    async def change_clock(request: ClockRequest, call: CallContext) -> ClockNow:
         if not settable:
             raise Forbidden("the business clock is not settable in this deployment")
-        return {"now": apply_change(ClockChange.model_validate(request["payload"]))}
-
-    rpc.method(set_clock)
+        return ClockNow(now=apply_change(request.payload))
 
 
 async def run_service(spec: ServiceSpec) -> None:
@@ -211,7 +214,13 @@ async def serve_api(spec: ServiceSpec, app: Any, pool: asyncpg.Pool, health: Ser
     )
 
     async def api(stop: asyncio.Event) -> None:
-        await stop.wait()
+        """Keep the standard gRPC health service in step with `Ping` (not serving while
+        the service's database is unreachable) until the service stops."""
+        while not stop.is_set():
+            await rpc.report_health(health.report()["status"] != UNAVAILABLE)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEALTH_INTERVAL)
+        await rpc.report_health(False)
         await server.stop(grace=2)
 
     return api

@@ -295,14 +295,11 @@ def _adapter(hint: Any) -> TypeAdapter[Any]:
 
 
 def as_sent(cmd: M) -> M:
-    """The command as the service receives it: the gateway's JSON, validated again.
+    """The command as the service receives it: its JSON, validated in strict JSON mode.
 
     Validating what was already valid must give the same command (stripping, rounding
-    and zone handling are idempotent), or the two ends of one model disagree.
+    and zone handling are idempotent), or a client's JSON of a command would not mean it.
     """
-    from runtime.rpc import decode, encode
-    from services.gateway.security import payload
-
-    received = type(cmd).model_validate(decode(encode(payload(cmd)))["payload"])
+    received = type(cmd).model_validate_json(cmd.model_dump_json(), strict=True)
     assert received == cmd, f"{type(cmd).__name__} changed on the wire: {cmd!r} -> {received!r}"
     return received

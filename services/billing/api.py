@@ -7,187 +7,188 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import TypeAdapter, ValidationError
-
 from contracts import billing_api as api
-from contracts.fields import Reference
+from contracts.methods import CallContext, SiteCommand, SiteRequest
 from runtime.clock import clock
-from runtime.errors import Forbidden, Invalid
-from runtime.rpc import RpcService, correlation_of, site_of
+from runtime.errors import Forbidden
+from runtime.rpc import RpcService
 from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
 from services.billing.projections import BillingQueries
 
-REFERENCE = TypeAdapter(Reference)
 
-
-def account_view(account: UnitAccount) -> dict[str, Any]:
-    return {
-        "unit": account.unit,
-        "currency": account.currency,
-        "outstanding": account.outstanding(),
-        "credit": account.credit,
-        "balance": account.balance(),
-        "lines": [line._asdict() for line in account.lines()],
-        "statements": {str(p): d for p, d in sorted(account.statements.items())},
-        "profile": account.profile,
-    }
+def account_view(account: UnitAccount) -> api.AccountView:
+    return api.AccountView(
+        unit=account.unit,
+        currency=account.currency,
+        outstanding=account.outstanding(),
+        credit=account.credit,
+        balance=account.balance(),
+        lines=[line._asdict() for line in account.lines()],
+        statements={str(p): d for p, d in sorted(account.statements.items())},
+        profile=account.profile,
+    )
 
 
 def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
-    rpc = RpcService("billing")
+    rpc = RpcService(api.SERVICE)
     run = asyncio.to_thread
 
-    def today(request: dict[str, Any]) -> date:
-        given = request.get("as_of")
-        return date.fromisoformat(given) if given else clock.today(site_timezone(site_of(request)))
+    def today(request: api.AsOfQuery) -> date:
+        return request.as_of or clock.today(site_timezone(request.site_id))
 
-    def period(request: dict[str, Any]) -> Period:
-        return Period.parse(request["period"])
+    async def account(site_id: UUID, unit: str) -> api.AccountView:
+        return account_view(await run(app.account, site_id, unit))
 
-    @rpc.method
-    async def configure(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ConfigureBilling.model_validate(request["payload"])
-        await run(app.configure, site_of(request), cmd, correlation_of(request))
-        policy = await run(app.policy, site_of(request))
+    async def posting(site_id: UUID, unit: str, recorded: bool) -> api.AccountPosting:
+        view = await account(site_id, unit)
+        return api.AccountPosting(recorded=recorded, **dict(view))
+
+    @rpc.implements(api.CONFIGURE)
+    async def configure(
+        request: SiteCommand[api.ConfigureBilling], call: CallContext
+    ) -> dict[str, Any]:
+        await run(app.configure, request.site_id, request.payload, call.correlation_id)
+        policy = await run(app.policy, request.site_id)
         return {"days_to_pay": policy.days_to_pay, "grace_days": policy.grace_days,
                 "late_fee": policy.late_fee_terms, "currency": policy.currency,
                 "approval_chain": list(policy.approval_chain)}  # fmt: skip
 
-    @rpc.method
-    async def set_rate(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.SetRate.model_validate(request["payload"])
-        await run(app.set_rate, site_of(request), cmd, correlation_of(request))
-        return cmd.model_dump()
+    @rpc.implements(api.SET_RATE)
+    async def set_rate(request: SiteCommand[api.SetRate], call: CallContext) -> api.SetRate:
+        await run(app.set_rate, request.site_id, request.payload, call.correlation_id)
+        return request.payload
 
-    @rpc.method
-    async def register_units(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.RegisterUnits.model_validate(request["payload"])
-        new = await run(app.register_units, site_of(request), cmd, correlation_of(request))
-        return {"units": len(cmd.units), "new_units": new}
+    @rpc.implements(api.REGISTER_UNITS)
+    async def register_units(
+        request: SiteCommand[api.RegisterUnits], call: CallContext
+    ) -> api.UnitsRegistered:
+        cmd = request.payload
+        new = await run(app.register_units, request.site_id, cmd, call.correlation_id)
+        return api.UnitsRegistered(units=len(cmd.units), new_units=new)
 
-    @rpc.method
-    async def record_water(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.RecordWater.model_validate(request["payload"])
-        changed = await run(app.record_water, site_of(request), cmd, correlation_of(request))
-        return {"readings_recorded": changed}
+    @rpc.implements(api.RECORD_WATER)
+    async def record_water(
+        request: SiteCommand[api.RecordWater], call: CallContext
+    ) -> api.ReadingsRecorded:
+        changed = await run(app.record_water, request.site_id, request.payload,
+                            call.correlation_id)  # fmt: skip
+        return api.ReadingsRecorded(readings_recorded=changed)
 
-    @rpc.method
-    async def run_month(request: dict[str, Any]) -> dict[str, Any]:
-        return await run(app.run_month, site_of(request), period(request), correlation_of(request))
+    @rpc.implements(api.RUN_MONTH)
+    async def run_month(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        period = Period.parse(request.period)
+        return await run(app.run_month, request.site_id, period, call.correlation_id)
 
-    @rpc.method
-    async def approve(request: dict[str, Any]) -> dict[str, Any]:
-        role, actor = request.get("role"), request.get("actor")
-        if not role or not actor:
+    @rpc.implements(api.APPROVE)
+    async def approve(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        if not call.role or not call.actor:
             raise Forbidden("an approval needs the approver's role and name")
-        return await run(app.approve, site_of(request), period(request), role, actor,
-                         correlation_of(request))  # fmt: skip
+        return await run(app.approve, request.site_id, Period.parse(request.period), call.role,
+                         call.actor, call.correlation_id)  # fmt: skip
 
-    @rpc.method
-    async def issue(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.IssueStatements.model_validate(request["payload"])
-        return await run(app.issue, site_of(request), period(request), cmd.due_date,
-                         correlation_of(request))  # fmt: skip
+    @rpc.implements(api.ISSUE)
+    async def issue(
+        request: api.OnPeriod[api.IssueStatements], call: CallContext
+    ) -> dict[str, Any]:
+        return await run(app.issue, request.site_id, Period.parse(request.period),
+                         request.payload.due_date, call.correlation_id)  # fmt: skip
 
-    @rpc.method
-    async def close(request: dict[str, Any]) -> dict[str, Any]:
-        return await run(
-            app.close_period, site_of(request), period(request), correlation_of(request)
-        )
+    @rpc.implements(api.CLOSE)
+    async def close(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        period = Period.parse(request.period)
+        return await run(app.close_period, request.site_id, period, call.correlation_id)
 
-    @rpc.method
-    async def get_run(request: dict[str, Any]) -> dict[str, Any]:
-        billing_run = await run(app.billing_run, site_of(request), period(request))
+    @rpc.implements(api.GET_RUN)
+    async def get_run(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        billing_run = await run(app.billing_run, request.site_id, Period.parse(request.period))
         return app.run_view(billing_run)
 
-    @rpc.method
-    async def sweep_overdue(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.SweepOverdue.model_validate(request["payload"])
-        return await run(app.sweep_overdue, site_of(request), cmd.as_of, correlation_of(request))
+    @rpc.implements(api.SWEEP_OVERDUE)
+    async def sweep_overdue(
+        request: SiteCommand[api.SweepOverdue], call: CallContext
+    ) -> dict[str, Any]:
+        return await run(app.sweep_overdue, request.site_id, request.payload.as_of,
+                         call.correlation_id)  # fmt: skip
 
-    @rpc.method
-    async def receive_payment(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ReceivePayment.model_validate(request["payload"])
-        recorded = await run(app.receive_payment, site_of(request), request["unit"], cmd,
-                             correlation_of(request))  # fmt: skip
-        account = await run(app.account, site_of(request), request["unit"])
-        return {"recorded": recorded, **account_view(account)}
+    @rpc.implements(api.RECEIVE_PAYMENT)
+    async def receive_payment(
+        request: api.OnUnit[api.ReceivePayment], call: CallContext
+    ) -> api.AccountPosting:
+        recorded = await run(app.receive_payment, request.site_id, request.unit, request.payload,
+                             call.correlation_id)  # fmt: skip
+        return await posting(request.site_id, request.unit, recorded)
 
-    @rpc.method
-    async def reverse_payment(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ReversePayment.model_validate(request["payload"])
-        try:
-            reference = REFERENCE.validate_python(request["reference"])
-        except ValidationError:
-            raise Invalid("not a payment reference", field="reference") from None
-        await run(app.reverse_payment, site_of(request), request["unit"], reference,
-                  cmd, correlation_of(request))  # fmt: skip
-        return account_view(await run(app.account, site_of(request), request["unit"]))
+    @rpc.implements(api.REVERSE_PAYMENT)
+    async def reverse_payment(
+        request: api.OnPayment[api.ReversePayment], call: CallContext
+    ) -> api.AccountView:
+        await run(app.reverse_payment, request.site_id, request.unit, request.reference,
+                  request.payload, call.correlation_id)  # fmt: skip
+        return await account(request.site_id, request.unit)
 
-    @rpc.method
-    async def adjust(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.Adjust.model_validate(request["payload"])
-        done = await run(app.adjust, site_of(request), request["unit"], cmd,
-                         correlation_of(request))  # fmt: skip
-        account = await run(app.account, site_of(request), request["unit"])
-        return {"recorded": done, **account_view(account)}
+    @rpc.implements(api.ADJUST)
+    async def adjust(request: api.OnUnit[api.Adjust], call: CallContext) -> api.AccountPosting:
+        done = await run(app.adjust, request.site_id, request.unit, request.payload,
+                         call.correlation_id)  # fmt: skip
+        return await posting(request.site_id, request.unit, done)
 
-    @rpc.method
-    async def unbilled_repairs(request: dict[str, Any]) -> dict[str, Any]:
+    @rpc.implements(api.UNBILLED_REPAIRS)
+    async def unbilled_repairs(request: SiteRequest, call: CallContext) -> dict[str, Any]:
         """Paid repairs naming no billed unit, for finance to assign."""
-        parked = await run(app.unbilled_repairs, site_of(request))
+        parked = await run(app.unbilled_repairs, request.site_id)
         return {"repairs": [repair._asdict() for repair in parked]}
 
-    @rpc.method
-    async def assign_paid_repair(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.AssignPaidRepair.model_validate(request["payload"])
-        work_order_id = UUID(request["work_order_id"])
-        await run(app.assign_paid_repair, site_of(request), work_order_id, cmd,
-                  correlation_of(request))  # fmt: skip
-        return account_view(await run(app.account, site_of(request), cmd.unit))
+    @rpc.implements(api.ASSIGN_PAID_REPAIR)
+    async def assign_paid_repair(
+        request: api.OnParkedRepair[api.AssignPaidRepair], call: CallContext
+    ) -> api.AccountView:
+        await run(app.assign_paid_repair, request.site_id, request.work_order_id,
+                  request.payload, call.correlation_id)  # fmt: skip
+        return await account(request.site_id, request.payload.unit)
 
-    @rpc.method
-    async def get_account(request: dict[str, Any]) -> dict[str, Any]:
-        return account_view(await run(app.account, site_of(request), request["unit"]))
+    @rpc.implements(api.GET_ACCOUNT)
+    async def get_account(request: api.UnitRef, call: CallContext) -> api.AccountView:
+        return await account(request.site_id, request.unit)
 
-    @rpc.method
-    async def receipts(request: dict[str, Any]) -> list[dict[str, Any]]:
-        receipts = await run(app.receipts, site_of(request))
-        return [api.Receipt.model_validate(r).model_dump(mode="json") for r in receipts]
-
-    @rpc.method
-    async def unit_tenancy(request: dict[str, Any]) -> dict[str, Any]:
-        account = await run(app.account, site_of(request), request["unit"])
+    @rpc.implements(api.UNIT_TENANCY)
+    async def unit_tenancy(request: api.UnitRef, call: CallContext) -> api.UnitTenancy:
+        found = await run(app.account, request.site_id, request.unit)
         return api.UnitTenancy(
-            unit=account.unit, deposits_held=account.deposits_held,
-            tenancies=[{"tenancy_id": t, "billing_starts_on": start, "moved_out_on": until}
-                       for t, (start, until) in account.tenancies.items()],
-            final_settlements=list(account.final_settlements.values()),
-        ).model_dump(mode="json")  # fmt: skip
+            unit=found.unit, deposits_held=found.deposits_held,
+            tenancies=[api.TenancySpan(tenancy_id=t, billing_starts_on=start, moved_out_on=until)
+                       for t, (start, until) in found.tenancies.items()],
+            final_settlements=[api.FinalSettlement.model_validate(statement)
+                               for statement in found.final_settlements.values()],
+        )  # fmt: skip
 
-    @rpc.method
-    async def receivable(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.receivable(site_of(request), request["period"], today(request))
+    @rpc.implements(api.RECEIPTS)
+    async def receipts(request: SiteRequest, call: CallContext) -> list[api.Receipt]:
+        found = await run(app.receipts, request.site_id)
+        return [api.Receipt.model_validate(receipt) for receipt in found]
 
-    @rpc.method
-    async def paid(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.paid(site_of(request), request["period"], today(request))
+    @rpc.implements(api.RECEIVABLE)
+    async def receivable(request: api.TableQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.receivable(request.site_id, request.period, today(request))
 
-    @rpc.method
-    async def arrears(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.arrears(site_of(request), today(request))
+    @rpc.implements(api.PAID)
+    async def paid(request: api.TableQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.paid(request.site_id, request.period, today(request))
 
-    @rpc.method
-    async def collection_rate(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.collection_rate(site_of(request), request["period"], today(request))
+    @rpc.implements(api.ARREARS)
+    async def arrears(request: api.AsOfQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.arrears(request.site_id, today(request))
 
-    @rpc.method
-    async def group_arrears(request: dict[str, Any]) -> dict[str, Any]:
+    @rpc.implements(api.COLLECTION_RATE)
+    async def collection_rate(request: api.TableQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.collection_rate(request.site_id, request.period, today(request))
+
+    @rpc.implements(api.GROUP_ARREARS)
+    async def group_arrears(request: api.GroupAsOfQuery, call: CallContext) -> dict[str, Any]:
         """Every site's arrears totals (the gateway lets only group admins ask)."""
-        as_of = date.fromisoformat(request["as_of"]) if request.get("as_of") else clock.today()
+        as_of = request.as_of or clock.today()
         sites = await queries.sites()
         tables = await queries.arrears_of_sites(sites, as_of)
         rows = [{"site_id": site, **table["totals"]} for site, table in tables.items()]

@@ -4,101 +4,98 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from uuid import UUID
 
 from contracts import feedback_api as api
+from contracts.methods import CallContext, Method, SiteCommand, SiteRequest
 from runtime.clock import clock
-from runtime.rpc import RpcService, correlation_of, site_of
+from runtime.rpc import RpcService
 from services.feedback.application import FeedbackApplication
 from services.feedback.domain import Complaint
 from services.feedback.projections import FeedbackQueries
 
 
-def complaint_view(c: Complaint) -> dict[str, Any]:
-    return {
-        "complaint_id": c.id, "site_id": c.site_id, "status": c.status.value,
-        "channel": c.channel, "complainant": c.complainant, "unit": c.unit,
-        "company": c.company, "category": c.category, "content": c.content,
-        "deadline": c.deadline, "registered_at": c.registered_at, "cause": c.cause,
-        "resolution": c.resolution, "resolved_at": c.resolved_at,
-        "work_order_id": c.work_order_id, "reopen_count": c.reopen_count, "version": c.version,
-    }  # fmt: skip
-
-
-STEPS = {
-    "Reject": ("reject", api.RejectComplaint),
-    "Investigate": ("investigate", api.InvestigateComplaint),
-    "Escalate": ("escalate", api.EscalateComplaint),
-    "Resolve": ("resolve", api.ResolveComplaint),
-    "Reply": ("reply", api.ReplyToComplainant),
-    "Reopen": ("reopen", api.ReopenComplaint),
-}
+def complaint_view(c: Complaint) -> api.ComplaintView:
+    return api.ComplaintView(
+        complaint_id=c.id, site_id=c.site_id, status=c.status.value, channel=c.channel,
+        complainant=c.complainant, unit=c.unit, company=c.company, category=c.category,
+        content=c.content, deadline=c.deadline, registered_at=c.registered_at, cause=c.cause,
+        resolution=c.resolution, resolved_at=c.resolved_at, work_order_id=c.work_order_id,
+        reopen_count=c.reopen_count, version=c.version,
+    )  # fmt: skip
 
 
 def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
-    rpc = RpcService("feedback")
+    rpc = RpcService(api.SERVICE)
     run = asyncio.to_thread
 
-    async def view(request: dict[str, Any], complaint_id: UUID) -> dict[str, Any]:
-        return complaint_view(await run(app.complaint, site_of(request), complaint_id))
-
-    @rpc.method
-    async def register(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.RegisterComplaint.model_validate(request["payload"])
-        site_id = site_of(request)
+    @rpc.implements(api.REGISTER)
+    async def register(
+        request: SiteCommand[api.RegisterComplaint], call: CallContext
+    ) -> api.ComplaintView:
+        cmd, site_id = request.payload, request.site_id
         tenant = await queries.tenant_of(site_id, cmd.unit) if cmd.unit else None
-        return complaint_view(
-            await run(app.register, site_id, cmd, correlation_of(request), tenant)
-        )
-
-    @rpc.method
-    async def step(request: dict[str, Any]) -> dict[str, Any]:
-        """One step of a complaint's handling (`request["step"]` names it)."""
-        action, model = STEPS[request["step"]]
-        step = getattr(app, action)
-        cmd = model.model_validate(request["payload"])
-        complaint_id = UUID(request["complaint_id"])
-        complaint = await run(step, site_of(request), complaint_id, cmd, correlation_of(request))
+        complaint = await run(app.register, site_id, cmd, call.correlation_id, tenant)
         return complaint_view(complaint)
 
-    @rpc.method
-    async def get_complaint(request: dict[str, Any]) -> dict[str, Any]:
-        return await view(request, UUID(request["complaint_id"]))
+    def step(method: Method[api.OnComplaint[Any], api.ComplaintView], action: Any) -> None:
+        """One step of a complaint's handling: the same shape for each."""
 
-    @rpc.method
-    async def log_visit(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.LogTenantVisit.model_validate(request["payload"])
-        return {
-            "visit_id": await run(app.log_visit, site_of(request), cmd, correlation_of(request))
-        }
+        @rpc.implements(method)
+        async def handle(request: api.OnComplaint[Any], call: CallContext) -> api.ComplaintView:
+            complaint = await run(
+                action, request.site_id, request.complaint_id, request.payload,
+                call.correlation_id,
+            )  # fmt: skip
+            return complaint_view(complaint)
 
-    @rpc.method
-    async def record_survey(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.RecordSurveyResponse.model_validate(request["payload"])
-        response_id = await run(app.record_survey, site_of(request), cmd, correlation_of(request))
-        return {"response_id": response_id}
+    step(api.REJECT, app.reject)
+    step(api.INVESTIGATE, app.investigate)
+    step(api.ESCALATE, app.escalate)
+    step(api.RESOLVE, app.resolve)
+    step(api.REPLY, app.reply)
+    step(api.REOPEN, app.reopen)
 
-    @rpc.method
-    async def configure(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ConfigureFeedback.model_validate(request["payload"])
-        await run(app.configure, site_of(request), cmd, correlation_of(request))
-        return cmd.model_dump()
+    @rpc.implements(api.GET_COMPLAINT)
+    async def get_complaint(request: api.ComplaintRef, call: CallContext) -> api.ComplaintView:
+        return complaint_view(await run(app.complaint, request.site_id, request.complaint_id))
 
-    @rpc.method
-    async def open_complaints(request: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.open_complaints(site_of(request), clock.now())
+    @rpc.implements(api.LOG_VISIT)
+    async def log_visit(
+        request: SiteCommand[api.LogTenantVisit], call: CallContext
+    ) -> api.TenantVisitLogged:
+        visit_id = await run(app.log_visit, request.site_id, request.payload, call.correlation_id)
+        return api.TenantVisitLogged(visit_id=visit_id)
 
-    @rpc.method
-    async def statistics(request: dict[str, Any]) -> list[dict[str, Any]]:
-        sites = request.get("site_ids")
-        return await queries.statistics([UUID(s) for s in sites] if sites else None)
+    @rpc.implements(api.RECORD_SURVEY)
+    async def record_survey(
+        request: SiteCommand[api.RecordSurveyResponse], call: CallContext
+    ) -> api.SurveyRecorded:
+        response_id = await run(
+            app.record_survey, request.site_id, request.payload, call.correlation_id
+        )
+        return api.SurveyRecorded(response_id=response_id)
 
-    @rpc.method
-    async def satisfaction(request: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.satisfaction(site_of(request))
+    @rpc.implements(api.CONFIGURE)
+    async def configure(
+        request: SiteCommand[api.ConfigureFeedback], call: CallContext
+    ) -> api.ConfigureFeedback:
+        await run(app.configure, request.site_id, request.payload, call.correlation_id)
+        return request.payload
 
-    @rpc.method
-    async def follow_ups(request: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.follow_ups(site_of(request))
+    @rpc.implements(api.OPEN_COMPLAINTS)
+    async def open_complaints(request: SiteRequest, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.open_complaints(request.site_id, clock.now())
+
+    @rpc.implements(api.STATISTICS)
+    async def statistics(request: api.StatisticsQuery, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.statistics(request.site_ids)
+
+    @rpc.implements(api.SATISFACTION)
+    async def satisfaction(request: SiteRequest, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.satisfaction(request.site_id)
+
+    @rpc.implements(api.FOLLOW_UPS)
+    async def follow_ups(request: SiteRequest, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.follow_ups(request.site_id)
 
     return rpc

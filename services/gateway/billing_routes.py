@@ -9,15 +9,15 @@ from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
 from contracts.fields import BusinessDate, Period, Reference
+from contracts.methods import Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
     GROUP_READERS,
-    call_service,
+    call,
     group_access,
-    payload,
     site_access,
 )
 
@@ -52,20 +52,16 @@ Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
 AsOf = BusinessDate | None
 
 
-def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return call_service(request, "billing", method, site_id, **fields)
-
-
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
 async def configure(
     site_id: UUID, cmd: JsonBody[api.ConfigureBilling], request: Request, _: Setup
 ) -> Any:
-    return await call(request, "Configure", site_id, **payload(cmd))
+    return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.put(f"{SITE}/rates", summary="A fee rate from a month on")
 async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, _: Setup) -> Any:
-    return await call(request, "SetRate", site_id, **payload(cmd))
+    return await call(request, api.SET_RATE, site_id=site_id, payload=cmd)
 
 
 @router.put(
@@ -76,7 +72,7 @@ async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, 
 async def register_units(
     site_id: UUID, cmd: JsonBody[api.RegisterUnits], request: Request, _: Setup
 ) -> Any:
-    return await call(request, "RegisterUnits", site_id, **payload(cmd))
+    return await call(request, api.REGISTER_UNITS, site_id=site_id, payload=cmd)
 
 
 @router.put(
@@ -87,24 +83,24 @@ async def register_units(
 async def record_water(
     site_id: UUID, cmd: JsonBody[api.RecordWater], request: Request, _: Setup
 ) -> Any:
-    return await call(request, "RecordWater", site_id, **payload(cmd))
+    return await call(request, api.RECORD_WATER, site_id=site_id, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
 async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
-    return await call(request, "RunMonth", site_id, period=period)
+    return await call(request, api.RUN_MONTH, site_id=site_id, period=period)
 
 
 @router.get(f"{SITE}/runs/{{period}}", summary="A month's run: status, approvals, totals")
 async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> Any:
-    return await call(request, "GetRun", site_id, period=period)
+    return await call(request, api.GET_RUN, site_id=site_id, period=period)
 
 
 @router.post(
     f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
 )
 async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> Any:
-    return await call(request, "Approve", site_id, period=period, role=who.role.value)
+    return await call(request, api.APPROVE, site_id=site_id, period=period)
 
 
 @router.post(f"{SITE}/runs/{{period}}/statements", summary="Issue the payment notices")
@@ -115,29 +111,29 @@ async def issue(
     request: Request,
     _: Runner,
 ) -> Any:
-    return await call(request, "Issue", site_id, period=period, **payload(cmd))
+    return await call(request, api.ISSUE, site_id=site_id, period=period, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
 async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
-    return await call(request, "Close", site_id, period=period)
+    return await call(request, api.CLOSE, site_id=site_id, period=period)
 
 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
 async def sweep_overdue(
     site_id: UUID, cmd: JsonBody[api.SweepOverdue], request: Request, _: Runner
 ) -> Any:
-    return await call(request, "SweepOverdue", site_id, **payload(cmd))
+    return await call(request, api.SWEEP_OVERDUE, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/units/{{unit}}", summary="A unit's account: lines, balance, credit")
 async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) -> Any:
-    return await call(request, "GetAccount", site_id, unit=unit)
+    return await call(request, api.GET_ACCOUNT, site_id=site_id, unit=unit)
 
 
 @router.get(f"{SITE}/receipts", summary="Receipts in number order, voided ones kept")
 async def receipts(site_id: UUID, request: Request, _: Reader) -> list[api.Receipt]:
-    return [api.Receipt.model_validate(r) for r in await call(request, "Receipts", site_id)]
+    return await call(request, api.RECEIPTS, site_id=site_id)
 
 
 @router.get(
@@ -145,14 +141,14 @@ async def receipts(site_id: UUID, request: Request, _: Reader) -> list[api.Recei
     summary="The unit's tenancies as billed: charge days, deposits held, final settlements",
 )
 async def unit_tenancy(site_id: UUID, unit: Unit, request: Request, _: Reader) -> api.UnitTenancy:
-    return api.UnitTenancy.model_validate(await call(request, "UnitTenancy", site_id, unit=unit))
+    return await call(request, api.UNIT_TENANCY, site_id=site_id, unit=unit)
 
 
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
 async def receive_payment(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.ReceivePayment], request: Request, _: Cashier
 ) -> Any:
-    return await call(request, "ReceivePayment", site_id, unit=unit, **payload(cmd))
+    return await call(request, api.RECEIVE_PAYMENT, site_id=site_id, unit=unit, payload=cmd)
 
 
 @router.post(f"{SITE}/units/{{unit}}/payments/{{reference}}/reversal", summary="Reverse a payment")
@@ -165,20 +161,21 @@ async def reverse_payment(
     _: Runner,
 ) -> Any:
     return await call(
-        request, "ReversePayment", site_id, unit=unit, reference=reference, **payload(cmd)
-    )
+        request, api.REVERSE_PAYMENT, site_id=site_id, unit=unit, reference=reference,
+        payload=cmd,
+    )  # fmt: skip
 
 
 @router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
 async def adjust(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.Adjust], request: Request, _: Runner
 ) -> Any:
-    return await call(request, "Adjust", site_id, unit=unit, **payload(cmd))
+    return await call(request, api.ADJUST, site_id=site_id, unit=unit, payload=cmd)
 
 
 @router.get(f"{SITE}/unbilled-repairs", summary="Paid repairs naming no billed unit")
 async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "UnbilledRepairs", site_id)
+    return await call(request, api.UNBILLED_REPAIRS, site_id=site_id)
 
 
 @router.post(
@@ -188,16 +185,16 @@ async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
 async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
                              cmd: JsonBody[api.AssignPaidRepair], request: Request,
                              _: Runner) -> Any:  # fmt: skip
-    return await call(request, "AssignPaidRepair", site_id, work_order_id=str(work_order_id),
-                      **payload(cmd))  # fmt: skip
+    return await call(request, api.ASSIGN_PAID_REPAIR, site_id=site_id,
+                      work_order_id=work_order_id, payload=cmd)  # fmt: skip
 
 
-async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: str,
-                 **fields: Any) -> Any:  # fmt: skip
-    table = await call(request, method, site_id, **fields)
+async def _table(request: Request, method: Method[Any, api.JsonObject], site_id: UUID, name: str,
+                 fmt: str, **fields: Any) -> Any:  # fmt: skip
+    table = await call(request, method, site_id=site_id, **fields)
     if fmt == "json":
         return table
-    if method == "Arrears":
+    if method is api.ARREARS:
         amounts = ["current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
     else:
         amounts = [*table["fee_types"], "total"]
@@ -209,35 +206,31 @@ async def _table(request: Request, method: str, site_id: UUID, name: str, fmt: s
 @router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
 async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
                      as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
-    return await _table(request, "Receivable", site_id, f"receivable-{period}", format,
-                        period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
+    return await _table(request, api.RECEIVABLE, site_id, f"receivable-{period}", format,
+                        period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
 async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
                as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
-    return await _table(request, "Paid", site_id, f"paid-{period}", format,
-                        period=period, as_of=as_of and as_of.isoformat())  # fmt: skip
+    return await _table(request, api.PAID, site_id, f"paid-{period}", format,
+                        period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
 async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
                   format: Format = "json") -> Any:  # fmt: skip
-    return await _table(request, "Arrears", site_id, "arrears", format,
-                        as_of=as_of and as_of.isoformat())  # fmt: skip
+    return await _table(request, api.ARREARS, site_id, "arrears", format,
+                        as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")
 async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
                           as_of: AsOf = None) -> Any:  # fmt: skip
-    return await call(request, "CollectionRate", site_id, period=period,
-                      as_of=as_of and as_of.isoformat())  # fmt: skip
+    return await call(request, api.COLLECTION_RATE, site_id=site_id, period=period,
+                      as_of=as_of)  # fmt: skip
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
 async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> Any:
-    client = request.app.state.services["billing"]
-    return await client.call(
-        "GroupArrears", idempotent=True, correlation_id=request.state.correlation_id,
-        as_of=as_of and as_of.isoformat(),
-    )  # fmt: skip
+    return await call(request, api.GROUP_ARREARS, as_of=as_of)

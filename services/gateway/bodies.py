@@ -1,42 +1,57 @@
-"""Request bodies are validated as the JSON they are, against the published schema.
+"""Request bodies: declared as their command model, validated once, by the service.
 
-FastAPI parses a body with `json.loads` and validates the result in pydantic's lax
-Python mode, which takes `0` for a boolean, `false` or `"5"` for an integer: requests
-the OpenAPI document says are invalid. `JsonBody[Model]` validates the body in
-pydantic's strict JSON mode instead, where a boolean is a JSON boolean and an integer a
-JSON integer, while dates, UUIDs, decimals and enum values still come as the strings
-and numbers JSON has. The OpenAPI document is unchanged: it already says exactly this.
+`JsonBody[api.ReceiveMail]` declares the body in the OpenAPI document as the model's
+schema, but the gateway does not validate it: it forwards the JSON object as the caller
+sent it, and the service validates it when it decodes the call, in pydantic's strict
+JSON mode (a boolean is a JSON boolean, an integer a JSON integer; dates, UUIDs,
+decimals and enum values come as the strings and numbers JSON has). The service is the
+authority on its own rules and every client goes through the same check (see
+contracts.methods); its verdict comes back as a 422 naming the field.
+
+What the gateway does check: the body is JSON that JSON text can hold. Python's parser
+takes `NaN`, `Infinity`, `1e309` (as infinity) and lone surrogates (`"\\ud800"`), which
+JSON text cannot hold; they are refused here (422 naming where they are), not forwarded.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
-def _strict_json(model: type[BaseModel]) -> WrapValidator:
-    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        if not isinstance(value, dict):
-            return handler(value)  # not an object: the model's own error
-        try:  # the parsed JSON object, validated as the JSON it was
-            return model.model_validate_json(json.dumps(value, allow_nan=False), strict=True)
-        except ValidationError as exc:
-            if exc.errors()[0]["type"] != "json_invalid":
-                raise
-        except ValueError:
-            pass  # NaN or Infinity, which Python's parser takes and JSON has not
-        # What JSON text cannot hold (a NaN, a lone surrogate): the lax validation names
-        # the field; it never accepts such a body.
-        handler(value)
-        raise ValueError("the body is not valid JSON")
+def _not_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in a parsed body a value sits that JSON text cannot hold, if anywhere."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        return path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (found := _not_json(key, (*path, key)) or _not_json(item, (*path, key))) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _not_json(item, (*path, index))) is not None:
+                return found
+    return None
 
-    return WrapValidator(validate)
+
+def _forwarded(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if (where := _not_json(value)) is not None:
+        error = PydanticCustomError(
+            "json_invalid", "not valid JSON: NaN, Infinity and lone surrogates are not JSON"
+        )
+        raise ValidationError.from_exception_data(
+            "body", [InitErrorDetails(type=error, loc=where, input=None)]
+        )
+    return value
 
 
 class JsonBody:
-    """`JsonBody[api.ReceiveMail]`: the body parameter, strictly as JSON."""
+    """`JsonBody[api.ReceiveMail]`: the body parameter, forwarded for the service to check."""
 
     def __class_getitem__(cls, model: type[BaseModel]) -> Any:
-        return Annotated[model, _strict_json(model)]
+        return Annotated[model, WrapValidator(_forwarded)]

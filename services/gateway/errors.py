@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from runtime.errors import ConciergeError, ServiceFault
+from runtime.errors import ConciergeError, Invalid, ServiceFault
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,16 @@ async def invalid_request(_: Request, exc: RequestValidationError) -> JSONRespon
     )
 
 
+def _path(field: str) -> list[object]:
+    """A service's dotted field path (`materials.0.cost`) as a location."""
+    return [int(p) if p.isdigit() else p for p in field.split(".")]
+
+
 async def concierge_error(_: Request, exc: ConciergeError) -> JSONResponse:
     """A rule broken in a service or the gateway: its status, message and field."""
-    loc = ["body", exc.field] if exc.field else []
+    loc: list[object] = ["body", *_path(exc.field)] if exc.field else []
+    if isinstance(exc, Invalid) and not exc.field:
+        loc = ["body"]  # a rule across fields of the body
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return error_response(exc.http_status, [error_entry(loc, exc.message, exc.code)], headers)
 

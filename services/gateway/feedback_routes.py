@@ -8,14 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 
 from contracts import feedback_api as api
+from contracts.methods import Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.security import (
     FRONT_DESK,
     GROUP_READERS,
-    call_service,
+    call,
     group_access,
-    payload,
     site_access,
 )
 
@@ -31,104 +31,102 @@ GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
 Step = Literal["investigate", "escalate", "resolve", "reply", "reopen", "reject"]
 
 
-def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return call_service(request, "feedback", method, site_id, **fields)
-
-
 @router.post(f"{SITE}/complaints", status_code=201, summary="Register a complaint")
 async def register(
     site_id: UUID, cmd: JsonBody[api.RegisterComplaint], request: Request, _: Intake
 ) -> Any:
-    return await call(request, "Register", site_id, **payload(cmd))
+    return await call(request, api.REGISTER, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/complaints/{{complaint_id}}", summary="One complaint")
 async def get_complaint(site_id: UUID, complaint_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "GetComplaint", site_id, complaint_id=complaint_id)
+    return await call(request, api.GET_COMPLAINT, site_id=site_id, complaint_id=complaint_id)
 
 
-async def _step(request: Request, site_id: UUID, complaint_id: UUID, step: str, cmd: Any) -> Any:
-    return await call(request, "Step", site_id, complaint_id=complaint_id, step=step,
-                      **payload(cmd))  # fmt: skip
+async def _step(
+    request: Request,
+    site_id: UUID,
+    complaint_id: UUID,
+    method: Method[api.OnComplaint[Any], api.ComplaintView],
+    cmd: Any,
+) -> api.ComplaintView:
+    return await call(request, method, site_id=site_id, complaint_id=complaint_id, payload=cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/rejection", summary="Invalid, with a reason")
 async def reject(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.RejectComplaint],
                  request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Reject", cmd)
+    return await _step(request, site_id, complaint_id, api.REJECT, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/investigation", summary="Cause and notes")
 async def investigate(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.InvestigateComplaint],
                       request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Investigate", cmd)
+    return await _step(request, site_id, complaint_id, api.INVESTIGATE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/escalation", summary="Escalate")
 async def escalate(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.EscalateComplaint],
                    request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Escalate", cmd)
+    return await _step(request, site_id, complaint_id, api.ESCALATE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/resolution", summary="Resolved")
 async def resolve(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ResolveComplaint],
                   request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Resolve", cmd)
+    return await _step(request, site_id, complaint_id, api.RESOLVE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/reply", summary="Reply to the complainant")
 async def reply(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ReplyToComplainant],
                 request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Reply", cmd)
+    return await _step(request, site_id, complaint_id, api.REPLY, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/reopening", summary="Reopen: not satisfied")
 async def reopen(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ReopenComplaint],
                  request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await _step(request, site_id, complaint_id, "Reopen", cmd)
+    return await _step(request, site_id, complaint_id, api.REOPEN, cmd)
 
 
 @router.get(f"{SITE}/complaints", summary="Open complaints with deadlines (overdue flagged)")
 async def open_complaints(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "OpenComplaints", site_id)
+    return await call(request, api.OPEN_COMPLAINTS, site_id=site_id)
 
 
 @router.get(f"{SITE}/complaint-statistics", summary="By category, cause, status; hours to resolve")
 async def statistics(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "Statistics", site_id, site_ids=[str(site_id)])
+    return await call(request, api.STATISTICS, site_ids=[site_id])
 
 
 @router.post(f"{SITE}/tenant-visits", status_code=201, summary="Log a visit to a tenant")
 async def log_visit(site_id: UUID, cmd: JsonBody[api.LogTenantVisit], request: Request,
                     _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "LogVisit", site_id, **payload(cmd))
+    return await call(request, api.LOG_VISIT, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/tenant-visits/follow-ups", summary="Follow-ups from tenant visits")
 async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "FollowUps", site_id)
+    return await call(request, api.FOLLOW_UPS, site_id=site_id)
 
 
 @router.post(f"{SITE}/survey-responses", status_code=201, summary="A satisfaction survey")
 async def record_survey(site_id: UUID, cmd: JsonBody[api.RecordSurveyResponse], request: Request,
                         _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "RecordSurvey", site_id, **payload(cmd))
+    return await call(request, api.RECORD_SURVEY, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/satisfaction", summary="Satisfied share per quarter against the 90% target")
 async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "Satisfaction", site_id)
+    return await call(request, api.SATISFACTION, site_id=site_id)
 
 
 @router.put(f"{SITE}/feedback-settings", summary="Hours to reply (default: the same day)")
 async def configure(site_id: UUID, cmd: JsonBody[api.ConfigureFeedback], request: Request,
                     _: Manager) -> Any:  # fmt: skip
-    return await call(request, "Configure", site_id, **payload(cmd))
+    return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
 async def group_statistics(request: Request, _: GroupReader) -> Any:
-    client = request.app.state.services["feedback"]
-    return await client.call(
-        "Statistics", idempotent=True, correlation_id=request.state.correlation_id
-    )
+    return await call(request, api.STATISTICS)

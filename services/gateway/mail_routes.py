@@ -15,8 +15,7 @@ from services.gateway.exports import number_columns, table_download, text_column
 from services.gateway.limits import BULK_BODY
 from services.gateway.security import (
     FRONT_DESK,
-    call_service,
-    payload,
+    call,
     site_access,
 )
 
@@ -35,10 +34,6 @@ REGISTER_COLUMNS = [
 ]  # fmt: skip
 
 
-def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return call_service(request, "mail", method, site_id, **fields)
-
-
 @router.put(
     "/directory",
     summary="Units mail is delivered to, contacts, moved-out flags",
@@ -47,60 +42,60 @@ def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
 async def directory(
     site_id: UUID, cmd: JsonBody[api.UpdateDirectory], request: Request, _: Manager
 ) -> Any:
-    return await call(request, "UpdateDirectory", site_id, **payload(cmd))
+    return await call(request, api.UPDATE_DIRECTORY, site_id=site_id, payload=cmd)
 
 
 @router.put("/settings", summary="Reminder interval and lookup days")
 async def configure(
     site_id: UUID, cmd: JsonBody[api.ConfigureMail], request: Request, _: Manager
 ) -> Any:
-    return await call(request, "Configure", site_id, **payload(cmd))
+    return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.post("/items", status_code=201, summary="Log an item in the register")
 async def receive(site_id: UUID, cmd: JsonBody[api.ReceiveMail], request: Request, _: Desk) -> Any:
-    return await call(request, "Receive", site_id, **payload(cmd))
+    return await call(request, api.RECEIVE, site_id=site_id, payload=cmd)
 
 
 @router.get("/items/{item_id}", summary="One item")
 async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> Any:
-    return await call(request, "GetItem", site_id, item_id=item_id)
+    return await call(request, api.GET_ITEM, site_id=site_id, item_id=item_id)
 
 
 @router.post("/items/{item_id}/recipient", summary="Customer service resolves the recipient")
 async def resolve(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ResolveRecipient],
                   request: Request, _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "Resolve", site_id, item_id=item_id,
-                      **payload(cmd))  # fmt: skip
+    return await call(request, api.RESOLVE, site_id=site_id, item_id=item_id,
+                      payload=cmd)  # fmt: skip
 
 
 @router.post("/items/{item_id}/pickup", summary="Collected against a signature")
 async def collect(site_id: UUID, item_id: UUID, cmd: JsonBody[api.CollectMail], request: Request,
                   _: Desk) -> Any:  # fmt: skip
-    return await call(request, "Collect", site_id, item_id=item_id,
-                      **payload(cmd))  # fmt: skip
+    return await call(request, api.COLLECT, site_id=site_id, item_id=item_id,
+                      payload=cmd)  # fmt: skip
 
 
 @router.post("/items/{item_id}/archive", summary="Moved out: forwarded or archived")
 async def archive(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ArchiveMail], request: Request,
                   _: CustomerService) -> Any:  # fmt: skip
-    return await call(request, "Archive", site_id, item_id=item_id,
-                      **payload(cmd))  # fmt: skip
+    return await call(request, api.ARCHIVE, site_id=site_id, item_id=item_id,
+                      payload=cmd)  # fmt: skip
 
 
 @router.post("/sweep", summary="Send due reminders; archive items unresolved too long")
 async def sweep(site_id: UUID, request: Request, _: CustomerService) -> Any:
-    return await call(request, "Sweep", site_id)
+    return await call(request, api.SWEEP, site_id=site_id)
 
 
 @router.get("/awaiting-pickup", summary="Items awaiting pickup, per unit")
 async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Any:
-    return await call(request, "AwaitingPickup", site_id)
+    return await call(request, api.AWAITING_PICKUP, site_id=site_id)
 
 
 @router.get("/ageing", summary="Uncollected items by how long they have waited")
 async def ageing(site_id: UUID, request: Request, _: Desk) -> Any:
-    return await call(request, "Ageing", site_id)
+    return await call(request, api.AGEING, site_id=site_id)
 
 
 @router.get("/register", summary="The register of a day (JSON, CSV or XLSX)")
@@ -111,7 +106,7 @@ async def register(
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Any:
-    rows = await call(request, "Register", site_id, date=day and day.isoformat())
+    rows = await call(request, api.REGISTER, site_id=site_id, date=day)
     if format == "json":
         return rows
     return table_download(rows, REGISTER_COLUMNS, f"mail-register-{site_id}", format)

@@ -7,10 +7,11 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
+from contracts.methods import CallContext, Method, Resp
 from runtime.auth import Principal, Role, verify
 from runtime.errors import Unauthenticated
+from runtime.rpc import RpcClient
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -71,22 +72,16 @@ def group_access(roles: frozenset[Role]):
     return Depends(check)
 
 
-def payload(command: BaseModel) -> dict[str, Any]:
-    """A validated command as the `payload` field of a service request."""
-    return {"payload": command.model_dump(mode="json")}
-
-
-async def call_service(
-    request: Request, service: str, method: str, site_id: UUID, **fields: Any
-) -> Any:
-    """Call a service for a site, carrying the correlation id and who is acting. A GET
-    is a read: retried on another replica if the first one is gone."""
+async def call(request: Request, method: Method[Any, Resp], **fields: Any) -> Resp:
+    """Call a service's `method` for the request's caller, carrying the correlation id and
+    who acts (and in which role). `fields` are the method's request fields: a command's
+    body goes as `payload` as the caller sent it, for the service validates it (once,
+    see contracts.methods); the path and query values are the gateway's, already typed."""
     who: Principal | None = getattr(request.state, "principal", None)
-    return await request.app.state.services[service].call(
-        method,
-        idempotent=request.method == "GET",
-        site_id=site_id,
+    context = CallContext(
         correlation_id=request.state.correlation_id,
         actor=who.subject if who else None,
-        **fields,
+        role=who.role.value if who else None,
     )
+    client: RpcClient = request.app.state.services[method.service]
+    return await client(method, method.request.model_construct(**fields), context)

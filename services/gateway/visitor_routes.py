@@ -16,8 +16,7 @@ from services.gateway.security import (
     FRONT_DESK,
     READERS,
     SUPERVISORS,
-    call_service,
-    payload,
+    call,
     site_access,
 )
 
@@ -28,15 +27,11 @@ Reader = Annotated[Principal, site_access(READERS)]
 Supervisor = Annotated[Principal, site_access(SUPERVISORS)]
 
 
-def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return call_service(request, "visitor", method, site_id, **fields)
-
-
 @router.post("/visits/pre-registrations", status_code=201, summary="Host pre-registers a visitor")
 async def pre_register(
     site_id: UUID, body: JsonBody[api.PreRegisterVisit], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "PreRegister", site_id, **payload(body))
+) -> api.VisitView:
+    return await call(request, api.PRE_REGISTER, site_id=site_id, payload=body)
 
 
 @router.post(
@@ -44,62 +39,64 @@ async def pre_register(
 )
 async def register_arrival(
     site_id: UUID, body: JsonBody[api.RegisterArrival], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "RegisterArrival", site_id, **payload(body))
+) -> api.VisitView:
+    return await call(request, api.REGISTER_ARRIVAL, site_id=site_id, payload=body)
 
 
 @router.get("/visits/{visit_id}", summary="One visit")
-async def get_visit(site_id: UUID, visit_id: UUID, request: Request, _: Reader) -> dict[str, Any]:
-    return await call(request, "GetVisit", site_id, visit_id=visit_id)
+async def get_visit(site_id: UUID, visit_id: UUID, request: Request, _: Reader) -> api.VisitView:
+    return await call(request, api.GET_VISIT, site_id=site_id, visit_id=visit_id)
 
 
 @router.post("/visits/{visit_id}/check-in", summary="A pre-registered visitor checks in")
 async def check_in(
     site_id: UUID, visit_id: UUID, body: JsonBody[api.CheckIn], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "CheckIn", site_id, visit_id=visit_id, **payload(body))
+) -> api.VisitView:
+    return await call(request, api.CHECK_IN, site_id=site_id, visit_id=visit_id, payload=body)
 
 
 @router.post("/visits/{visit_id}/host-decision", summary="The host approves or declines")
 async def host_decision(
     site_id: UUID, visit_id: UUID, body: JsonBody[api.HostDecision], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "HostDecides", site_id, visit_id=visit_id, **payload(body))
+) -> api.VisitView:
+    return await call(request, api.HOST_DECIDES, site_id=site_id, visit_id=visit_id, payload=body)
 
 
 @router.post("/visits/{visit_id}/deny", summary="The desk turns the visitor away")
 async def deny(
     site_id: UUID, visit_id: UUID, body: JsonBody[api.DenyVisit], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "Deny", site_id, visit_id=visit_id, **payload(body))
+) -> api.VisitView:
+    return await call(request, api.DENY, site_id=site_id, visit_id=visit_id, payload=body)
 
 
 @router.post("/visits/{visit_id}/check-out", summary="The visitor leaves")
-async def check_out(site_id: UUID, visit_id: UUID, request: Request, _: Desk) -> dict[str, Any]:
-    return await call(request, "CheckOut", site_id, visit_id=visit_id)
+async def check_out(site_id: UUID, visit_id: UUID, request: Request, _: Desk) -> api.VisitView:
+    return await call(request, api.CHECK_OUT, site_id=site_id, visit_id=visit_id)
 
 
 @router.post("/overstays/flag", summary="Flag visitors still in at the end of a business day")
 async def flag_overstays(
     site_id: UUID, body: JsonBody[api.FlagOverstays], request: Request, _: Supervisor
-) -> dict[str, Any]:
-    return await call(request, "FlagOverstays", site_id, **payload(body))
+) -> api.OverstaysFlagged:
+    return await call(request, api.FLAG_OVERSTAYS, site_id=site_id, payload=body)
 
 
 @router.post("/watchlist", status_code=201, summary="Add a person to the watchlist")
 async def add_watchlist_entry(
     site_id: UUID, body: JsonBody[api.AddWatchlistEntry], request: Request, who: Supervisor
-) -> dict[str, Any]:
-    if body.scope == api.WatchlistScope.GROUP:
-        who.require_group()  # a group-wide entry blocks visitors at every site
-    return await call(request, "AddWatchlistEntry", site_id, **payload(body))
+) -> api.WatchlistEntryAdded:
+    # The body is forwarded unvalidated (the service checks it); only the exact value
+    # `group` is a group-wide entry, which blocks visitors at every site.
+    if isinstance(body, dict) and body.get("scope") == api.WatchlistScope.GROUP.value:
+        who.require_group()
+    return await call(request, api.ADD_WATCHLIST_ENTRY, site_id=site_id, payload=body)
 
 
 @router.post("/phone-messages", status_code=201, summary="Switchboard takes a message")
 async def take_phone_message(
     site_id: UUID, body: JsonBody[api.TakePhoneMessage], request: Request, _: Desk
-) -> dict[str, Any]:
-    return await call(request, "TakePhoneMessage", site_id, **payload(body))
+) -> api.PhoneMessageTaken:
+    return await call(request, api.TAKE_PHONE_MESSAGE, site_id=site_id, payload=body)
 
 
 @router.post("/phone-messages/{message_id}/delivery", summary="Message delivered and acknowledged")
@@ -109,13 +106,9 @@ async def deliver_phone_message(
     body: JsonBody[api.DeliverPhoneMessage],
     request: Request,
     _: Desk,
-) -> dict[str, Any]:
+) -> api.PhoneMessageDelivered:
     return await call(
-        request,
-        "DeliverPhoneMessage",
-        site_id,
-        message_id=message_id,
-        **payload(body),
+        request, api.DELIVER_PHONE_MESSAGE, site_id=site_id, message_id=message_id, payload=body
     )
 
 
@@ -123,12 +116,14 @@ async def deliver_phone_message(
 async def phone_messages(
     site_id: UUID, request: Request, _: Reader, undelivered_only: bool = False
 ) -> list[dict[str, Any]]:
-    return await call(request, "PhoneMessages", site_id, undelivered_only=undelivered_only)
+    return await call(
+        request, api.PHONE_MESSAGES, site_id=site_id, undelivered_only=undelivered_only
+    )
 
 
 @router.get("/in-building", summary="Who is in the building now")
 async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[str, Any]]:
-    return await call(request, "InBuilding", site_id)
+    return await call(request, api.IN_BUILDING, site_id=site_id)
 
 
 LOG_COLUMNS = [
@@ -148,7 +143,7 @@ async def visit_log(
     day: Annotated[BusinessDate, Query(alias="date")],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Any:
-    rows = await call(request, "DailyLog", site_id, date=day.isoformat())
+    rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day)
     if format == "json":
         return rows
     return table_download(rows, LOG_COLUMNS, f"visits-{site_id}-{day}", format)
@@ -158,4 +153,4 @@ async def visit_log(
 async def visits_per_host(
     site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
 ) -> list[dict[str, Any]]:
-    return await call(request, "HostHourly", site_id, date=day.isoformat())
+    return await call(request, api.HOST_HOURLY, site_id=site_id, date=day)

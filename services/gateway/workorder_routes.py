@@ -12,7 +12,7 @@ from contracts.fields import BusinessDate, Name, Period
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
-from services.gateway.security import FRONT_DESK, call_service, payload, site_access
+from services.gateway.security import FRONT_DESK, call, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
 
@@ -29,25 +29,16 @@ Reader = Annotated[Principal, site_access(FRONT_DESK | {Role.DISPATCHER, Role.TE
 Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
 
 
-def call(request: Request, method: str, site_id: UUID, **fields: Any) -> Any:
-    return call_service(request, "workorder", method, site_id, **fields)
-
-
-def on_order(request: Request, method: str, site_id: UUID, work_order_id: UUID, body: Any) -> Any:
-    """One step of a work order's life (dispatch, start, complete, verify, void)."""
-    return call(request, method, site_id, work_order_id=work_order_id, **payload(body))
-
-
 @router.post("/repairs", status_code=201, summary="Report a repair (phone, app, patrol, complaint)")
 async def report(
     site_id: UUID, body: JsonBody[api.ReportRepair], request: Request, _: Reporter
 ) -> Any:
-    return await call(request, "Report", site_id, **payload(body))
+    return await call(request, api.REPORT, site_id=site_id, payload=body)
 
 
 @router.get("/repairs/{work_order_id}", summary="One repair / work order")
 async def get_work_order(site_id: UUID, work_order_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "GetWorkOrder", site_id, work_order_id=work_order_id)
+    return await call(request, api.GET_WORK_ORDER, site_id=site_id, work_order_id=work_order_id)
 
 
 @router.post(
@@ -61,7 +52,9 @@ async def dispatch(
     request: Request,
     _: Dispatcher,
 ) -> Any:
-    return await on_order(request, "Dispatch", site_id, work_order_id, body)
+    return await call(
+        request, api.DISPATCH, site_id=site_id, work_order_id=work_order_id, payload=body
+    )
 
 
 @router.post("/repairs/{work_order_id}/start", summary="Technician starts the job")
@@ -72,7 +65,9 @@ async def start(
     request: Request,
     _: Technician,
 ) -> Any:
-    return await on_order(request, "Start", site_id, work_order_id, body)
+    return await call(
+        request, api.START, site_id=site_id, work_order_id=work_order_id, payload=body
+    )
 
 
 @router.post("/repairs/{work_order_id}/complete", summary="Result, labour, materials, fee")
@@ -83,7 +78,9 @@ async def complete(
     request: Request,
     _: Technician,
 ) -> Any:
-    return await on_order(request, "Complete", site_id, work_order_id, body)
+    return await call(
+        request, api.COMPLETE, site_id=site_id, work_order_id=work_order_id, payload=body
+    )
 
 
 @router.post(
@@ -97,7 +94,9 @@ async def verify(
     request: Request,
     _: CustomerService,
 ) -> Any:
-    return await on_order(request, "Verify", site_id, work_order_id, body)
+    return await call(
+        request, api.VERIFY, site_id=site_id, work_order_id=work_order_id, payload=body
+    )
 
 
 @router.post("/repairs/{work_order_id}/void", summary="Void with a reason (the number is kept)")
@@ -108,14 +107,14 @@ async def void(
     request: Request,
     _: Voider,
 ) -> Any:
-    return await on_order(request, "Void", site_id, work_order_id, body)
+    return await call(request, api.VOID, site_id=site_id, work_order_id=work_order_id, payload=body)
 
 
 @router.put("/work-order-settings", summary="Site code in numbers and SLA hours per urgency")
 async def configure(
     site_id: UUID, body: JsonBody[api.ConfigureSite], request: Request, _: Manager
 ) -> Any:
-    return await call(request, "ConfigureSite", site_id, **payload(body))
+    return await call(request, api.CONFIGURE_SITE, site_id=site_id, payload=body)
 
 
 @router.get("/work-orders", summary="The work-order board")
@@ -131,13 +130,15 @@ async def board(
     team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
 ) -> Any:
-    filters = {"status": status, "category": category, "team": team, "urgency": urgency}
-    return await call(request, "Board", site_id, filters=filters)
+    return await call(
+        request, api.BOARD, site_id=site_id, status=status, category=category, team=team,
+        urgency=urgency,
+    )  # fmt: skip
 
 
 @router.get("/work-orders/sla-breaches", summary="Open past their deadline; completed late")
 async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> Any:
-    return await call(request, "SlaBreaches", site_id)
+    return await call(request, api.SLA_BREACHES, site_id=site_id)
 
 
 @router.get(
@@ -150,11 +151,11 @@ async def three_equals(
     _: Reader,
     period: Annotated[Period, Query()],
 ) -> Any:
-    return await call(request, "ThreeEquals", site_id, period=period)
+    return await call(request, api.THREE_EQUALS, site_id=site_id, period=period)
 
 
 @router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
 async def weekly(
     site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
 ) -> Any:
-    return await call(request, "Weekly", site_id, week_start=week_start.isoformat())
+    return await call(request, api.WEEKLY, site_id=site_id, week_start=week_start)

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from contracts import mail_api as api
+from contracts.methods import CallContext, SiteCommand, SiteRequest
 from runtime.clock import clock
-from runtime.rpc import RpcService, correlation_of, site_of
+from runtime.rpc import RpcService
 from runtime.sites import site_timezone
 from services.mail.application import MailApplication
 from services.mail.domain import MailItem
 from services.mail.projections import MailQueries
 
 
-def item_view(item: MailItem) -> dict[str, Any]:
-    return {
-        "item_id": item.id, "site_id": item.site_id, "kind": item.kind,
-        "status": item.status.value, "recipient_unit": item.recipient_unit,
-        "recipient_person": item.recipient_person, "urgent": item.urgent,
-        "received_at": item.received_at, "reminders": item.reminders, "version": item.version,
-    }  # fmt: skip
+def item_view(item: MailItem) -> api.ItemView:
+    return api.ItemView(
+        item_id=item.id, site_id=item.site_id, kind=item.kind, status=item.status.value,
+        recipient_unit=item.recipient_unit, recipient_person=item.recipient_person,
+        urgent=item.urgent, received_at=item.received_at, reminders=item.reminders,
+        version=item.version,
+    )  # fmt: skip
 
 
 async def sweep_site(app: MailApplication, queries: MailQueries, site_id: UUID,
@@ -32,71 +32,69 @@ async def sweep_site(app: MailApplication, queries: MailQueries, site_id: UUID,
 
 
 def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
-    rpc = RpcService("mail")
+    rpc = RpcService(api.SERVICE)
     run = asyncio.to_thread
 
-    async def on_item(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
-        item_id = UUID(request["item_id"])
-        return item_view(
-            await run(action, site_of(request), item_id, *args, correlation_of(request))
+    async def on_item(
+        request: api.ItemRef, call: CallContext, action: Any, *args: Any
+    ) -> api.ItemView:
+        item = await run(action, request.site_id, request.item_id, *args, call.correlation_id)
+        return item_view(item)
+
+    @rpc.implements(api.UPDATE_DIRECTORY)
+    async def update_directory(
+        request: SiteCommand[api.UpdateDirectory], call: CallContext
+    ) -> api.DirectoryUpdated:
+        units = await run(
+            app.update_directory, request.site_id, request.payload, call.correlation_id
         )
+        return api.DirectoryUpdated(units=units)
 
-    @rpc.method
-    async def update_directory(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.UpdateDirectory.model_validate(request["payload"])
-        units = await run(app.update_directory, site_of(request), cmd, correlation_of(request))
-        return {"units": units}
+    @rpc.implements(api.CONFIGURE)
+    async def configure(
+        request: SiteCommand[api.ConfigureMail], call: CallContext
+    ) -> api.ConfigureMail:
+        await run(app.configure, request.site_id, request.payload, call.correlation_id)
+        return request.payload
 
-    @rpc.method
-    async def configure(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ConfigureMail.model_validate(request["payload"])
-        await run(app.configure, site_of(request), cmd, correlation_of(request))
-        return cmd.model_dump()
+    @rpc.implements(api.RECEIVE)
+    async def receive(request: SiteCommand[api.ReceiveMail], call: CallContext) -> api.ItemView:
+        item = await run(app.receive, request.site_id, request.payload, call.correlation_id)
+        return item_view(item)
 
-    @rpc.method
-    async def receive(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ReceiveMail.model_validate(request["payload"])
-        return item_view(await run(app.receive, site_of(request), cmd, correlation_of(request)))
+    @rpc.implements(api.RESOLVE)
+    async def resolve(request: api.OnItem[api.ResolveRecipient], call: CallContext) -> api.ItemView:
+        resolver = call.actor or "customer service"
+        return await on_item(request, call, app.resolve, request.payload, resolver)
 
-    @rpc.method
-    async def resolve(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ResolveRecipient.model_validate(request["payload"])
-        return await on_item(request, app.resolve, cmd, request.get("actor") or "customer service")
+    @rpc.implements(api.COLLECT)
+    async def collect(request: api.OnItem[api.CollectMail], call: CallContext) -> api.ItemView:
+        return await on_item(request, call, app.collect, request.payload)
 
-    @rpc.method
-    async def collect(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_item(
-            request, app.collect, api.CollectMail.model_validate(request["payload"])
-        )
+    @rpc.implements(api.ARCHIVE)
+    async def archive(request: api.OnItem[api.ArchiveMail], call: CallContext) -> api.ItemView:
+        return await on_item(request, call, app.archive, request.payload)
 
-    @rpc.method
-    async def archive(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_item(
-            request, app.archive, api.ArchiveMail.model_validate(request["payload"])
-        )
+    @rpc.implements(api.GET_ITEM)
+    async def get_item(request: api.ItemRef, call: CallContext) -> api.ItemView:
+        return item_view(await run(app.item, request.site_id, request.item_id))
 
-    @rpc.method
-    async def get_item(request: dict[str, Any]) -> dict[str, Any]:
-        return item_view(await run(app.item, site_of(request), UUID(request["item_id"])))
+    @rpc.implements(api.SWEEP)
+    async def sweep(request: SiteRequest, call: CallContext) -> api.SweepDone:
+        done = await sweep_site(app, queries, request.site_id, call.correlation_id)
+        return api.SweepDone(**done)
 
-    @rpc.method
-    async def sweep(request: dict[str, Any]) -> dict[str, Any]:
-        return await sweep_site(app, queries, site_of(request), correlation_of(request))
+    @rpc.implements(api.AWAITING_PICKUP)
+    async def awaiting_pickup(request: SiteRequest, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.awaiting_pickup(request.site_id)
 
-    @rpc.method
-    async def awaiting_pickup(request: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.awaiting_pickup(site_of(request))
+    @rpc.implements(api.REGISTER)
+    async def register(request: api.RegisterQuery, call: CallContext) -> list[dict[str, Any]]:
+        site = request.site_id
+        return await queries.register(site, request.date or clock.today(site_timezone(site)))
 
-    @rpc.method
-    async def register(request: dict[str, Any]) -> list[dict[str, Any]]:
-        day = request.get("date")
-        site = site_of(request)
-        return await queries.register(
-            site, date.fromisoformat(day) if day else clock.today(site_timezone(site))
-        )
-
-    @rpc.method
-    async def ageing(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.ageing(site_of(request), clock.now())
+    @rpc.implements(api.AGEING)
+    async def ageing(request: SiteRequest, call: CallContext) -> dict[str, Any]:
+        return await queries.ageing(request.site_id, clock.now())
 
     return rpc

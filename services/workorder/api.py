@@ -3,129 +3,127 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
-from uuid import UUID
 
 from contracts import workorder_api as api
+from contracts.methods import CallContext, SiteCommand, SiteRequest
 from runtime.clock import clock
-from runtime.rpc import RpcService, correlation_of, site_of
+from runtime.rpc import RpcService, actor_of
 from services.workorder.application import WorkOrderApplication
 from services.workorder.domain import WorkOrder
 from services.workorder.projections import WorkOrderQueries
 
 
-def order_view(order: WorkOrder) -> dict[str, Any]:
-    return {
-        "work_order_id": order.id,
-        "site_id": order.site_id,
-        "number": order.number,
-        "status": order.status.value,
-        "source": order.source,
-        "category": order.category,
-        "department": order.department,
-        "location": order.location,
-        "unit": order.unit,
-        "tenant": order.tenant,
-        "content": order.content,
-        "reporter": order.reporter,
-        "complaint_id": order.complaint_id,
-        "reported_at": order.reported_at,
-        "team": order.team,
-        "technician": order.technician,
-        "urgency": order.urgency,
-        "paid": order.paid,
-        "deadline": order.deadline,
-        "completed_at": order.completed_at,
-        "fee": order.fee,
-        "verified_at": order.verified_at,
-        "reopen_count": order.reopen_count,
-        "void_reason": order.void_reason,
-        "version": order.version,
-    }
+def order_view(order: WorkOrder) -> api.WorkOrderView:
+    return api.WorkOrderView(
+        work_order_id=order.id,
+        site_id=order.site_id,
+        number=order.number,
+        status=order.status.value,
+        source=order.source,
+        category=order.category,
+        department=order.department,
+        location=order.location,
+        unit=order.unit,
+        tenant=order.tenant,
+        content=order.content,
+        reporter=order.reporter,
+        complaint_id=order.complaint_id,
+        reported_at=order.reported_at,
+        team=order.team,
+        technician=order.technician,
+        urgency=order.urgency,
+        paid=order.paid,
+        deadline=order.deadline,
+        completed_at=order.completed_at,
+        fee=order.fee,
+        verified_at=order.verified_at,
+        reopen_count=order.reopen_count,
+        void_reason=order.void_reason,
+        version=order.version,
+    )
 
 
 def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcService:
-    rpc = RpcService("workorder")
+    rpc = RpcService(api.SERVICE)
 
-    async def view(request: dict[str, Any], order_id: UUID) -> dict[str, Any]:
-        return order_view(await asyncio.to_thread(app.order, site_of(request), order_id))
-
-    async def on_order(request: dict[str, Any], action: Any, *args: Any) -> dict[str, Any]:
-        order_id = UUID(request["work_order_id"])
+    async def on_order(
+        request: api.OnWorkOrder[Any], call: CallContext, action: Any, *args: Any
+    ) -> api.WorkOrderView:
         order = await asyncio.to_thread(
-            action, site_of(request), order_id, *args, correlation_of(request)
+            action, request.site_id, request.work_order_id, *args, call.correlation_id
         )
         return order_view(order)
 
-    @rpc.method
-    async def report(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ReportRepair.model_validate(request["payload"])
-        site_id = site_of(request)
+    @rpc.implements(api.REPORT)
+    async def report(
+        request: SiteCommand[api.ReportRepair], call: CallContext
+    ) -> api.WorkOrderView:
+        cmd, site_id = request.payload, request.site_id
         complaint = await queries.complaint(site_id, cmd.complaint_id) if cmd.complaint_id else None
-        order = await asyncio.to_thread(
-            app.report, site_id, cmd, complaint, correlation_of(request)
-        )
+        order = await asyncio.to_thread(app.report, site_id, cmd, complaint, call.correlation_id)
         return order_view(order)
 
-    @rpc.method
-    async def dispatch(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_order(
-            request, app.dispatch, api.DispatchRepair.model_validate(request["payload"])
-        )
+    @rpc.implements(api.DISPATCH)
+    async def dispatch(
+        request: api.OnWorkOrder[api.DispatchRepair], call: CallContext
+    ) -> api.WorkOrderView:
+        return await on_order(request, call, app.dispatch, request.payload)
 
-    @rpc.method
-    async def start(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_order(
-            request, app.start, api.StartRepair.model_validate(request["payload"])
-        )
+    @rpc.implements(api.START)
+    async def start(
+        request: api.OnWorkOrder[api.StartRepair], call: CallContext
+    ) -> api.WorkOrderView:
+        return await on_order(request, call, app.start, request.payload)
 
-    @rpc.method
-    async def complete(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_order(
-            request, app.complete, api.CompleteRepair.model_validate(request["payload"])
-        )
+    @rpc.implements(api.COMPLETE)
+    async def complete(
+        request: api.OnWorkOrder[api.CompleteRepair], call: CallContext
+    ) -> api.WorkOrderView:
+        return await on_order(request, call, app.complete, request.payload)
 
-    @rpc.method
-    async def verify(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.VerifyRepair.model_validate(request["payload"])
-        return await on_order(request, app.verify, cmd, request["actor"])
+    @rpc.implements(api.VERIFY)
+    async def verify(
+        request: api.OnWorkOrder[api.VerifyRepair], call: CallContext
+    ) -> api.WorkOrderView:
+        return await on_order(request, call, app.verify, request.payload, actor_of(call))
 
-    @rpc.method
-    async def void(request: dict[str, Any]) -> dict[str, Any]:
-        return await on_order(
-            request, app.void, api.VoidWorkOrder.model_validate(request["payload"])
-        )
+    @rpc.implements(api.VOID)
+    async def void(
+        request: api.OnWorkOrder[api.VoidWorkOrder], call: CallContext
+    ) -> api.WorkOrderView:
+        return await on_order(request, call, app.void, request.payload)
 
-    @rpc.method
-    async def get_work_order(request: dict[str, Any]) -> dict[str, Any]:
-        return await view(request, UUID(request["work_order_id"]))
+    @rpc.implements(api.GET_WORK_ORDER)
+    async def get_work_order(request: api.WorkOrderRef, call: CallContext) -> api.WorkOrderView:
+        order = await asyncio.to_thread(app.order, request.site_id, request.work_order_id)
+        return order_view(order)
 
-    @rpc.method
-    async def configure_site(request: dict[str, Any]) -> dict[str, Any]:
-        cmd = api.ConfigureSite.model_validate(request["payload"])
-        await asyncio.to_thread(app.configure_site, site_of(request), cmd, correlation_of(request))
-        policy = await asyncio.to_thread(app.policy, site_of(request))
-        return {
-            "site_code": policy.site_code,
-            "sla_hours": await asyncio.to_thread(app.sla_hours, site_of(request)),
-        }
+    @rpc.implements(api.CONFIGURE_SITE)
+    async def configure_site(
+        request: SiteCommand[api.ConfigureSite], call: CallContext
+    ) -> api.SiteSettings:
+        site_id = request.site_id
+        await asyncio.to_thread(app.configure_site, site_id, request.payload, call.correlation_id)
+        policy = await asyncio.to_thread(app.policy, site_id)
+        sla_hours = await asyncio.to_thread(app.sla_hours, site_id)
+        return api.SiteSettings(site_code=policy.site_code, sla_hours=sla_hours)
 
-    @rpc.method
-    async def board(request: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.board(site_of(request), request.get("filters") or {})
+    @rpc.implements(api.BOARD)
+    async def board(request: api.BoardQuery, call: CallContext) -> list[dict[str, Any]]:
+        filters = request.model_dump(include={"status", "category", "team", "urgency"})
+        return await queries.board(request.site_id, filters)
 
-    @rpc.method
-    async def sla_breaches(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.sla_breaches(site_of(request), clock.now())
+    @rpc.implements(api.SLA_BREACHES)
+    async def sla_breaches(request: SiteRequest, call: CallContext) -> dict[str, Any]:
+        return await queries.sla_breaches(request.site_id, clock.now())
 
-    @rpc.method
-    async def three_equals(request: dict[str, Any]) -> dict[str, Any]:
-        return await queries.three_equals(site_of(request), request["period"])
+    @rpc.implements(api.THREE_EQUALS)
+    async def three_equals(request: api.PeriodQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.three_equals(request.site_id, request.period)
 
-    @rpc.method
-    async def weekly(request: dict[str, Any]) -> dict[str, Any]:
-        week_start = date.fromisoformat(request["week_start"])
-        return await queries.weekly(site_of(request), week_start, clock.now())
+    @rpc.implements(api.WEEKLY)
+    async def weekly(request: api.WeekQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.weekly(request.site_id, request.week_start, clock.now())
 
     return rpc

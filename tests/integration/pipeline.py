@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
+from contracts.methods import CallContext, Method
 from runtime.clock import clock
 from runtime.errors import ConciergeError
 from runtime.eventstore import ServiceApplication
@@ -79,16 +80,20 @@ class Pipeline:
 
     # -- write side ------------------------------------------------------------------------
 
-    async def call(self, method: str, site_id: UUID, cmd: BaseModel | None = None,
-                   actor: str = "staff", **fields: Any) -> Any:  # fmt: skip
-        """One gRPC method as the gateway calls it (the command re-validated on arrival)."""
+    async def call(self, method: Method[Any, Any], site_id: UUID, cmd: BaseModel | None = None,
+                   actor: str = "staff", role: str | None = None, **fields: Any) -> Any:  # fmt: skip
+        """One gRPC method as a client calls it: the request as JSON, decoded (validated)
+        by the service; the answer as the JSON it sends back."""
         assert self.service is not None, "set pipeline.service = build_api(...)"
-        request: dict[str, Any] = {"site_id": site_id, "correlation_id": None, "actor": actor,
-                                   **fields}  # fmt: skip
+        request: dict[str, Any] = dict(fields)
+        if "site_id" in method.request.model_fields:
+            request["site_id"] = site_id
         if cmd is not None:
-            request["payload"] = as_sent(cmd).model_dump(mode="json")
-        answer = await self.service.methods[method](decode(encode(request)))
-        return decode(encode(answer))
+            request["payload"] = as_sent(cmd)
+        answer = await self.service.handle(
+            method.name, encode(request), CallContext(None, actor, role)
+        )
+        return decode(answer)
 
     def mark(self) -> int:
         """Where the notification log ends now."""

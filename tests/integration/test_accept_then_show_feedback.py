@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts import feedback_api as api
-from services.feedback.api import STEPS, build_api
+from services.feedback.api import build_api
 from services.feedback.application import FeedbackApplication, FeedbackSettings
 from services.feedback.contract import contract_for
 from services.feedback.domain import OPEN, is_satisfied
@@ -44,16 +44,25 @@ async def feedback(infra) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped
         yield pipe
 
 
+STEPS = {  # each step of a complaint's handling, and its command
+    api.REJECT: api.RejectComplaint,
+    api.INVESTIGATE: api.InvestigateComplaint,
+    api.ESCALATE: api.EscalateComplaint,
+    api.RESOLVE: api.ResolveComplaint,
+    api.REPLY: api.ReplyToComplainant,
+    api.REOPEN: api.ReopenComplaint,
+}
+
+
 async def complaint_with_steps(pipe: Pipeline, site: UUID, data: st.DataObject) -> str:
     """One complaint, registered and taken through a drawn run of handling steps (each
     drawn before any runs; the domain may refuse some)."""
     registered = data.draw(command(api.RegisterComplaint))
     names = data.draw(st.lists(st.sampled_from(list(STEPS)), max_size=6), label="steps")
-    steps = [(name, data.draw(command(STEPS[name][1]))) for name in names]
-    complaint = await pipe.call("Register", site, registered)
+    steps = [(name, data.draw(command(STEPS[name]))) for name in names]
+    complaint = await pipe.call(api.REGISTER, site, registered)
     for name, cmd in steps:
-        await unless_refused(pipe.call("Step", site, cmd, step=name,
-                                       complaint_id=complaint["complaint_id"]))  # fmt: skip
+        await unless_refused(pipe.call(name, site, cmd, complaint_id=complaint["complaint_id"]))
     return str(complaint["complaint_id"])
 
 
@@ -66,21 +75,23 @@ async def test_every_accepted_complaint_visit_and_survey_is_shown(
     with business_day(site, zone, now):
         start = pipe.mark()
         if data.draw(st.booleans(), label="configure"):
-            await pipe.call("Configure", site, data.draw(command(api.ConfigureFeedback)))
+            await pipe.call(api.CONFIGURE, site, data.draw(command(api.ConfigureFeedback)))
         ids = [
             await complaint_with_steps(pipe, site, data)
             for _ in range(data.draw(st.integers(1, 3), label="complaints"))
         ]
         visits = data.draw(st.lists(command(api.LogTenantVisit), max_size=2), label="visits")
         for visit in visits:
-            await pipe.call("LogVisit", site, visit)
+            await pipe.call(api.LOG_VISIT, site, visit)
         surveys = data.draw(st.lists(command(api.RecordSurveyResponse), max_size=3))
         for survey in surveys:
-            await pipe.call("RecordSurvey", site, survey)
+            await pipe.call(api.RECORD_SURVEY, site, survey)
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
-        views = {i: await pipe.call("GetComplaint", site, complaint_id=i) for i in ids}
-        still_open = {row["complaint_id"]: row for row in await pipe.call("OpenComplaints", site)}
+        views = {i: await pipe.call(api.GET_COMPLAINT, site, complaint_id=i) for i in ids}
+        still_open = {
+            row["complaint_id"]: row for row in await pipe.call(api.OPEN_COMPLAINTS, site)
+        }
         assert set(still_open) == {i for i, v in views.items() if v["status"] in OPEN}
         for complaint_id, row in still_open.items():
             view = views[complaint_id]
@@ -89,21 +100,21 @@ async def test_every_accepted_complaint_visit_and_survey_is_shown(
             for name in ("deadline", "registered_at"):
                 assert _instant(row[name]) == _instant(view[name]), name
 
-        statistics = await pipe.call("Statistics", site, site_ids=[str(site)])
+        statistics = await pipe.call(api.STATISTICS, site, site_ids=[str(site)])
         assert Counter(
             {(r["category"], r["cause"], r["status"]): r["complaints"] for r in statistics}
         ) == Counter(
             (v["category"], v["cause"] or "undetermined", v["status"]) for v in views.values()
         ), "every complaint is counted under its category, cause and status"  # fmt: skip
 
-        shown = await pipe.call("FollowUps", site)
+        shown = await pipe.call(api.FOLLOW_UPS, site)
         assert Counter(
             (r["unit"], r["tenant"], r["visited_by"], tuple(r["follow_ups"])) for r in shown
         ) == Counter(
             (v.unit, v.tenant, v.visited_by, tuple(v.follow_ups)) for v in visits if v.follow_ups
         ), "every follow-up of a visit is listed as written"  # fmt: skip
 
-        quarters = {r["quarter"]: r for r in await pipe.call("Satisfaction", site)}
+        quarters = {r["quarter"]: r for r in await pipe.call(api.SATISFACTION, site)}
         assert {q: (r["responses"], r["satisfied"]) for q, r in quarters.items()} == {
             q: (sum(calendar_quarter(s.quarter) == q for s in surveys),
                 sum(calendar_quarter(s.quarter) == q and is_satisfied(s.scores) for s in surveys))

@@ -98,7 +98,7 @@ async def item_with_plan(pipe: Pipeline, site: UUID, units: list[str],
     """One item, received and walked to a drawn end; what the register should hold."""
     units_here = st.sampled_from(units)
     cmd = data.draw(command(api.ReceiveMail, recipient_unit=st.none() | units_here))
-    item = await pipe.call("Receive", site, cmd)
+    item = await pipe.call(api.RECEIVE, site, cmd)
     expected = {
         "item_id": item["item_id"], **cmd.model_dump(mode="json", exclude={"addressed_to"}),
         "addressed_to": None if cmd.recipient_unit else cmd.addressed_to,
@@ -107,16 +107,16 @@ async def item_with_plan(pipe: Pipeline, site: UUID, units: list[str],
     on_item = {"item_id": item["item_id"]}
     if plan.startswith("resolved") and cmd.recipient_unit is None:
         lookup = data.draw(command(api.ResolveRecipient, recipient_unit=units_here))
-        await pipe.call("Resolve", site, lookup, actor="cs-rep", **on_item)
+        await pipe.call(api.RESOLVE, site, lookup, actor="cs-rep", **on_item)
         expected |= lookup.model_dump(mode="json")
     if plan.endswith("collected"):
         pickup = data.draw(command(api.CollectMail))
-        if await unless_refused(pipe.call("Collect", site, pickup, **on_item)):
+        if await unless_refused(pipe.call(api.COLLECT, site, pickup, **on_item)):
             expected |= {**pickup.model_dump(mode="json"),
                          "by_proxy": pickup.on_behalf_of is not None}  # fmt: skip
     if plan == "archived":
         archive = data.draw(command(api.ArchiveMail))
-        if await unless_refused(pipe.call("Archive", site, archive, **on_item)):
+        if await unless_refused(pipe.call(api.ARCHIVE, site, archive, **on_item)):
             expected |= {"archive_reason": archive.reason, "forwarded_to": archive.forwarded_to}
     return expected
 
@@ -135,10 +135,10 @@ async def test_every_accepted_item_is_in_the_register(
     with business_day(site, zone, now):
         start = pipe.mark()
         directory = data.draw(command(api.UpdateDirectory))
-        await pipe.call("UpdateDirectory", site, directory)
+        await pipe.call(api.UPDATE_DIRECTORY, site, directory)
         contacts = {entry.unit: entry for entry in directory.entries}  # the last entry wins
         if data.draw(st.booleans(), label="configure"):
-            await pipe.call("Configure", site, data.draw(command(api.ConfigureMail)))
+            await pipe.call(api.CONFIGURE, site, data.draw(command(api.ConfigureMail)))
         expected = [
             await item_with_plan(pipe, site, list(contacts), data)
             for _ in range(data.draw(st.integers(1, 3), label="items"))
@@ -149,19 +149,19 @@ async def test_every_accepted_item_is_in_the_register(
         if data.draw(st.booleans(), label="sweep"):
             clock.advance(timedelta(hours=data.draw(st.integers(0, 240), label="hours later")))
             swept = pipe.mark()
-            await pipe.call("Sweep", site)
+            await pipe.call(api.SWEEP, site)
             envelopes += pipe.published(swept)
             await pipe.project(pipe.published(swept), batch_size)
 
         views = {
-            item["item_id"]: await pipe.call("GetItem", site, item_id=item["item_id"])
+            item["item_id"]: await pipe.call(api.GET_ITEM, site, item_id=item["item_id"])
             for item in expected
         }
         days = {local_date(datetime.fromisoformat(v["received_at"]), zone) for v in views.values()}
         register: dict[str, dict[str, Any]] = {}
         for day in days:
             TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
-            rows = await pipe.call("Register", site, date=day.isoformat())
+            rows = await pipe.call(api.REGISTER, site, date=day.isoformat())
             register |= {row["item_id"]: row for row in rows}
             exported(rows, REGISTER_COLUMNS, TEXT_COLUMNS)
         assert set(register) == set(views), "every item is in the register of its day"
@@ -172,12 +172,12 @@ async def test_every_accepted_item_is_in_the_register(
             for name, value in item.items():
                 assert row[name] == value, name
 
-        awaiting = await pipe.call("AwaitingPickup", site)
+        awaiting = await pipe.call(api.AWAITING_PICKUP, site)
         assert {(unit["unit"], i["item_id"]) for unit in awaiting for i in unit["items"]} == {
             (v["recipient_unit"], v["item_id"]) for v in views.values()
             if v["status"] == "awaiting_pickup"
         }, "every item awaiting pickup is listed under its unit"  # fmt: skip
-        ageing = await pipe.call("Ageing", site)
+        ageing = await pipe.call(api.AGEING, site)
         waiting = ("awaiting_pickup", "pending_lookup")
         assert ageing["uncollected"] == sum(v["status"] in waiting for v in views.values())
 

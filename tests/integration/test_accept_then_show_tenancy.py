@@ -48,15 +48,15 @@ async def tenancy(infra) -> AsyncIterator[Pipeline]:  # type: ignore[no-untyped-
 async def tenant_life(pipe: Pipeline, site: UUID, unit: str, data: st.DataObject) -> str | None:
     """One tenant moved in to `unit`, then a drawn run of changes, notice and move-out."""
     move_in = data.draw(command(api.MoveIn)).model_copy(update={"unit": unit})
-    tenancy = await unless_refused(pipe.call("MoveIn", site, move_in))
+    tenancy = await unless_refused(pipe.call(api.MOVE_IN, site, move_in))
     if tenancy is None:
         return None
     tid = tenancy["tenancy_id"]
     for step in data.draw(st.lists(st.sampled_from(["details", "notice", "move-out"]),
                                    max_size=4), label="steps"):  # fmt: skip
-        method, model = {"details": ("ChangeDetails", api.TenantDetails),
-                         "notice": ("GiveNotice", api.GiveNotice),
-                         "move-out": ("MoveOut", api.MoveOut)}[step]  # fmt: skip
+        method, model = {"details": (api.CHANGE_DETAILS, api.TenantDetails),
+                         "notice": (api.GIVE_NOTICE, api.GiveNotice),
+                         "move-out": (api.MOVE_OUT, api.MoveOut)}[step]  # fmt: skip
         await unless_refused(pipe.call(method, site, data.draw(command(model)), tenancy_id=tid))
     return str(tid)
 
@@ -76,53 +76,53 @@ async def test_every_accepted_tenancy_permit_and_file_is_shown(
             applied = data.draw(command(api.ApplyFitOut)).model_copy(
                 update={"tenancy_id": UUID(tid)}
             )
-            permit = await unless_refused(pipe.call("ApplyFitOut", site, applied))
+            permit = await unless_refused(pipe.call(api.APPLY_FIT_OUT, site, applied))
             if permit is None:
                 continue
             permits.append(permit["permit_id"])
             for role in data.draw(st.lists(st.sampled_from(["cs_manager", "dispatcher"]),
                                            max_size=2), label="approvals"):  # fmt: skip
-                await unless_refused(pipe.call("ApproveFitOut", site, role=role, actor=role,
+                await unless_refused(pipe.call(api.APPROVE_FIT_OUT, site, role=role, actor=role,
                                                permit_id=permit["permit_id"]))  # fmt: skip
             inspection = data.draw(command(api.InspectFitOut))
-            await unless_refused(pipe.call("InspectFitOut", site, inspection,
+            await unless_refused(pipe.call(api.INSPECT_FIT_OUT, site, inspection,
                                            permit_id=permit["permit_id"]))  # fmt: skip
         files = []
         for filed in data.draw(st.lists(command(api.FileDocument), max_size=3), label="files"):
-            answer = await unless_refused(pipe.call("FileDocument", site, filed))
+            answer = await unless_refused(pipe.call(api.FILE_DOCUMENT, site, filed))
             if answer is None:
                 continue
             files.append(answer["file_id"])
             if data.draw(st.booleans(), label="borrowed"):
                 borrowing = data.draw(command(api.BorrowFile))
-                await unless_refused(pipe.call("BorrowFile", site, borrowing,
+                await unless_refused(pipe.call(api.BORROW_FILE, site, borrowing,
                                                file_id=answer["file_id"]))  # fmt: skip
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
 
-        views = {i: await pipe.call("GetTenancy", site, tenancy_id=i) for i in ids}
-        roster = {row["tenancy_id"]: row for row in await pipe.call("Roster", site)}
+        views = {i: await pipe.call(api.GET_TENANCY, site, tenancy_id=i) for i in ids}
+        roster = {row["tenancy_id"]: row for row in await pipe.call(api.ROSTER, site)}
         assert set(roster) == {i for i, v in views.items() if v["status"] != "moved_out"}
         for tid, row in roster.items():
             for name in ROSTER:
                 assert row[name] == views[tid][name], name
 
-        shown = {row["permit_id"]: row for row in await pipe.call("FitOuts", site)}
+        shown = {row["permit_id"]: row for row in await pipe.call(api.FIT_OUTS, site)}
         assert set(shown) == set(permits)
         for permit_id, row in shown.items():
-            view = await pipe.call("GetFitOut", site, permit_id=permit_id)
+            view = await pipe.call(api.GET_FIT_OUT, site, permit_id=permit_id)
             assert (row["status"], row["deposit"], row["approvals"], row["contractor"],
                     row["last_inspection_passed"]) == (
                 view["status"], view["deposit"], len(view["approvals"]), view["contractor"],
                 view["last_inspection_passed"])  # fmt: skip
 
-        log = {row["file_id"]: row for row in await pipe.call("Files", site)}
+        log = {row["file_id"]: row for row in await pipe.call(api.FILES, site)}
         assert set(log) == set(files)
-        views = {i: await pipe.call("GetFile", site, file_id=i) for i in files}
+        views = {i: await pipe.call(api.GET_FILE, site, file_id=i) for i in files}
         for file_id, row in log.items():
             for name in FILED:
                 assert row[name] == views[file_id][name], name
         today = clock.today(site_timezone(site))
-        overdue = {row["file_id"] for row in await pipe.call("OverdueBorrowings", site)}
+        overdue = {row["file_id"] for row in await pipe.call(api.OVERDUE_BORROWINGS, site)}
         assert overdue == {
             i for i, v in views.items()
             if v["due_back_on"] and date.fromisoformat(v["due_back_on"]) < today

@@ -63,18 +63,18 @@ async def visit_with_plan(pipe: Pipeline, site: UUID, data: st.DataObject) -> UU
         arrival: Any = data.draw(command(api.PreRegisterVisit))
         step = (data.draw(command(api.DenyVisit)) if plan == "denied"
                 else data.draw(command(api.CheckIn)))  # fmt: skip
-        first, then = "PreRegister", "Deny" if plan == "denied" else "CheckIn"
+        first, then = api.PRE_REGISTER, api.DENY if plan == "denied" else api.CHECK_IN
     else:
         arrival = data.draw(command(api.RegisterArrival))
         step = data.draw(command(api.HostDecision, approve=st.just(plan != "denied")))
-        first, then = "RegisterArrival", "HostDecides"
+        first, then = api.REGISTER_ARRIVAL, api.HOST_DECIDES
     visit = await unless_refused(pipe.call(first, site, arrival))
     if visit is None:
         return None
     on_visit = {"visit_id": visit["visit_id"]}
     stepped = plan != "expected" and await unless_refused(pipe.call(then, site, step, **on_visit))
     if stepped and plan == "checked_out":
-        await pipe.call("CheckOut", site, **on_visit)
+        await pipe.call(api.CHECK_OUT, site, **on_visit)
     return UUID(visit["visit_id"])
 
 
@@ -92,7 +92,9 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
     with business_day(site, zone, now):
         start = pipe.mark()
         if data.draw(st.booleans(), label="watchlist entry"):
-            await pipe.call("AddWatchlistEntry", site, data.draw(command(api.AddWatchlistEntry)))
+            await pipe.call(
+                api.ADD_WATCHLIST_ENTRY, site, data.draw(command(api.AddWatchlistEntry))
+            )
         visit_ids = [
             visit_id
             for _ in range(data.draw(st.integers(1, 3), label="visits"))
@@ -101,19 +103,19 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
         messages = []
         for _ in range(data.draw(st.integers(0, 2), label="phone messages")):
             taken = data.draw(command(api.TakePhoneMessage))
-            message_id = (await pipe.call("TakePhoneMessage", site, taken))["message_id"]
+            message_id = (await pipe.call(api.TAKE_PHONE_MESSAGE, site, taken))["message_id"]
             delivery = data.draw(st.none() | command(api.DeliverPhoneMessage))
             if delivery:
-                await pipe.call("DeliverPhoneMessage", site, delivery, message_id=message_id)
+                await pipe.call(api.DELIVER_PHONE_MESSAGE, site, delivery, message_id=message_id)
             messages.append((UUID(message_id), taken, delivery))
         if data.draw(st.booleans(), label="flag overstays"):
-            await pipe.call("FlagOverstays", site, data.draw(command(api.FlagOverstays)))
+            await pipe.call(api.FLAG_OVERSTAYS, site, data.draw(command(api.FlagOverstays)))
 
         envelopes = pipe.published(start)
         await pipe.project(envelopes, data.draw(st.integers(1, 20), label="batch size"))
 
         visits = {visit_id: pipe.app.visit(site, visit_id) for visit_id in visit_ids}
-        in_building = await pipe.call("InBuilding", site)
+        in_building = await pipe.call(api.IN_BUILDING, site)
         assert {UUID(row["visit_id"]) for row in in_building} == {
             v.id for v in visits.values() if v.status == VisitStatus.CHECKED_IN
         }, "the evacuation list is everyone checked in"
@@ -123,10 +125,10 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
         check_ins: Counter[tuple[str, str]] = Counter()
         for day in days:
             TypeAdapter(BusinessDate).validate_python(day)  # the gateway can ask for that day
-            rows = await pipe.call("DailyLog", site, date=day.isoformat())
+            rows = await pipe.call(api.DAILY_LOG, site, date=day.isoformat())
             logged |= {UUID(row["visit_id"]): row for row in rows}
             exported(rows, LOG_COLUMNS, TEXT_COLUMNS, key="visit_id")
-            for row in await pipe.call("HostHourly", site, date=day.isoformat()):
+            for row in await pipe.call(api.HOST_HOURLY, site, date=day.isoformat()):
                 check_ins[(row["host_unit"], row["host_name"])] += row["check_ins"]
         assert set(logged) == set(visits), "every visit is in the log of its day"
         for visit_id, visit in visits.items():
@@ -144,7 +146,7 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
             (v.host_unit, v.host_name) for v in visits.values() if v.checked_in_at
         ), "every check-in is counted for its host"
 
-        book = {UUID(row["message_id"]): row for row in await pipe.call("PhoneMessages", site)}
+        book = {UUID(row["message_id"]): row for row in await pipe.call(api.PHONE_MESSAGES, site)}
         assert set(book) == {message_id for message_id, _, _ in messages}
         for message_id, taken, delivery in messages:
             row = book[message_id]

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from contracts import workorder_api as api
 from contracts.fields import Name
+from contracts.methods import Method
 from runtime.clock import clock, local_date
 from services.workorder.api import build_api
 from services.workorder.application import WorkOrderApplication, WorkOrderSettings
@@ -30,12 +31,12 @@ from services.workorder.projections import OPEN, WorkOrderQueries, WorkOrderRead
 from tests.command_strategies import clock_moments, command, field_strategy, zones
 from tests.integration.pipeline import PROPERTY, Pipeline, business_day, unless_refused
 
-STEPS: dict[str, tuple[type[Any], Any]] = {
-    "Dispatch": (api.DispatchRepair, lambda teams: {"team": teams}),
-    "Start": (api.StartRepair, lambda _: {}),
-    "Complete": (api.CompleteRepair, lambda _: {}),
-    "Verify": (api.VerifyRepair, lambda _: {}),
-    "Void": (api.VoidWorkOrder, lambda _: {}),
+STEPS: dict[Method[Any, Any], tuple[type[Any], Any]] = {
+    api.DISPATCH: (api.DispatchRepair, lambda teams: {"team": teams}),
+    api.START: (api.StartRepair, lambda _: {}),
+    api.COMPLETE: (api.CompleteRepair, lambda _: {}),
+    api.VERIFY: (api.VerifyRepair, lambda _: {}),
+    api.VOID: (api.VoidWorkOrder, lambda _: {}),
 }
 SHOWN = ("number", "status", "source", "category", "department", "location", "unit", "tenant",
          "content", "reporter", "complaint_id", "team", "technician", "urgency", "paid",
@@ -62,18 +63,21 @@ async def order_with_steps(pipe: Pipeline, site: UUID, data: st.DataObject) -> s
     complaints = st.uuids().map(lambda u: uuid5(site, str(u)))
     report = data.draw(command(api.ReportRepair, complaint_id=st.none() | complaints))
     teams = st.sampled_from(["housekeeping", "Housekeeping"]) | field_strategy(Name)
-    steps: list[tuple[str, Any, str]] = []
+    steps: list[tuple[Method[Any, Any], Any, str]] = []
     for step in data.draw(st.lists(st.sampled_from(list(STEPS)), max_size=6), label="steps"):
         model, overrides = STEPS[step]
         actor = data.draw(field_strategy(Name), label="actor (token subject)")
         steps.append((step, data.draw(command(model, **overrides(teams))), actor))
 
-    order = await unless_refused(pipe.call("Report", site, report))
+    order = await unless_refused(pipe.call(api.REPORT, site, report))
     if order is None:
         return None
     on_order = {"work_order_id": order["work_order_id"]}
     for step, cmd, actor in steps:
-        if step == "Complete" and not (await pipe.call("GetWorkOrder", site, **on_order))["paid"]:
+        if (
+            step is api.COMPLETE
+            and not (await pipe.call(api.GET_WORK_ORDER, site, **on_order))["paid"]
+        ):
             cmd = cmd.model_copy(update={"fee": Decimal(0)})  # a free repair carries no fee
         await unless_refused(pipe.call(step, site, cmd, actor=actor, **on_order))
     return str(order["work_order_id"])
@@ -88,7 +92,7 @@ async def test_every_accepted_order_is_on_the_board_and_in_the_reports(
     with business_day(site, zone, now):
         start = pipe.mark()
         if data.draw(st.booleans(), label="configure the site"):
-            await pipe.call("ConfigureSite", site, data.draw(command(api.ConfigureSite)))
+            await pipe.call(api.CONFIGURE_SITE, site, data.draw(command(api.ConfigureSite)))
         ids = [
             order_id
             for _ in range(data.draw(st.integers(1, 3), label="orders"))
@@ -97,8 +101,8 @@ async def test_every_accepted_order_is_on_the_board_and_in_the_reports(
         await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
         clock.advance(timedelta(hours=data.draw(st.integers(0, 3000), label="hours later")))
 
-        views = {i: await pipe.call("GetWorkOrder", site, work_order_id=i) for i in ids}
-        board = {row["work_order_id"]: row for row in await pipe.call("Board", site)}
+        views = {i: await pipe.call(api.GET_WORK_ORDER, site, work_order_id=i) for i in ids}
+        board = {row["work_order_id"]: row for row in await pipe.call(api.BOARD, site)}
         assert set(board) == set(views), "every order is on the board"
         for order_id, view in views.items():
             row = board[order_id]
@@ -109,10 +113,10 @@ async def test_every_accepted_order_is_on_the_board_and_in_the_reports(
             if view["status"] in ("completed", "closed"):
                 assert Decimal(row["fee"]) == Decimal(view["fee"]), "the fee is shown"
             if view["team"]:
-                by_team = await pipe.call("Board", site, filters={"team": view["team"]})
+                by_team = await pipe.call(api.BOARD, site, team=view["team"])
                 assert order_id in {r["work_order_id"] for r in by_team}, "found by its team"
 
-        breaches = await pipe.call("SlaBreaches", site)
+        breaches = await pipe.call(api.SLA_BREACHES, site)
         assert {r["work_order_id"] for r in breaches["open_past_deadline"]} == {
             i for i, v in views.items()
             if v["status"] in OPEN and v["deadline"] and _instant(v["deadline"]) < clock.now()
@@ -125,10 +129,10 @@ async def test_every_accepted_order_is_on_the_board_and_in_the_reports(
                 for i, d in reported_on.items()
                 if (d.year, d.month) == (day.year, day.month)
             ]
-            reconciliation = await pipe.call("ThreeEquals", site, period=f"{day:%Y-%m}")
+            reconciliation = await pipe.call(api.THREE_EQUALS, site, period=f"{day:%Y-%m}")
             assert reconciliation["reported"] == len(month), "reported in its month"
             assert reconciliation["dispatched"] == sum(v["number"] is not None for v in month)
-            week = await pipe.call("Weekly", site, week_start=day.isoformat())
+            week = await pipe.call(api.WEEKLY, site, week_start=day.isoformat())
             assert week["reported"] == sum(
                 timedelta(0) <= d - day < timedelta(days=7) for d in reported_on.values()
             ), "reported in its week"

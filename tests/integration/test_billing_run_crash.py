@@ -15,6 +15,7 @@ from uuid import uuid4
 import psycopg
 
 from contracts import billing_api as api
+from contracts.methods import Empty
 from runtime.errors import ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.billing.application import BillingApplication, BillingSettings
@@ -45,7 +46,7 @@ def wait_until_answering(port: int, seconds: float = 120) -> None:
             deadline = time.monotonic() + seconds
             while True:
                 try:
-                    await client.call("Ping")
+                    await client(api.PING, Empty())
                     return
                 except ServiceUnavailable:
                     assert time.monotonic() < deadline, "the billing service never answered"
@@ -60,7 +61,9 @@ def run_month(port: int, site: str, outcome: dict) -> None:
     async def call() -> None:
         client = RpcClient(f"127.0.0.1:{port}", "billing", timeout=120)
         try:
-            outcome["result"] = await client.call("RunMonth", site_id=site, period=PERIOD)
+            outcome["result"] = await client(
+                api.RUN_MONTH, api.PeriodRef(site_id=site, period=PERIOD)
+            )
         except Exception as exc:  # the kill ends this call one way or another
             outcome["error"] = exc
         finally:

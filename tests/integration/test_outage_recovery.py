@@ -13,6 +13,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from contracts import visitor_api as api
+from contracts.methods import CallContext, SiteCommand
 from contracts.topics import VISITOR
 from runtime.errors import ServiceUnavailable
 from runtime.rpc import RpcClient
@@ -37,20 +39,25 @@ class Writer:
         while not self.done.is_set():
             n += 1
             try:
-                visit = await self.client.call(
-                    "RegisterArrival",
-                    site_id=SITE,
-                    correlation_id=f"outage-{n}",
-                    payload={"visitor_name": f"Visitor {n}", "host_unit": "12A",
-                             "host_name": "Han Meimei", "purpose": "meeting",
-                             "id_checked": True, "id_type": "id_card"},
-                )  # fmt: skip
+                arrival = api.RegisterArrival(
+                    visitor_name=f"Visitor {n}",
+                    host_unit="12A",
+                    host_name="Han Meimei",
+                    purpose="meeting",
+                    id_checked=True,
+                    id_type=api.IdType("id_card"),
+                )
+                visit = await self.client(
+                    api.REGISTER_ARRIVAL,
+                    SiteCommand(site_id=SITE, payload=arrival),
+                    CallContext(correlation_id=f"outage-{n}"),
+                )
             except ServiceUnavailable as exc:
                 self.unavailable += 1
                 self.answers[exc.message] += 1
                 await asyncio.sleep(0.1)
                 continue
-            self.accepted.append(visit["visit_id"])
+            self.accepted.append(str(visit.visit_id))
             self.accepted_at.append(time.monotonic())
 
     async def until(self, predicate, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]

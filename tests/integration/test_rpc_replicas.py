@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from pydantic import BaseModel
 
+from contracts.methods import CallContext, Empty, Method
 from runtime.errors import ServiceUnavailable
 from runtime.rpc import RpcClient, RpcService, serve
 from tests.infra import free_port
+
+
+class Answer(BaseModel):
+    replica: str
+
+
+GET_READING = Method("probe", "GetReading", Empty, Answer, read=True)
+RECORD_READING = Method("probe", "RecordReading", Empty, Answer)
 
 
 class Replica:
@@ -19,20 +27,14 @@ class Replica:
         self.calls = 0
         self.unavailable = False
         self.rpc = RpcService("probe")
-        self.rpc.method(self.get_reading)
-        self.rpc.method(self.record_reading)
+        self.rpc.implements(GET_READING)(self.answer)
+        self.rpc.implements(RECORD_READING)(self.answer)
 
-    async def answer(self) -> dict[str, Any]:
+    async def answer(self, request: Empty, call: CallContext) -> Answer:
         self.calls += 1
         if self.unavailable:
             raise ServiceUnavailable(f"{self.name} is shutting down")
-        return {"replica": self.name}
-
-    async def get_reading(self, request: dict[str, Any]) -> dict[str, Any]:
-        return await self.answer()
-
-    async def record_reading(self, request: dict[str, Any]) -> dict[str, Any]:
-        return await self.answer()
+        return Answer(replica=self.name)
 
 
 @pytest.fixture
@@ -49,23 +51,23 @@ async def replicas():  # type: ignore[no-untyped-def]
 
 async def test_calls_are_spread_over_every_replica(replicas) -> None:  # type: ignore[no-untyped-def]
     a, b, client, _ = replicas
-    answers = [await client.call("GetReading", idempotent=True) for _ in range(10)]
-    answers += [await client.call("RecordReading") for _ in range(10)]
-    assert {answer["replica"] for answer in answers} == {"a", "b"}
+    answers = [await client(GET_READING, Empty()) for _ in range(10)]
+    answers += [await client(RECORD_READING, Empty()) for _ in range(10)]
+    assert {answer.replica for answer in answers} == {"a", "b"}
     assert a.calls >= 5 and b.calls >= 5
 
 
 async def test_a_read_is_retried_on_another_replica_a_command_is_not(replicas) -> None:  # type: ignore[no-untyped-def]
     a, b, client, _ = replicas
     a.unavailable = True
-    reads = [await client.call("GetReading", idempotent=True) for _ in range(6)]
-    assert all(read["replica"] == "b" for read in reads)
+    reads = [await client(GET_READING, Empty()) for _ in range(6)]
+    assert all(read.replica == "b" for read in reads)
 
     a.calls = b.calls = 0
     refused = 0
     for _ in range(6):
         try:
-            await client.call("RecordReading")
+            await client(RECORD_READING, Empty())
         except ServiceUnavailable:
             refused += 1
     # Every command that met the failing replica was tried there once and reported.
@@ -74,14 +76,14 @@ async def test_a_read_is_retried_on_another_replica_a_command_is_not(replicas) -
 
 async def test_reads_go_on_when_a_replica_is_gone(replicas) -> None:  # type: ignore[no-untyped-def]
     _, _, client, servers = replicas
-    before = [await client.call("GetReading", idempotent=True) for _ in range(4)]
-    assert {read["replica"] for read in before} == {"a", "b"}
+    before = [await client(GET_READING, Empty()) for _ in range(4)]
+    assert {read.replica for read in before} == {"a", "b"}
     await servers[0].stop(0)
-    reads = [await client.call("GetReading", idempotent=True) for _ in range(6)]
-    assert all(read["replica"] == "b" for read in reads)
+    reads = [await client(GET_READING, Empty()) for _ in range(6)]
+    assert all(read.replica == "b" for read in reads)
 
 
 async def test_call_each_reaches_every_replica(replicas) -> None:  # type: ignore[no-untyped-def]
     _, _, client, _ = replicas
-    answers = await client.call_each("GetReading")
-    assert sorted(answer["replica"] for answer in answers) == ["a", "b"]
+    answers = await client.call_each(GET_READING, Empty())
+    assert sorted(answer.replica for answer in answers) == ["a", "b"]

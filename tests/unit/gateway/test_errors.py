@@ -63,9 +63,11 @@ async def test_non_json_numbers_and_lone_surrogates_are_4xx(
     assert_small_error(response, response.status_code, loc)
 
 
-async def test_a_422_never_echoes_the_input(gateway: httpx.AsyncClient) -> None:
+async def test_a_422_never_echoes_the_input(decoding_gateway: httpx.AsyncClient) -> None:
     huge = "x" * (MiB - 1000)
-    response = await gateway.post(WALK_IN, content=walk_in(visitor_name=f'"{huge}"'), headers=DESK)
+    response = await decoding_gateway.post(
+        WALK_IN, content=walk_in(visitor_name=f'"{huge}"'), headers=DESK
+    )
     error = assert_small_error(response, 422, ["body", "visitor_name"])
     assert "xxxxxxxxxx" not in response.text and "input" not in error
 
@@ -81,9 +83,9 @@ async def test_a_callers_key_in_a_location_is_truncated(gateway: httpx.AsyncClie
     assert all(len(str(part)) <= 60 for part in error["loc"])
 
 
-async def test_many_errors_are_cut_to_a_few(gateway: httpx.AsyncClient) -> None:
+async def test_many_errors_are_cut_to_a_few(decoding_gateway: httpx.AsyncClient) -> None:
     units = [{"unit": "", "area_m2": "-1"} for _ in range(5000)]
-    response = await gateway.put(
+    response = await decoding_gateway.put(
         f"/sites/{SITE}/billing/units", json={"units": units}, headers=ACCOUNTANT
     )
     assert response.status_code == 422
