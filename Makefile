@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml bi/pyproject.toml
 	@command -v python3 >/dev/null || (apt-get update -qq && apt-get install -y -qq python3)
 	@python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq python3-venv)
+	@# Debian's Chromium: the headless browser of the offline-docs test (tests/e2e/test_offline_docs.py)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]" -e ./bi

@@ -21,10 +21,21 @@ class ConciergeError(Exception):
 
 
 class Invalid(ConciergeError):
-    """The input breaks a rule about its shape or values (HTTP 422)."""
+    """The input breaks a rule about its shape or values (HTTP 422). `errors` lists each
+    (field, message) when several fields fail at once (`field` is the first)."""
 
     http_status = 422
     code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        errors: list[tuple[str | None, str]] | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.errors = errors or []
 
 
 class NotFound(ConciergeError):

@@ -53,6 +53,7 @@ MESSAGE_OPTIONS = [
 ]
 # Error details travel in gRPC trailers: keep them well under the metadata size limit.
 MAX_DETAIL = 500
+MAX_ERRORS = 10
 
 Handler = Callable[[Any, CallContext], Awaitable[Any]]
 
@@ -75,14 +76,18 @@ def decode(data: bytes) -> Any:
 
 
 def validation_error(exc: ValidationError) -> Invalid:
-    """The first failure of a request, named by its dotted path in the caller's body
-    (a command's fields are addressed without their `payload.` envelope)."""
-    first = exc.errors(include_url=False, include_input=False)[0]
-    loc = list(first["loc"])
-    if loc[:1] == ["payload"]:
-        loc = loc[1:]
-    field = ".".join(str(p) for p in loc)[:200] or None
-    return Invalid(f"{field}: {first['msg']}" if field else first["msg"], field=field)
+    """A request's failures, each named by its dotted path in the caller's body (a
+    command's fields are addressed without their `payload.` envelope; a rule across the
+    body's fields has no field)."""
+    errors: list[tuple[str | None, str]] = []
+    for error in exc.errors(include_url=False, include_input=False)[:MAX_ERRORS]:
+        loc = list(error["loc"])
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
+        field = ".".join(str(p) for p in loc)[:200] or None
+        errors.append((field, str(error["msg"])[:MAX_DETAIL]))
+    field, message = errors[0]
+    return Invalid(f"{field}: {message}" if field else message, field=field, errors=errors)
 
 
 class RpcService:
@@ -178,11 +183,14 @@ class AnswerMismatch(Exception):
 
 
 def _on_the_wire(error: ConciergeError) -> tuple[grpc.StatusCode, str]:
-    details = {
+    details: dict[str, Any] = {
         "code": error.code,
         "message": error.message[:MAX_DETAIL],
         "field": error.field[:MAX_DETAIL] if error.field else None,
     }
+    if isinstance(error, Invalid) and error.errors:
+        # at most ~3 kB together: the trailers must stay under gRPC's 8 kB metadata limit
+        details["errors"] = [[f and f[:100], m[:200]] for f, m in error.errors[:MAX_ERRORS]]
     return GRPC_STATUS[type(error)], json.dumps(details)
 
 
@@ -308,6 +316,9 @@ def _error_from(exc: grpc.aio.AioRpcError, service: str) -> Exception:
     try:
         details = json.loads(exc.details() or "")
         cls = ERRORS_BY_CODE[details["code"]]
+        if cls is Invalid:
+            errors = [(f, str(m)) for f, m in details.get("errors") or []]
+            return Invalid(str(details["message"]), field=details.get("field"), errors=errors)
         return cls(str(details["message"]), field=details.get("field"))
     except (ValueError, KeyError, TypeError):
         pass  # not one of ours: the channel's own status, or a defect in the service

@@ -1,13 +1,13 @@
 """Running a service: its parts as asyncio tasks in one process, stopped on a signal.
 
-Each service's `__main__` lists its parts (gRPC API, outbox relay, projections,
-schedulers); `--only` runs a subset, so a relay or a projection can run and be
-killed on its own. Start-up waits out a PostgreSQL or Kafka outage (a bug there ends
-the process); after it, a failed part is restarted with backoff while the others go on
-(`runtime.outage`). The relay and the schedulers run only in the replica holding the
-service's lock (`runtime.leadership`). The gRPC API answers `Ping` with the health its
-projections and reactions report (runtime.health); operator commands (`rebuild`,
-`dead-letters`) are in runtime.operations.
+Each service's `__main__` lists its parts (gRPC API, outbox relay, projection, reactions
+as faststream subscribers (runtime.reaction), schedulers); `--only` runs a subset, so a
+relay or a projection can run and be killed on its own. Start-up waits out a PostgreSQL
+or Kafka outage (a bug there ends the process); after it, a failed part is restarted
+with backoff while the others go on (`runtime.outage`). The relay and the schedulers run
+only in the replica holding the service's lock (`runtime.leadership`). The gRPC API
+answers `Ping` with the health its projections and reactions report (runtime.health);
+operator commands (`rebuild`, `dead-letters`) are in runtime.operations.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from runtime.operations import add_operator_commands, run_operator_command
 from runtime.outage import Part, kept_running, outlasting_outages
 from runtime.outbox import ContractMapper, OutboxRelay
 from runtime.projection import Projection, ProjectionRunner
+from runtime.reaction import ReactionSubscriber
 from runtime.rpc import RpcService, serve
 from runtime.settings import ServiceSettings
 
@@ -123,9 +124,14 @@ class ServiceSpec:
         """The schema of the read model and of every consumer's bookkeeping."""
         return self.settings.schema_name(f"{self.context}_read")
 
-    def runner(self, projection: Projection, topics: Iterable[str]) -> ProjectionRunner:
+    def runner(
+        self,
+        projection: Projection,
+        topics: Iterable[str],
+        kind: type[ProjectionRunner] = ProjectionRunner,
+    ) -> ProjectionRunner:
         """A runner for one of this service's consumers of (published) `topics`."""
-        return ProjectionRunner(
+        return kind(
             projection,
             topics=[self.settings.topic(t) for t in topics],
             database_url=self.settings.database_url,
@@ -137,8 +143,9 @@ class ServiceSpec:
         return self.runner(self.read_model, [self.topic])
 
     def reaction_runners(self, app: Any) -> dict[str, ProjectionRunner]:
-        """The reactions' runners, by part name."""
-        return {name: self.runner(r.make(app), r.topics) for name, r in self.reactions.items()}
+        """The reactions' faststream subscribers (runtime.reaction), by part name."""
+        return {name: self.runner(r.make(app), r.topics, ReactionSubscriber)
+                for name, r in self.reactions.items()}  # fmt: skip
 
 
 def add_clock_control(rpc: RpcService, *, settable: bool) -> None:

@@ -1,9 +1,11 @@
-"""Small helpers shared by the end-to-end tests."""
+"""Small helpers shared by the tests."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -52,3 +54,41 @@ def gateway_settings(**overrides: object) -> GatewaySettings:
     }
     values = {"jwt_allow_dev_secret": True, "grpc_timeout_seconds": 0.5, **targets}
     return GatewaySettings(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error response as the tests read it (the one place that knows its shape:
+    RFC 9457 problem details, services.gateway.errors)."""
+
+    status: int
+    kind: str  # the `type` without its `urn:concierge:problem:` prefix
+    detail: str
+    fields: list[str | None]  # each field named (422 only), dotted paths
+    messages: list[str]
+    body: dict[str, Any]
+
+    def names(self, field: str) -> bool:
+        """Whether `field` (a name or a dotted path) is among the fields named; `body`
+        stands for a rule across the body's fields (`field: null`)."""
+        if field == "body":
+            return None in self.fields
+        return any(f == field or (f and field in f.split(".")) for f in self.fields)
+
+
+def problem(response: Any) -> Problem:
+    """The problem details of an error response (asserting their shape)."""
+    assert response.headers["content-type"] == "application/problem+json", response.text[:300]
+    body = json.loads(response.content)  # valid JSON, valid UTF-8
+    assert body["status"] == response.status_code, body
+    assert body["type"].startswith("urn:concierge:problem:"), body
+    assert {"title", "detail", "instance", "correlation_id"} <= set(body), body
+    errors = body.get("errors") or []
+    return Problem(
+        status=body["status"],
+        kind=body["type"].removeprefix("urn:concierge:problem:"),
+        detail=body["detail"],
+        fields=[e["field"] for e in errors],
+        messages=[e["message"] for e in errors],
+        body=body,
+    )

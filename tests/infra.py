@@ -223,21 +223,17 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 async def run_until_caught_up(runner: Any, topic: str, timeout: float = 60.0) -> None:
-    """Run a ProjectionRunner until its stored positions reach the topic's end offsets."""
+    """Run a ProjectionRunner (or a reaction's subscriber) until its committed positions
+    reach the topic's end offsets."""
     ends = await end_offsets(runner.bootstrap_servers, topic)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
-    pool = await runner.connect()
+    await runner.connect()
     deadline = time.monotonic() + timeout
     try:
         while True:
-            rows = await pool.fetch(
-                "SELECT partition, next_offset FROM projection_positions"
-                " WHERE projection = $1 AND topic = $2",
-                runner.projection.name,
-                topic,
-            )
-            done = {r["partition"]: r["next_offset"] for r in rows}
+            committed = await runner.committed_positions()
+            done = {p: offset for (t, p), offset in committed.items() if t == topic}
             if all(done.get(p, 0) >= end for p, end in ends.items() if end > 0):
                 return
             if task.done():

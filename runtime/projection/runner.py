@@ -1,5 +1,13 @@
 """The projection runner: a Kafka consumer group applying batches to a read model,
-following rebalances and swaps, and reporting its health."""
+following rebalances and swaps, and reporting its health.
+
+Projections keep this hand-written loop rather than a faststream subscriber: their
+position is committed in PostgreSQL with the read model, in one transaction per batch
+(and swapped with the tables by an online rebuild), so Kafka's committed offsets play no
+part and a framework's acknowledgement would only add a second, weaker position. The
+reactions, whose position is the consumer group's committed offsets, run on faststream
+(`runtime.reaction`), through the same batch path (`process`).
+"""
 
 from __future__ import annotations
 
@@ -208,13 +216,14 @@ class ProjectionRunner:
     def _assignment(self) -> set[TopicPartition]:
         return set(self.consumer.assignment()) if self.consumer is not None else set()
 
-    async def process(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> None:
+    async def process(self, batch: dict[TopicPartition, list[Any]], producer: Any) -> list[Any]:
         """Apply one fetched batch: read model, versions, positions and dead letters in
-        one transaction (retried if it deadlocks with another replica's)."""
+        one transaction (retried if it deadlocks with another replica's). Answers the
+        messages it settled (applied, found duplicates or dead-lettered)."""
         async with self.applying:
             messages = self._still_ours(batch)
             if not messages:
-                return
+                return []
             for attempt in range(1, CONTENTION_ATTEMPTS + 1):
                 try:
                     letters = await self._process_once(messages, producer)
@@ -226,11 +235,12 @@ class ProjectionRunner:
                     await asyncio.sleep(0.05 * attempt)
             if letters is None:  # the tables were swapped under us: nothing was written
                 self._stale = True
-                return
+                return []
             for message in messages:
                 self.positions[(message.topic, message.partition)] = message.offset + 1
         for refused in letters:
             refused.report()
+        return messages
 
     def _still_ours(self, batch: dict[TopicPartition, list[Any]]) -> list[Any]:
         """The batch's messages this runner still owns and has not committed: a rebalance
@@ -265,8 +275,17 @@ class ProjectionRunner:
             self.dlq_sent += len(letters)
             await deadletters.record(conn, letters)
             await self._store_versions(conn, deliveries)
-            await bookkeeping.store_positions(conn, name, messages)
+            await self._store_positions(conn, messages)
         return letters
+
+    async def committed_positions(self) -> bookkeeping.Positions:
+        """The next offset per (topic, partition) as committed (with the read model)."""
+        pool = await self.connect()
+        return await bookkeeping.stored_positions(pool, self.projection.name)
+
+    async def _store_positions(self, conn: asyncpg.Connection, messages: list[Any]) -> None:
+        """The read model's position, in its transaction."""
+        await bookkeeping.store_positions(conn, self.projection.name, messages)
 
     async def _store_versions(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> None:
         await bookkeeping.store_versions(conn, self.projection.name, latest_versions(deliveries))

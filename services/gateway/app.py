@@ -7,12 +7,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from uuid import uuid4
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from pydantic import BaseModel
 
 from contracts import (
     billing_api,
@@ -24,11 +26,13 @@ from contracts import (
 )
 from contracts.clock_api import ClockChange
 from contracts.methods import Empty
+from contracts.operations_api import ClockNow
 from runtime.auth import Role
 from runtime.clock import apply_change
 from runtime.errors import Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.gateway import (
+    asyncapi_routes,
     billing_routes,
     errors,
     feedback_routes,
@@ -42,9 +46,26 @@ from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
 STATIC = Path(__file__).parent / "static"
+DOC_PAGES = ("/docs", "/redoc")
+# The doc pages load nothing from beyond the gateway: ReDoc's bundle links its logo on a
+# CDN, which the browser now refuses to fetch instead of leaking a request.
+DOC_PAGES_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; font-src 'self' data:"
+)
 REQUEST_SECONDS = Histogram(
     "concierge_request_duration_seconds", "Gateway request duration", ["method", "route"]
 )
+
+
+class Readiness(BaseModel):
+    """`/readyz`: `ready`, `degraded` (serving; a read model may be stale) or, with 503,
+    `unavailable`; each service's own report."""
+
+    status: Literal["ready", "degraded", "unavailable"]
+    problems: list[str]
+    services: dict[str, Any]
+    detail: str | None = None
 
 
 CONTEXTS = (  # the services
@@ -88,7 +109,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         for client in app.state.services.values():
             await client.close()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from assets shipped in the
+    # fastapi-offline package (no CDN): they render with no network.
+    app = FastAPIOffline(
         title="Concierge gateway",
         version="1.0.0",
         description="Front-desk, mail, repairs, billing and feedback for multi-building groups.",
@@ -99,6 +122,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(asyncapi_routes.router)  # the events' documents: no token needed
     app.add_middleware(
         BodyLimit,
         default=settings.gateway_max_body_bytes,
@@ -117,6 +141,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             time.perf_counter() - started
         )
         response.headers["x-correlation-id"] = request.state.correlation_id
+        if request.url.path in DOC_PAGES:
+            response.headers["Content-Security-Policy"] = DOC_PAGES_POLICY
         return response
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
@@ -124,7 +150,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"], summary="Readiness of every backing service")
-    async def readyz(request: Request) -> Any:
+    async def readyz(request: Request) -> Readiness:
         """503 when a service does not answer or its database is down: the gateway cannot
         serve. `degraded` (still 200) when everything answers but a read model may be stale
         or incomplete (Kafka unreachable, a projection stopped or lagging, unresolved dead
@@ -149,11 +175,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         body = {"status": status, "problems": problems, "services": reports}
         if status == "unavailable":
             body["detail"] = "; ".join(problems)
-            return JSONResponse(body, status_code=503)
-        return body
+            return JSONResponse(body, status_code=503)  # type: ignore[return-value]
+        return Readiness.model_validate(body)
 
     @app.post("/admin/clock", tags=["ops"], summary="Move the business clock (tests, demos)")
-    async def set_clock(change: ClockChange, who: CurrentPrincipal, request: Request) -> Any:
+    async def set_clock(change: ClockChange, who: CurrentPrincipal, request: Request) -> ClockNow:
         """The gateway holds a business clock too, so it reads the change itself (the
         one command the gateway validates besides the services)."""
         who.require_role(frozenset({Role.GROUP_ADMIN}))
@@ -163,7 +189,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         for context in CONTEXTS:
             method = context.SET_CLOCK
             await services[context.SERVICE].call_each(method, method.request(payload=change))
-        return {"now": apply_change(change)}
+        return ClockNow(now=apply_change(change))
 
     @app.get("/dashboard", include_in_schema=False)
     async def dashboard() -> FileResponse:

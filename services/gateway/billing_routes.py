@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
 from contracts.fields import BusinessDate, Period, Reference
-from contracts.methods import Method
+from contracts.methods import JsonObject, Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -55,12 +55,14 @@ AsOf = BusinessDate | None
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
 async def configure(
     site_id: UUID, cmd: JsonBody[api.ConfigureBilling], request: Request, _: Setup
-) -> Any:
+) -> JsonObject:
     return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.put(f"{SITE}/rates", summary="A fee rate from a month on")
-async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, _: Setup) -> Any:
+async def set_rate(
+    site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, _: Setup
+) -> api.SetRate:
     return await call(request, api.SET_RATE, site_id=site_id, payload=cmd)
 
 
@@ -71,7 +73,7 @@ async def set_rate(site_id: UUID, cmd: JsonBody[api.SetRate], request: Request, 
 )
 async def register_units(
     site_id: UUID, cmd: JsonBody[api.RegisterUnits], request: Request, _: Setup
-) -> Any:
+) -> api.UnitsRegistered:
     return await call(request, api.REGISTER_UNITS, site_id=site_id, payload=cmd)
 
 
@@ -82,24 +84,24 @@ async def register_units(
 )
 async def record_water(
     site_id: UUID, cmd: JsonBody[api.RecordWater], request: Request, _: Setup
-) -> Any:
+) -> api.ReadingsRecorded:
     return await call(request, api.RECORD_WATER, site_id=site_id, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
-async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
+async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
     return await call(request, api.RUN_MONTH, site_id=site_id, period=period)
 
 
 @router.get(f"{SITE}/runs/{{period}}", summary="A month's run: status, approvals, totals")
-async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> Any:
+async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> JsonObject:
     return await call(request, api.GET_RUN, site_id=site_id, period=period)
 
 
 @router.post(
     f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
 )
-async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> Any:
+async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> JsonObject:
     return await call(request, api.APPROVE, site_id=site_id, period=period)
 
 
@@ -110,24 +112,24 @@ async def issue(
     cmd: JsonBody[api.IssueStatements],
     request: Request,
     _: Runner,
-) -> Any:
+) -> JsonObject:
     return await call(request, api.ISSUE, site_id=site_id, period=period, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
-async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> Any:
+async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
     return await call(request, api.CLOSE, site_id=site_id, period=period)
 
 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
 async def sweep_overdue(
     site_id: UUID, cmd: JsonBody[api.SweepOverdue], request: Request, _: Runner
-) -> Any:
+) -> JsonObject:
     return await call(request, api.SWEEP_OVERDUE, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/units/{{unit}}", summary="A unit's account: lines, balance, credit")
-async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) -> Any:
+async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) -> api.AccountView:
     return await call(request, api.GET_ACCOUNT, site_id=site_id, unit=unit)
 
 
@@ -147,7 +149,7 @@ async def unit_tenancy(site_id: UUID, unit: Unit, request: Request, _: Reader) -
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")
 async def receive_payment(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.ReceivePayment], request: Request, _: Cashier
-) -> Any:
+) -> api.AccountPosting:
     return await call(request, api.RECEIVE_PAYMENT, site_id=site_id, unit=unit, payload=cmd)
 
 
@@ -159,7 +161,7 @@ async def reverse_payment(
     cmd: JsonBody[api.ReversePayment],
     request: Request,
     _: Runner,
-) -> Any:
+) -> api.AccountView:
     return await call(
         request, api.REVERSE_PAYMENT, site_id=site_id, unit=unit, reference=reference,
         payload=cmd,
@@ -169,12 +171,12 @@ async def reverse_payment(
 @router.post(f"{SITE}/units/{{unit}}/adjustments", summary="A correction in an open period")
 async def adjust(
     site_id: UUID, unit: Unit, cmd: JsonBody[api.Adjust], request: Request, _: Runner
-) -> Any:
+) -> api.AccountPosting:
     return await call(request, api.ADJUST, site_id=site_id, unit=unit, payload=cmd)
 
 
 @router.get(f"{SITE}/unbilled-repairs", summary="Paid repairs naming no billed unit")
-async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
+async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> JsonObject:
     return await call(request, api.UNBILLED_REPAIRS, site_id=site_id)
 
 
@@ -184,7 +186,7 @@ async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> Any:
 )
 async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
                              cmd: JsonBody[api.AssignPaidRepair], request: Request,
-                             _: Runner) -> Any:  # fmt: skip
+                             _: Runner) -> api.AccountView:  # fmt: skip
     return await call(request, api.ASSIGN_PAID_REPAIR, site_id=site_id,
                       work_order_id=work_order_id, payload=cmd)  # fmt: skip
 
@@ -205,32 +207,32 @@ async def _table(request: Request, method: Method[Any, api.JsonObject], site_id:
 
 @router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
 async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                     as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
+                     as_of: AsOf = None, format: Format = "json") -> JsonObject:  # fmt: skip
     return await _table(request, api.RECEIVABLE, site_id, f"receivable-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
 async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-               as_of: AsOf = None, format: Format = "json") -> Any:  # fmt: skip
+               as_of: AsOf = None, format: Format = "json") -> JsonObject:  # fmt: skip
     return await _table(request, api.PAID, site_id, f"paid-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
 async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
-                  format: Format = "json") -> Any:  # fmt: skip
+                  format: Format = "json") -> JsonObject:  # fmt: skip
     return await _table(request, api.ARREARS, site_id, "arrears", format,
                         as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")
 async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                          as_of: AsOf = None) -> Any:  # fmt: skip
+                          as_of: AsOf = None) -> JsonObject:  # fmt: skip
     return await call(request, api.COLLECTION_RATE, site_id=site_id, period=period,
                       as_of=as_of)  # fmt: skip
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
-async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> Any:
+async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> JsonObject:
     return await call(request, api.GROUP_ARREARS, as_of=as_of)

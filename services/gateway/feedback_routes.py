@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 
 from contracts import feedback_api as api
-from contracts.methods import Method
+from contracts.methods import Method, Rows
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.security import (
@@ -34,12 +34,14 @@ Step = Literal["investigate", "escalate", "resolve", "reply", "reopen", "reject"
 @router.post(f"{SITE}/complaints", status_code=201, summary="Register a complaint")
 async def register(
     site_id: UUID, cmd: JsonBody[api.RegisterComplaint], request: Request, _: Intake
-) -> Any:
+) -> api.ComplaintView:
     return await call(request, api.REGISTER, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/complaints/{{complaint_id}}", summary="One complaint")
-async def get_complaint(site_id: UUID, complaint_id: UUID, request: Request, _: Reader) -> Any:
+async def get_complaint(
+    site_id: UUID, complaint_id: UUID, request: Request, _: Reader
+) -> api.ComplaintView:
     return await call(request, api.GET_COMPLAINT, site_id=site_id, complaint_id=complaint_id)
 
 
@@ -55,78 +57,78 @@ async def _step(
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/rejection", summary="Invalid, with a reason")
 async def reject(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.RejectComplaint],
-                 request: Request, _: CustomerService) -> Any:  # fmt: skip
+                 request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.REJECT, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/investigation", summary="Cause and notes")
 async def investigate(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.InvestigateComplaint],
-                      request: Request, _: CustomerService) -> Any:  # fmt: skip
+                      request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.INVESTIGATE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/escalation", summary="Escalate")
 async def escalate(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.EscalateComplaint],
-                   request: Request, _: CustomerService) -> Any:  # fmt: skip
+                   request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.ESCALATE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/resolution", summary="Resolved")
 async def resolve(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ResolveComplaint],
-                  request: Request, _: CustomerService) -> Any:  # fmt: skip
+                  request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.RESOLVE, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/reply", summary="Reply to the complainant")
 async def reply(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ReplyToComplainant],
-                request: Request, _: CustomerService) -> Any:  # fmt: skip
+                request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.REPLY, cmd)
 
 
 @router.post(f"{SITE}/complaints/{{complaint_id}}/reopening", summary="Reopen: not satisfied")
 async def reopen(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ReopenComplaint],
-                 request: Request, _: CustomerService) -> Any:  # fmt: skip
+                 request: Request, _: CustomerService) -> api.ComplaintView:  # fmt: skip
     return await _step(request, site_id, complaint_id, api.REOPEN, cmd)
 
 
 @router.get(f"{SITE}/complaints", summary="Open complaints with deadlines (overdue flagged)")
-async def open_complaints(site_id: UUID, request: Request, _: Reader) -> Any:
+async def open_complaints(site_id: UUID, request: Request, _: Reader) -> Rows:
     return await call(request, api.OPEN_COMPLAINTS, site_id=site_id)
 
 
 @router.get(f"{SITE}/complaint-statistics", summary="By category, cause, status; hours to resolve")
-async def statistics(site_id: UUID, request: Request, _: Reader) -> Any:
+async def statistics(site_id: UUID, request: Request, _: Reader) -> Rows:
     return await call(request, api.STATISTICS, site_ids=[site_id])
 
 
 @router.post(f"{SITE}/tenant-visits", status_code=201, summary="Log a visit to a tenant")
 async def log_visit(site_id: UUID, cmd: JsonBody[api.LogTenantVisit], request: Request,
-                    _: CustomerService) -> Any:  # fmt: skip
+                    _: CustomerService) -> api.TenantVisitLogged:  # fmt: skip
     return await call(request, api.LOG_VISIT, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/tenant-visits/follow-ups", summary="Follow-ups from tenant visits")
-async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Any:
+async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Rows:
     return await call(request, api.FOLLOW_UPS, site_id=site_id)
 
 
 @router.post(f"{SITE}/survey-responses", status_code=201, summary="A satisfaction survey")
 async def record_survey(site_id: UUID, cmd: JsonBody[api.RecordSurveyResponse], request: Request,
-                        _: CustomerService) -> Any:  # fmt: skip
+                        _: CustomerService) -> api.SurveyRecorded:  # fmt: skip
     return await call(request, api.RECORD_SURVEY, site_id=site_id, payload=cmd)
 
 
 @router.get(f"{SITE}/satisfaction", summary="Satisfied share per quarter against the 90% target")
-async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Any:
+async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Rows:
     return await call(request, api.SATISFACTION, site_id=site_id)
 
 
 @router.put(f"{SITE}/feedback-settings", summary="Hours to reply (default: the same day)")
 async def configure(site_id: UUID, cmd: JsonBody[api.ConfigureFeedback], request: Request,
-                    _: Manager) -> Any:  # fmt: skip
+                    _: Manager) -> api.ConfigureFeedback:  # fmt: skip
     return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
-async def group_statistics(request: Request, _: GroupReader) -> Any:
+async def group_statistics(request: Request, _: GroupReader) -> Rows:
     return await call(request, api.STATISTICS)

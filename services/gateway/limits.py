@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.errors import error_entry, error_response
+from services.gateway.errors import problem_response
 
 LIMIT_KEY = "x-max-body-bytes"
 # The bulk registers (billing units and water readings, the mail directory) take a whole
@@ -60,7 +60,10 @@ class BodyLimit:
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             message = BodyTooLarge(limit).detail
-            response = error_response(413, [error_entry([], message, "content_too_large")])
+            response = problem_response(
+                413, "content_too_large", message, instance=scope["path"],
+                correlation_id=scope.get("state", {}).get("correlation_id"),
+            )  # fmt: skip
             await response(scope, receive, send)
             return
         received = 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
+from contracts.methods import JsonObject, Rows
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -41,60 +42,62 @@ REGISTER_COLUMNS = [
 )
 async def directory(
     site_id: UUID, cmd: JsonBody[api.UpdateDirectory], request: Request, _: Manager
-) -> Any:
+) -> api.DirectoryUpdated:
     return await call(request, api.UPDATE_DIRECTORY, site_id=site_id, payload=cmd)
 
 
 @router.put("/settings", summary="Reminder interval and lookup days")
 async def configure(
     site_id: UUID, cmd: JsonBody[api.ConfigureMail], request: Request, _: Manager
-) -> Any:
+) -> api.ConfigureMail:
     return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
 @router.post("/items", status_code=201, summary="Log an item in the register")
-async def receive(site_id: UUID, cmd: JsonBody[api.ReceiveMail], request: Request, _: Desk) -> Any:
+async def receive(
+    site_id: UUID, cmd: JsonBody[api.ReceiveMail], request: Request, _: Desk
+) -> api.ItemView:
     return await call(request, api.RECEIVE, site_id=site_id, payload=cmd)
 
 
 @router.get("/items/{item_id}", summary="One item")
-async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> Any:
+async def get_item(site_id: UUID, item_id: UUID, request: Request, _: Desk) -> api.ItemView:
     return await call(request, api.GET_ITEM, site_id=site_id, item_id=item_id)
 
 
 @router.post("/items/{item_id}/recipient", summary="Customer service resolves the recipient")
 async def resolve(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ResolveRecipient],
-                  request: Request, _: CustomerService) -> Any:  # fmt: skip
+                  request: Request, _: CustomerService) -> api.ItemView:  # fmt: skip
     return await call(request, api.RESOLVE, site_id=site_id, item_id=item_id,
                       payload=cmd)  # fmt: skip
 
 
 @router.post("/items/{item_id}/pickup", summary="Collected against a signature")
 async def collect(site_id: UUID, item_id: UUID, cmd: JsonBody[api.CollectMail], request: Request,
-                  _: Desk) -> Any:  # fmt: skip
+                  _: Desk) -> api.ItemView:  # fmt: skip
     return await call(request, api.COLLECT, site_id=site_id, item_id=item_id,
                       payload=cmd)  # fmt: skip
 
 
 @router.post("/items/{item_id}/archive", summary="Moved out: forwarded or archived")
 async def archive(site_id: UUID, item_id: UUID, cmd: JsonBody[api.ArchiveMail], request: Request,
-                  _: CustomerService) -> Any:  # fmt: skip
+                  _: CustomerService) -> api.ItemView:  # fmt: skip
     return await call(request, api.ARCHIVE, site_id=site_id, item_id=item_id,
                       payload=cmd)  # fmt: skip
 
 
 @router.post("/sweep", summary="Send due reminders; archive items unresolved too long")
-async def sweep(site_id: UUID, request: Request, _: CustomerService) -> Any:
+async def sweep(site_id: UUID, request: Request, _: CustomerService) -> api.SweepDone:
     return await call(request, api.SWEEP, site_id=site_id)
 
 
 @router.get("/awaiting-pickup", summary="Items awaiting pickup, per unit")
-async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Any:
+async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Rows:
     return await call(request, api.AWAITING_PICKUP, site_id=site_id)
 
 
 @router.get("/ageing", summary="Uncollected items by how long they have waited")
-async def ageing(site_id: UUID, request: Request, _: Desk) -> Any:
+async def ageing(site_id: UUID, request: Request, _: Desk) -> JsonObject:
     return await call(request, api.AGEING, site_id=site_id)
 
 
@@ -105,7 +108,7 @@ async def register(
     _: Desk,
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Any:
+) -> Rows:
     rows = await call(request, api.REGISTER, site_id=site_id, date=day)
     if format == "json":
         return rows

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
+from contracts.methods import Rows
 from runtime.auth import Principal
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -142,7 +143,7 @@ async def visit_log(
     _: Reader,
     day: Annotated[BusinessDate, Query(alias="date")],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Any:
+) -> Rows:
     rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day)
     if format == "json":
         return rows

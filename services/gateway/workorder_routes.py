@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
 from contracts.fields import BusinessDate, Name, Period
+from contracts.methods import JsonObject, Rows
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
@@ -32,12 +33,14 @@ Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROU
 @router.post("/repairs", status_code=201, summary="Report a repair (phone, app, patrol, complaint)")
 async def report(
     site_id: UUID, body: JsonBody[api.ReportRepair], request: Request, _: Reporter
-) -> Any:
+) -> api.WorkOrderView:
     return await call(request, api.REPORT, site_id=site_id, payload=body)
 
 
 @router.get("/repairs/{work_order_id}", summary="One repair / work order")
-async def get_work_order(site_id: UUID, work_order_id: UUID, request: Request, _: Reader) -> Any:
+async def get_work_order(
+    site_id: UUID, work_order_id: UUID, request: Request, _: Reader
+) -> api.WorkOrderView:
     return await call(request, api.GET_WORK_ORDER, site_id=site_id, work_order_id=work_order_id)
 
 
@@ -51,7 +54,7 @@ async def dispatch(
     body: JsonBody[api.DispatchRepair],
     request: Request,
     _: Dispatcher,
-) -> Any:
+) -> api.WorkOrderView:
     return await call(
         request, api.DISPATCH, site_id=site_id, work_order_id=work_order_id, payload=body
     )
@@ -64,7 +67,7 @@ async def start(
     body: JsonBody[api.StartRepair],
     request: Request,
     _: Technician,
-) -> Any:
+) -> api.WorkOrderView:
     return await call(
         request, api.START, site_id=site_id, work_order_id=work_order_id, payload=body
     )
@@ -77,7 +80,7 @@ async def complete(
     body: JsonBody[api.CompleteRepair],
     request: Request,
     _: Technician,
-) -> Any:
+) -> api.WorkOrderView:
     return await call(
         request, api.COMPLETE, site_id=site_id, work_order_id=work_order_id, payload=body
     )
@@ -93,7 +96,7 @@ async def verify(
     body: JsonBody[api.VerifyRepair],
     request: Request,
     _: CustomerService,
-) -> Any:
+) -> api.WorkOrderView:
     return await call(
         request, api.VERIFY, site_id=site_id, work_order_id=work_order_id, payload=body
     )
@@ -106,14 +109,14 @@ async def void(
     body: JsonBody[api.VoidWorkOrder],
     request: Request,
     _: Voider,
-) -> Any:
+) -> api.WorkOrderView:
     return await call(request, api.VOID, site_id=site_id, work_order_id=work_order_id, payload=body)
 
 
 @router.put("/work-order-settings", summary="Site code in numbers and SLA hours per urgency")
 async def configure(
     site_id: UUID, body: JsonBody[api.ConfigureSite], request: Request, _: Manager
-) -> Any:
+) -> api.SiteSettings:
     return await call(request, api.CONFIGURE_SITE, site_id=site_id, payload=body)
 
 
@@ -129,7 +132,7 @@ async def board(
     category: Category | None = None,
     team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
-) -> Any:
+) -> Rows:
     return await call(
         request, api.BOARD, site_id=site_id, status=status, category=category, team=team,
         urgency=urgency,
@@ -137,7 +140,7 @@ async def board(
 
 
 @router.get("/work-orders/sla-breaches", summary="Open past their deadline; completed late")
-async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> Any:
+async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> JsonObject:
     return await call(request, api.SLA_BREACHES, site_id=site_id)
 
 
@@ -150,12 +153,12 @@ async def three_equals(
     request: Request,
     _: Reader,
     period: Annotated[Period, Query()],
-) -> Any:
+) -> JsonObject:
     return await call(request, api.THREE_EQUALS, site_id=site_id, period=period)
 
 
 @router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
 async def weekly(
     site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
-) -> Any:
+) -> JsonObject:
     return await call(request, api.WEEKLY, site_id=site_id, week_start=week_start)

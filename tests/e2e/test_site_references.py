@@ -25,7 +25,7 @@ from contracts.topics import dead_letter
 from runtime.auth import Role
 from runtime.kafka import idempotent_producer
 from tests.conftest import Stack
-from tests.helpers import bearer, eventually, stored_events
+from tests.helpers import bearer, eventually, problem, stored_events
 from tests.infra import read_topic
 
 SITE_A, SITE_B = uuid4(), uuid4()
@@ -141,14 +141,14 @@ def test_a_repair_cannot_name_another_sites_complaint(api: httpx.Client, stack: 
     before = stored(stack, "workorder")
     foreign = report_from_complaint(api, SITE_A, complaint_b)
     assert foreign.status_code == 422, foreign.text
-    assert foreign.json()["detail"][0]["loc"] == ["body", "complaint_id"]
+    assert problem(foreign).fields[0] == "complaint_id"
     # Another site's complaint answers exactly like one that does not exist (no probing).
     nobody = str(uuid4())
     unknown = report_from_complaint(api, SITE_A, nobody)
     assert unknown.status_code == 422
-    assert foreign.json()["detail"][0]["msg"].replace(complaint_b, "?") == unknown.json()["detail"][
-        0
-    ]["msg"].replace(nobody, "?")
+    assert problem(foreign).detail.replace(complaint_b, "?") == problem(unknown).detail.replace(
+        nobody, "?"
+    )
     assert stored(stack, "workorder") == before
 
 
@@ -161,9 +161,9 @@ def test_a_second_report_for_one_complaint_names_the_work_order(
     before = stored(stack, "workorder")
     second = report_from_complaint(api, SITE_A, complaint)
     assert second.status_code == 409, second.text
-    error = second.json()["detail"][0]
-    assert error["loc"] == ["body", "complaint_id"]
-    assert f"already has work order {first.json()['work_order_id']}" in error["msg"], error
+    error = problem(second)
+    assert error.kind == "conflict"
+    assert f"already has work order {first.json()['work_order_id']}" in error.detail, error
     assert stored(stack, "workorder") == before
 
 
@@ -180,7 +180,7 @@ def test_a_repair_complaint_opens_its_own_sites_work_order_and_no_second(
     opened = next(r for r in board if r["complaint_id"] == complaint)
     again = first_report(api, SITE_A, complaint)
     assert again.status_code == 409, again.text
-    assert opened["work_order_id"] in again.json()["detail"][0]["msg"]
+    assert opened["work_order_id"] in problem(again).detail
 
 
 def test_a_rejected_complaint_opens_no_repair(api: httpx.Client) -> None:
@@ -193,7 +193,7 @@ def test_a_rejected_complaint_opens_no_repair(api: httpx.Client) -> None:
     refused = eventually(
         lambda: report_from_complaint(api, SITE_A, complaint), lambda r: r.status_code == 409
     )
-    assert "rejected" in refused.json()["detail"][0]["msg"]
+    assert "rejected" in problem(refused).detail
 
 
 def test_a_verified_repair_resolves_no_complaint_of_another_site(
@@ -266,8 +266,8 @@ def test_the_desk_names_only_its_own_sites_units(
     before = stored(stack, "visitor")
     response = call(api)
     assert response.status_code == 422, response.text
-    error = response.json()["detail"][0]
-    assert error["loc"] == ["body", field] and message in error["msg"], error
+    error = problem(response)
+    assert error.fields == [field] and message in error.detail, error
     assert stored(stack, "visitor") == before
 
 
@@ -278,7 +278,7 @@ def test_mail_is_received_only_for_the_sites_own_units(api: httpx.Client, stack:
         headers=as_role(Role.RECEPTIONIST, SITE_A),
     )  # fmt: skip
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"] == ["body", "recipient_unit"]
+    assert problem(response).fields[0] == "recipient_unit"
     assert stored(stack, "mail") == before
 
 

@@ -21,6 +21,7 @@ from runtime.errors import ForeignSiteReference
 from runtime.health import ServiceHealth
 from runtime.kafka import idempotent_producer
 from runtime.projection import ProjectionRunner
+from runtime.reaction import ReactionSubscriber
 from runtime.rebuild import rebuild_online
 from services.visitor.projections import VisitorReadModel
 from tests.infra import run_until_caught_up
@@ -89,8 +90,10 @@ async def publish(infra: Any, topic: str, *items: Envelope | tuple[Envelope, lis
 
 
 def runner(infra: Any, projection: Any, topic: str, schema: str) -> ProjectionRunner:
-    return ProjectionRunner(projection, topics=[topic], database_url=infra.database_url,
-                            bootstrap_servers=infra.kafka, schema=schema, batch_size=500)  # fmt: skip
+    """A read model's runner, or a reaction's faststream subscriber (as services run them)."""
+    kind = ReactionSubscriber if isinstance(projection, RecordingReaction) else ProjectionRunner
+    return kind(projection, topics=[topic], database_url=infra.database_url,
+                bootstrap_servers=infra.kafka, schema=schema, batch_size=500)  # fmt: skip
 
 
 def metric(name: str, projection: str, reason: str) -> float:

@@ -14,7 +14,7 @@ from contracts.envelope import Envelope
 from contracts.topics import VISITOR, dead_letter
 from runtime.kafka import ensure_topics
 from runtime.outage import Backoff, kept_running
-from runtime.projection import ProjectionRunner
+from runtime.reaction import ReactionSubscriber
 from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from tests.infra import publish_all, read_topic
@@ -49,8 +49,8 @@ async def test_an_unreachable_store_dead_letters_nothing(infra) -> None:  # type
     await ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic])
     await publish_all(app, topic, contract_for, infra)
     reaction = StoreDownAtFirst(failures=3)
-    runner = ProjectionRunner(reaction, topics=[topic], database_url=infra.database_url,
-                              bootstrap_servers=infra.kafka, schema=f"{namespace}reaction")  # fmt: skip
+    runner = ReactionSubscriber(reaction, topics=[topic], database_url=infra.database_url,
+                                bootstrap_servers=infra.kafka, schema=f"{namespace}reaction")  # fmt: skip
     expected = {f"{v.id}:{n}" for v in visits for n in (1, 2, 3, 4)}
 
     stop = asyncio.Event()

@@ -24,7 +24,7 @@ from runtime.auth import Role
 from runtime.errors import Invalid, ServiceFault, ServiceUnavailable
 from runtime.rpc import RpcClient, RpcService, serve
 from services.gateway.app import create_app
-from tests.helpers import bearer, gateway_settings
+from tests.helpers import bearer, gateway_settings, problem
 from tests.infra import free_port
 
 CLOSED = free_port()  # nothing listens here
@@ -163,5 +163,6 @@ async def test_the_gateway_answers_a_service_defect_with_500(target: str) -> Non
             headers={**bearer(Role.RECEPTIONIST, [site]), "X-Correlation-ID": "corr-500"},
         )
     assert response.status_code == 500
-    error = response.json()["detail"][0]
-    assert error["type"] == "internal" and "corr-500" in error["msg"]
+    error = problem(response)
+    assert error.kind == "internal" and "corr-500" in error.detail
+    assert error.body["correlation_id"] == "corr-500"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from runtime.auth import Role
-from tests.helpers import bearer
+from tests.helpers import Problem, bearer, problem
 
 SITE = uuid4()
 DESK = {**bearer(Role.RECEPTIONIST, [SITE]), "Content-Type": "application/json"}
@@ -25,13 +25,16 @@ def walk_in(**fields: str) -> str:
     return "{" + ", ".join(f'"{k}": {v}' for k, v in body.items()) + "}"
 
 
-def assert_small_error(response, status: int, loc: list | None = None) -> dict:  # type: ignore[no-untyped-def]
+def assert_small_error(response, status: int, loc: list | None = None) -> Problem:  # type: ignore[no-untyped-def]
+    """A small problem-details body; `loc` the location of its first field (`["body"]`:
+    the whole body, `[]`: no field at all)."""
     assert response.status_code == status, response.text[:500]
     assert len(response.content) < 4096
-    error = json.loads(response.content)["detail"][0]  # valid JSON, valid UTF-8
-    assert set(error) == {"loc", "msg", "type"}
-    if loc is not None:
-        assert error["loc"] == loc
+    error = problem(response)
+    if loc == []:
+        assert error.fields == []
+    elif loc is not None:
+        assert error.fields[0] == (".".join(map(str, loc[1:])) or None)
     return error
 
 
@@ -69,7 +72,7 @@ async def test_a_422_never_echoes_the_input(decoding_gateway: httpx.AsyncClient)
         WALK_IN, content=walk_in(visitor_name=f'"{huge}"'), headers=DESK
     )
     error = assert_small_error(response, 422, ["body", "visitor_name"])
-    assert "xxxxxxxxxx" not in response.text and "input" not in error
+    assert "xxxxxxxxxx" not in response.text and "input" not in error.body
 
 
 async def test_a_callers_key_in_a_location_is_truncated(gateway: httpx.AsyncClient) -> None:
@@ -79,8 +82,9 @@ async def test_a_callers_key_in_a_location_is_truncated(gateway: httpx.AsyncClie
         f"/sites/{SITE}/billing/water-readings", content=body, headers=ACCOUNTANT
     )
     error = assert_small_error(response, 422)
-    assert error["loc"][:2] == ["body", "readings"]
-    assert all(len(str(part)) <= 60 for part in error["loc"])
+    field = error.fields[0] or ""
+    assert field.startswith("readings.")
+    assert all(len(part) <= 60 for part in field.split("."))
 
 
 async def test_many_errors_are_cut_to_a_few(decoding_gateway: httpx.AsyncClient) -> None:
@@ -89,13 +93,13 @@ async def test_many_errors_are_cut_to_a_few(decoding_gateway: httpx.AsyncClient)
         f"/sites/{SITE}/billing/units", json={"units": units}, headers=ACCOUNTANT
     )
     assert response.status_code == 422
-    assert len(response.json()["detail"]) <= 10 and len(response.content) < 4096
+    assert len(problem(response).fields) <= 10 and len(response.content) < 4096
 
 
 async def test_a_body_past_the_limit_is_413(gateway: httpx.AsyncClient) -> None:
     body = walk_in(purpose=f'"{"p" * (MiB + 10)}"').encode()
     response = await gateway.post(WALK_IN, content=body, headers=DESK)
-    assert assert_small_error(response, 413)["type"] == "content_too_large"
+    assert assert_small_error(response, 413).kind == "content_too_large"
 
 
 async def test_a_streamed_body_past_the_limit_is_413(gateway: httpx.AsyncClient) -> None:
@@ -132,4 +136,4 @@ async def test_framework_errors_keep_the_error_shape(
 
 async def test_malformed_json_is_422_at_the_body(gateway: httpx.AsyncClient) -> None:
     response = await gateway.post(WALK_IN, content=b'{"visitor_name": ', headers=DESK)
-    assert assert_small_error(response, 422)["loc"][0] == "body"
+    assert assert_small_error(response, 422).kind == "invalid"

@@ -11,7 +11,7 @@ import pytest
 
 from runtime.auth import DEV_SECRET, Role, UnsafeTokenSecret
 from services.gateway.app import create_app
-from tests.helpers import CONFIG, bearer, gateway_settings
+from tests.helpers import CONFIG, bearer, gateway_settings, problem
 
 SITE = uuid4()
 
@@ -31,7 +31,7 @@ async def test_a_bi_token_for_one_site_reads_no_group_roll_up(
 ) -> None:
     response = await gateway.get(path, headers=bearer(Role.BI, [SITE]))
     assert response.status_code == 403
-    assert response.json()["detail"][0]["type"] == "forbidden"
+    assert problem(response).kind == "forbidden"
 
 
 async def test_a_site_supervisor_cannot_add_a_group_wide_watchlist_entry(
@@ -66,4 +66,4 @@ async def test_a_malformed_token_is_401_with_the_error_shape(
     )
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"] == "Bearer"
-    assert response.json()["detail"][0]["type"] == "unauthenticated"
+    assert problem(response).kind == "unauthenticated"

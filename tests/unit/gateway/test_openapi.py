@@ -1,0 +1,77 @@
+"""The OpenAPI document a client generator lives on: every operation declares its 2xx
+body, and its errors as RFC 9457 problem details (one shape, `application/problem+json`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from runtime.auth import Role
+from services.gateway.app import create_app
+from services.gateway.errors import ERROR_STATUSES
+from tests.helpers import bearer, gateway_settings, problem
+from tests.unit.gateway.test_bodies import HEADERS, SITE
+
+SCHEMA = create_app(gateway_settings()).openapi()
+OPERATIONS = [(f"{verb.upper()} {path}", op) for path, ops in SCHEMA["paths"].items()
+              for verb, op in ops.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "operation"), OPERATIONS, ids=[n for n, _ in OPERATIONS])
+def test_every_operation_declares_its_answer_and_its_errors(
+    name: str, operation: dict[str, Any]
+) -> None:
+    ok = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
+    assert ok, name
+    for response in ok.values():
+        assert response["content"]["application/json"]["schema"], name
+    for status in ERROR_STATUSES:
+        content = operation["responses"][str(status)]["content"]
+        assert content == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }, name
+
+
+def test_the_commands_answer_their_view_models() -> None:
+    def answer(path: str, verb: str) -> Any:
+        op = SCHEMA["paths"][path][verb]
+        code = next(c for c in op["responses"] if c.startswith("2"))
+        return op["responses"][code]["content"]["application/json"]["schema"]
+
+    view = {"$ref": "#/components/schemas/WorkOrderView"}
+    assert answer("/sites/{site_id}/repairs", "post") == view
+    assert answer("/sites/{site_id}/repairs/{work_order_id}", "get") == view
+    assert answer("/sites/{site_id}/repairs/{work_order_id}/dispatch", "post") == view
+
+
+async def test_a_422_names_every_field_the_service_refused(
+    decoding_gateway: httpx.AsyncClient,
+) -> None:
+    body = {"kind": "fax", "recipient_unit": "1", "urgent": 0, "pages": "2"}
+    response = await decoding_gateway.post(
+        f"/sites/{SITE}/mail/items", json=body, headers={**HEADERS["desk"],
+                                                          "X-Correlation-ID": "corr-422"},
+    )  # fmt: skip
+    error = problem(response)
+    assert error.status == 422 and error.kind == "invalid"
+    assert set(error.fields) == {"urgent", "pages"}
+    assert error.body["instance"] == f"/sites/{SITE}/mail/items"
+    assert error.body["correlation_id"] == "corr-422"
+
+
+async def test_a_valid_request_reaches_the_service(decoding_gateway: httpx.AsyncClient) -> None:
+    body = {"kind": "fax", "recipient_unit": "1", "urgent": False, "pages": 2}
+    response = await decoding_gateway.post(
+        f"/sites/{SITE}/mail/items", json=body, headers=HEADERS["desk"]
+    )
+    assert problem(response).status == 409 and problem(response).detail == "decoded"
+
+
+async def test_an_unauthenticated_request_is_a_problem_too(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get(f"/sites/{SITE}/in-building")
+    assert problem(response).kind == "unauthenticated"
+    assert response.headers["www-authenticate"] == "Bearer"
+    other_site = await gateway.get(f"/sites/{SITE}/in-building", headers=bearer(Role.BI, []))
+    assert problem(other_site).status == 403
