@@ -63,8 +63,8 @@ def file_view(f: TenantFile) -> api.TenantFileView:
 
 def change_view(e: Any) -> api.TenancyChange:
     details = {k: v for k, v in e.__dict__.items()
-               if k not in ("originator_id", "originator_version", "timestamp", "site_id",
-                            "correlation_id", "at", "unit")}  # fmt: skip
+               if k not in ("originator_id", "originator_version", "originator_topic",
+                            "timestamp", "site_id", "correlation_id", "at", "unit")}  # fmt: skip
     return api.TenancyChange(
         version=e.originator_version, change=type(e).__name__, at=e.at, details=details
     )

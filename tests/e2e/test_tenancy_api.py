@@ -73,6 +73,7 @@ def test_a_tenant_moves_in_fits_out_and_moves_out(api: httpx.Client) -> None:
     history = ok(api.get(f"{T}/tenancies/{tid}/history", headers=CS))
     assert [h["change"] for h in history] == ["MovedIn", "DetailsChanged"]
     assert history[0]["details"]["contact"]["name"] == "李娜"
+    assert "originator_topic" not in history[0]["details"]  # no internals
 
     roster = eventually(lambda: ok(api.get(f"{T}/tenancies", headers=DESK)),
                         lambda r: any(e["tenancy_id"] == tid and e["contact"]["name"] == "陈静"
