@@ -244,6 +244,38 @@ class AccountPosting(AccountView):
     recorded: bool
 
 
+RunStatus = Literal["open", "drafted", "approved", "issued", "closed"]
+
+
+class RunView(BaseModel):
+    """A month's billing run: where it stands on the site's sign-off chain, and what it
+    bills per fee type."""
+
+    period: str
+    status: RunStatus
+    approval_chain: list[str]
+    approvals: dict[str, str]  # role -> approver, in the order signed
+    awaiting: str | None  # the role that signs next; null once approved
+    due_date: date | None
+    receivable: dict[str, Decimal]  # fee type -> amount
+    total_receivable: Decimal
+
+
+class RunIssued(RunView):
+    statements_issued: int
+
+
+class RunDrafted(BaseModel):
+    """The month's charges posted (once per unit, however often it runs) and the table
+    drafted for sign-off."""
+
+    period: str
+    units: int
+    charges_posted: int
+    receivable: dict[str, Decimal]
+    status: RunStatus
+
+
 class UnitsRegistered(BaseModel):
     units: int
     new_units: int
@@ -260,11 +292,11 @@ CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureBilling], JsonObje
 SET_RATE = Method(SERVICE, "SetRate", SiteCommand[SetRate], SetRate)
 REGISTER_UNITS = Method(SERVICE, "RegisterUnits", SiteCommand[RegisterUnits], UnitsRegistered)
 RECORD_WATER = Method(SERVICE, "RecordWater", SiteCommand[RecordWater], ReadingsRecorded)
-RUN_MONTH = Method(SERVICE, "RunMonth", PeriodRef, JsonObject)
-APPROVE = Method(SERVICE, "Approve", PeriodRef, JsonObject)
-ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], JsonObject)
-CLOSE = Method(SERVICE, "Close", PeriodRef, JsonObject)
-GET_RUN = Method(SERVICE, "GetRun", PeriodRef, JsonObject, read=True)
+RUN_MONTH = Method(SERVICE, "RunMonth", PeriodRef, RunDrafted)
+APPROVE = Method(SERVICE, "Approve", PeriodRef, RunView)
+ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], RunIssued)
+CLOSE = Method(SERVICE, "Close", PeriodRef, RunView)
+GET_RUN = Method(SERVICE, "GetRun", PeriodRef, RunView, read=True)
 SWEEP_OVERDUE = Method(SERVICE, "SweepOverdue", SiteCommand[SweepOverdue], JsonObject)
 RECEIVE_PAYMENT = Method(SERVICE, "ReceivePayment", OnUnit[ReceivePayment], AccountPosting)
 REVERSE_PAYMENT = Method(SERVICE, "ReversePayment", OnPayment[ReversePayment], AccountView)

@@ -89,19 +89,23 @@ async def record_water(
 
 
 @router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
-async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
+async def run_month(
+    site_id: UUID, period: PeriodPath, request: Request, _: Runner
+) -> api.RunDrafted:
     return await call(request, api.RUN_MONTH, site_id=site_id, period=period)
 
 
 @router.get(f"{SITE}/runs/{{period}}", summary="A month's run: status, approvals, totals")
-async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> JsonObject:
+async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> api.RunView:
     return await call(request, api.GET_RUN, site_id=site_id, period=period)
 
 
 @router.post(
     f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
 )
-async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> JsonObject:
+async def approve(
+    site_id: UUID, period: PeriodPath, request: Request, who: Approver
+) -> api.RunView:
     return await call(request, api.APPROVE, site_id=site_id, period=period)
 
 
@@ -112,12 +116,12 @@ async def issue(
     cmd: JsonBody[api.IssueStatements],
     request: Request,
     _: Runner,
-) -> JsonObject:
+) -> api.RunIssued:
     return await call(request, api.ISSUE, site_id=site_id, period=period, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
-async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
+async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> api.RunView:
     return await call(request, api.CLOSE, site_id=site_id, period=period)
 
 
