@@ -111,6 +111,9 @@ def test_the_stack_has_what_the_deployment_promises() -> None:
         for container in pod["containers"]:
             assert container["resources"]["requests"], deployment["metadata"]["name"]
             assert container["readinessProbe"] and container["livenessProbe"]
+            if deployment["metadata"]["name"] in services:  # grpc.health.v1 on its gRPC port
+                grpc = {p["containerPort"] for p in container["ports"] if p["name"] == "grpc"}
+                assert container["readinessProbe"]["grpc"]["port"] in grpc
 
 
 def test_the_gateway_gets_no_database_role() -> None:
