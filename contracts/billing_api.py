@@ -18,7 +18,7 @@ amount, and never above the site's cap nor `MAX_AMOUNT`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal
 from uuid import UUID
@@ -244,6 +244,38 @@ class AccountPosting(AccountView):
     recorded: bool
 
 
+RunStatus = Literal["open", "drafted", "approved", "issued", "closed"]
+
+
+class RunView(BaseModel):
+    """A month's billing run: where it stands on the site's sign-off chain, and what it
+    bills per fee type."""
+
+    period: str
+    status: RunStatus
+    approval_chain: list[str]
+    approvals: dict[str, str]  # role -> approver, in the order signed
+    awaiting: str | None  # the role that signs next; null once approved
+    due_date: date | None
+    receivable: dict[str, Decimal]  # fee type -> amount
+    total_receivable: Decimal
+
+
+class RunIssued(RunView):
+    statements_issued: int
+
+
+class RunDrafted(BaseModel):
+    """The month's charges posted (once per unit, however often it runs) and the table
+    drafted for sign-off."""
+
+    period: str
+    units: int
+    charges_posted: int
+    receivable: dict[str, Decimal]
+    status: RunStatus
+
+
 class UnitsRegistered(BaseModel):
     units: int
     new_units: int
@@ -260,11 +292,11 @@ CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureBilling], JsonObje
 SET_RATE = Method(SERVICE, "SetRate", SiteCommand[SetRate], SetRate)
 REGISTER_UNITS = Method(SERVICE, "RegisterUnits", SiteCommand[RegisterUnits], UnitsRegistered)
 RECORD_WATER = Method(SERVICE, "RecordWater", SiteCommand[RecordWater], ReadingsRecorded)
-RUN_MONTH = Method(SERVICE, "RunMonth", PeriodRef, JsonObject)
-APPROVE = Method(SERVICE, "Approve", PeriodRef, JsonObject)
-ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], JsonObject)
-CLOSE = Method(SERVICE, "Close", PeriodRef, JsonObject)
-GET_RUN = Method(SERVICE, "GetRun", PeriodRef, JsonObject, read=True)
+RUN_MONTH = Method(SERVICE, "RunMonth", PeriodRef, RunDrafted)
+APPROVE = Method(SERVICE, "Approve", PeriodRef, RunView)
+ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], RunIssued)
+CLOSE = Method(SERVICE, "Close", PeriodRef, RunView)
+GET_RUN = Method(SERVICE, "GetRun", PeriodRef, RunView, read=True)
 SWEEP_OVERDUE = Method(SERVICE, "SweepOverdue", SiteCommand[SweepOverdue], JsonObject)
 RECEIVE_PAYMENT = Method(SERVICE, "ReceivePayment", OnUnit[ReceivePayment], AccountPosting)
 REVERSE_PAYMENT = Method(SERVICE, "ReversePayment", OnPayment[ReversePayment], AccountView)
@@ -279,3 +311,58 @@ PAID = Method(SERVICE, "Paid", TableQuery, JsonObject, read=True)
 ARREARS = Method(SERVICE, "Arrears", AsOfQuery, JsonObject, read=True)
 COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, JsonObject, read=True)
 GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, JsonObject, read=True)
+
+
+class FinalSettlement(BaseModel):
+    """The final settlement statement drawn at a move-out (退租): what was owed, less the
+    credit and the fit-out deposits still held; `balance` < 0 is refunded to the tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_id: UUID
+    reference: str
+    moved_out_on: date
+    outstanding: Decimal
+    credit: Decimal
+    deposits_held: Decimal
+    balance: Decimal
+    drawn_at: datetime
+
+
+class TenancySpan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_id: UUID
+    billing_starts_on: date
+    moved_out_on: date | None
+
+
+class UnitTenancy(BaseModel):
+    """A unit's tenancies as billing follows them: the days charges run, the fit-out
+    deposits held (a liability, in no receivable table) and the final settlements."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str
+    tenancies: list[TenancySpan]
+    deposits_held: Decimal
+    final_settlements: list[FinalSettlement]
+
+
+class Receipt(BaseModel):
+    """A payment's receipt: numbered continuously per site; a void one is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    unit: str
+    reference: str
+    amount: Decimal
+    method: str
+    issued_at: datetime
+    voided_at: datetime | None
+    void_reason: str | None
+
+
+UNIT_TENANCY = Method(SERVICE, "UnitTenancy", UnitRef, UnitTenancy, read=True)
+RECEIPTS = Method(SERVICE, "Receipts", SiteRequest, list[Receipt], read=True)

@@ -110,3 +110,10 @@ MAX_AMOUNT = Decimal("100000000")  # 1e8: the largest adjustment, so the largest
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=2)]
 SignedMoney = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=2)]
+
+# -- tenancy -----------------------------------------------------------------------------
+
+# An internal telephone extension (分机): ASCII digits only.
+Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,8}$")]
+# A meter's register at handover (water, electricity, gas): at most 9 digits and 3 places.
+MeterReading = Annotated[Decimal, Field(ge=0, lt=Decimal("1000000000"), decimal_places=3)]

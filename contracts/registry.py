@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import billing, feedback, mail, topics, visitor, workorder
+from contracts import billing, feedback, mail, tenancy, topics, visitor, workorder
 from contracts.base import ContractEvent
 
 TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
@@ -11,6 +11,7 @@ TOPIC_EVENTS: dict[str, tuple[type[ContractEvent], ...]] = {
     topics.BILLING: billing.EVENTS,
     topics.FEEDBACK: feedback.EVENTS,
     topics.MAIL: mail.EVENTS,
+    topics.TENANCY: tenancy.EVENTS,
 }
 
 BY_TYPE: dict[str, type[ContractEvent]] = {

@@ -5,8 +5,9 @@ MAIL = "concierge.mail.v1"
 WORKORDER = "concierge.workorder.v1"
 BILLING = "concierge.billing.v1"
 FEEDBACK = "concierge.feedback.v1"
+TENANCY = "concierge.tenancy.v1"
 
-PUBLISHED = (VISITOR, MAIL, WORKORDER, BILLING, FEEDBACK)
+PUBLISHED = (VISITOR, MAIL, WORKORDER, BILLING, FEEDBACK, TENANCY)
 
 
 def dead_letter(topic: str) -> str:

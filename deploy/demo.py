@@ -2,8 +2,10 @@
 
 Two sites (Shanghai Tower A and Hangzhou Park B), their units and tenants as hosts,
 and a morning at the front desk: pre-registered and unannounced visitors, one turned
-away by the host, one blocked by the watchlist, departures and switchboard messages,
-and the front office's registers (`deploy/demo_front_office.py`).
+away by the host, one blocked by the watchlist, departures and switchboard messages;
+the front office's registers (`deploy/demo_front_office.py`); the tenancy roster (the
+tenants moved in, one fitted out, one moved out with a final settlement) and the tenant
+files.
 
 Each site is seeded once, ever: a run after a restart, a crash or next month finds the
 site seeded and leaves it as it is. The system itself holds the marker (see `seeded`),
@@ -72,6 +74,7 @@ def main(base_url: str) -> None:
             seed_mail_and_complaints(api, site, config)
             seed_front_desk(api, site)
             seed_front_office(api, site)
+            seed_tenancy(api, site, config)  # last: its roster then checks complaints' units
             print(f"seeded {name} ({site})")
         desk_tokens = {
             name: mint(config, subject=f"desk-{name}", role=Role.RECEPTIONIST, sites=[site])
@@ -95,6 +98,8 @@ Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/calls?open_only=true
   curl -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/reception-times?period={clock.today():%Y-%m}"
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/tenancy/tenancies
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/9D/tenancy
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
   curl -H "Authorization: Bearer {admin}" \\
@@ -359,3 +364,73 @@ def seed_mail_and_complaints(api: httpx.Client, site: UUID, config: TokenConfig)
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")
+
+
+def seed_tenancy(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
+    """The roster: every demo tenant moved in half a year ago; 21F fitted out (approved by
+    customer service and engineering, inspected twice, accepted, deposit refunded less a
+    deduction); 9D moved in three months ago and moved out five days ago with a forwarding
+    address (billing draws its final settlement); two files, one borrowed and overdue."""
+    cs, manager, engineering = staff(config, site, Role.CS_REP, Role.CS_MANAGER, Role.DISPATCHER)
+    base, today = f"/sites/{site}/tenancy", clock.today()
+
+    def move_in(unit: str, company: str, person: str, days_ago: int) -> str:
+        day = str(today - timedelta(days=days_ago))
+        body = {
+            "unit": unit, "kind": "resident" if company == "Resident" else "company",
+            "name_zh": person if company == "Resident" else company, "name_en": company,
+            "contact": {"name": person, "phone": "+86 21 6000 1000",
+                        "email": f"{unit.lower()}@tenants.example", "extension": "800"},
+            "emergency_contact": {"name": "Front office", "phone": "+86 21 6000 1999"},
+            "moved_in_on": day, "billing_starts_on": day,
+            "checklist": [{"item": "walls and ceiling", "ok": True},
+                          {"item": "air conditioning", "ok": True}],
+            "meter_readings": [{"meter": "water", "reading": "100.000"}],
+            "keys_issued": [{"label": "front door", "count": 2},
+                            {"label": "access card", "count": 4}],
+        }  # fmt: skip
+        response = api.post(f"{base}/tenancies", json=body, headers=cs)
+        response.raise_for_status()
+        return str(response.json()["tenancy_id"])
+
+    tenancies = {unit: move_in(unit, company, person, 180) for unit, company, person in TENANTS}
+    permit = api.post(f"{base}/fit-outs", headers=cs, json={
+        "tenancy_id": tenancies["21F"], "plans": ["layout rev B", "lighting plan"],
+        "contractor": "Lumen Fit-out Ltd", "contractor_phone": "13900001111",
+        "starts_on": str(today - timedelta(days=170)), "ends_on": str(today - timedelta(days=120)),
+        "deposit": "5000.00"}).json()  # fmt: skip
+    fit_out = f"{base}/fit-outs/{permit['permit_id']}"
+    for step, body, who in (
+        ("approval", None, manager), ("approval", None, engineering),
+        ("inspections", {"inspector": "Zhao Gang", "findings": [
+            {"finding": "sprinkler head moved", "action": "violation"}]}, engineering),
+        ("inspections", {"inspector": "Zhao Gang", "findings": [
+            {"finding": "sprinkler restored"}]}, engineering),
+        ("completion", {"accepted_by": "Zhao Gang"}, cs),
+        ("deposit-settlement", {"deductions": [
+            {"reason": "lift lobby floor scratched", "amount": "800.00"}]}, cs),
+    ):  # fmt: skip
+        api.post(f"{fit_out}/{step}", json=body, headers=who).raise_for_status()
+    leaving = move_in("9D", "Harbour Freight Agency", "Liu Yang", 90)
+    api.post(f"{base}/tenancies/{leaving}/notice", headers=cs, json={
+        "notice_on": str(today - timedelta(days=35)),
+        "moving_out_on": str(today - timedelta(days=5))}).raise_for_status()  # fmt: skip
+    api.post(f"{base}/tenancies/{leaving}/move-out", headers=cs, json={
+        "moved_out_on": str(today - timedelta(days=5)),
+        "meter_readings": [{"meter": "water", "reading": "131.500"}],
+        "inspection": [{"finding": "walls repainted"},
+                       {"finding": "carpet torn", "action": "repair"}],
+        "keys_returned": [{"label": "front door", "count": 2},
+                          {"label": "access card", "count": 3}],
+        "forwarding_address": "Room 1801, 100 Century Avenue, Shanghai",
+        "settlement_reference": f"FS-9D-{today:%Y%m}"}).raise_for_status()  # fmt: skip
+    files = (("F-12A-001", "租赁合同 lease", 24, "12A"),
+             ("F-21F-002", "二次装修图纸 fit-out plans", 12, "21F"))  # fmt: skip
+    for number, title, pages, unit in files:
+        filed = api.post(f"{base}/files", headers=cs, json={
+            "number": number, "title": title, "pages": pages,
+            "filed_on": str(today - timedelta(days=170)), "filed_by": "Secretary Chen",
+            "category": "tenant", "unit": unit}).json()  # fmt: skip
+    api.post(f"{base}/files/{filed['file_id']}/borrowing", headers=cs, json={
+        "borrower": "Engineering Zhao", "borrowed_on": str(today - timedelta(days=10)),
+        "due_back_on": str(today - timedelta(days=3))}).raise_for_status()  # fmt: skip

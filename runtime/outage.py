@@ -125,6 +125,14 @@ def kept_running(name: str, part: Part, backoff: Backoff | None = None) -> Part:
                 raise RuntimeError(f"{name} returned before the service stopped")
             except Exception as exc:
                 failure = exc
+            except asyncio.CancelledError as exc:
+                if _being_cancelled():
+                    raise
+                # Not this task's cancellation: a library's own inner task leaking out of a
+                # stop() (aiokafka's consumer, stopped after a broker outage, re-raises its
+                # cancelled fetch). It must not take the whole service down with it.
+                failure = RuntimeError(f"{name}: a stray CancelledError from a library")
+                failure.__cause__ = exc
             finally:
                 PART_UP.labels(name).set(0)
             if loop.time() - started >= policy.cap:
@@ -140,6 +148,12 @@ def kept_running(name: str, part: Part, backoff: Backoff | None = None) -> Part:
             await pause(stop, delay)
 
     return run
+
+
+def _being_cancelled() -> bool:
+    """True while the running task has a cancellation requested (Python 3.11+)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def outlasting_outages(

@@ -60,7 +60,7 @@ def private_stack() -> Iterator[PrivateStack]:
         stack.remove()
 
 
-SERVICES = ("visitor", "workorder", "billing", "feedback", "mail")
+SERVICES = ("visitor", "workorder", "billing", "feedback", "mail", "tenancy")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def gateway_settings(**overrides: object) -> GatewaySettings:
     """Gateway settings for an in-process gateway whose services are not running."""
     targets = {
         f"{name}_grpc_target": f"127.0.0.1:{free_port()}"  # nothing listens there
-        for name in ("visitor", "workorder", "billing", "feedback", "mail")
+        for name in ("visitor", "workorder", "billing", "feedback", "mail", "tenancy")
     }
     values = {"jwt_allow_dev_secret": True, "grpc_timeout_seconds": 0.5, **targets}
     return GatewaySettings(**{**values, **overrides})  # type: ignore[arg-type]

@@ -1,8 +1,9 @@
 """Container health check of the Concierge image (standard library only, cheap).
 
 HEALTHCHECK_TARGET names what to probe: `tcp:<port>` (a service's gRPC port accepts
-connections; a grpc.health.v1 check replaces this once the services serve it) or an
-`http://` URL that must answer 200 (the gateway's /healthz). Exit 0 healthy, 1 not.
+connections: the process lives; its readiness, NOT_SERVING while its database is away, is
+the grpc.health.v1 service that Kubernetes' readiness probes ask) or an `http://` URL that
+must answer 200 (the gateway's /healthz). Exit 0 healthy, 1 not.
 """
 
 import os

@@ -1,7 +1,7 @@
-"""Run the billing service: gRPC API, outbox relay, finance read models, and the
-paid-repair consumer of `concierge.workorder.v1`.
+"""Run the billing service: gRPC API, outbox relay, finance read models, the paid-repair
+consumer of `concierge.workorder.v1` and the tenancy consumer of `concierge.tenancy.v1`.
 
-    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs]
+    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from services.billing.api import build_api
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
 from services.billing.projections import BillingQueries, BillingReadModel
-from services.billing.reactions import PaidRepairCharges
+from services.billing.reactions import PaidRepairCharges, TenancyCharges
 
 
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
@@ -30,7 +30,10 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         read_model=BillingReadModel(),
         queries=BillingQueries,
         build_api=build_api,
-        reactions={"paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges)},
+        reactions={
+            "paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges),
+            "tenancy": Reaction((topics.TENANCY,), TenancyCharges),
+        },
     )
 
 

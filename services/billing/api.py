@@ -153,6 +153,22 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
     async def get_account(request: api.UnitRef, call: CallContext) -> api.AccountView:
         return await account(request.site_id, request.unit)
 
+    @rpc.implements(api.UNIT_TENANCY)
+    async def unit_tenancy(request: api.UnitRef, call: CallContext) -> api.UnitTenancy:
+        found = await run(app.account, request.site_id, request.unit)
+        return api.UnitTenancy(
+            unit=found.unit, deposits_held=found.deposits_held,
+            tenancies=[api.TenancySpan(tenancy_id=t, billing_starts_on=start, moved_out_on=until)
+                       for t, (start, until) in found.tenancies.items()],
+            final_settlements=[api.FinalSettlement.model_validate(statement)
+                               for statement in found.final_settlements.values()],
+        )  # fmt: skip
+
+    @rpc.implements(api.RECEIPTS)
+    async def receipts(request: SiteRequest, call: CallContext) -> list[api.Receipt]:
+        found = await run(app.receipts, request.site_id)
+        return [api.Receipt.model_validate(receipt) for receipt in found]
+
     @rpc.implements(api.RECEIVABLE)
     async def receivable(request: api.TableQuery, call: CallContext) -> dict[str, Any]:
         return await queries.receivable(request.site_id, request.period, today(request))

@@ -33,6 +33,7 @@ from services.billing.domain import (
     LateFeePolicy,
     ParkedRepair,
     PaymentReference,
+    ReceiptBook,
     UnbilledRepairs,
     UnitAccount,
     UnitProfile,
@@ -181,7 +182,8 @@ class BillingApplication(ServiceApplication):
                 changed = []
                 for account in accounts:
                     profile = account.billing_profile(period)
-                    lines = monthly_charges(rates, profile, period) if profile else []
+                    lines = (monthly_charges(rates, profile, period, account.occupied_days(period))
+                             if profile else [])  # fmt: skip
                     new = account.post_monthly_charges(lines=lines, period=period, at=now)
                     if new:
                         changed.append(account)
@@ -322,7 +324,8 @@ class BillingApplication(ServiceApplication):
         """A payment, once per reference at the site: the same payment again on the same
         unit records nothing; the reference on another unit is a Conflict. The claim on
         the reference is saved with the payment (one transaction), so a race between two
-        units is lost by one of them."""
+        units is lost by one of them; so is the payment's receipt, numbered next at the
+        site (`ReceiptBook`): a lost race renumbers nothing."""
 
         def command() -> bool:
             now = clock.now()
@@ -335,7 +338,12 @@ class BillingApplication(ServiceApplication):
             claim.require_unit(unit)
             recorded = account.receive_payment(reference=cmd.reference, amount=cmd.amount,
                                                method=cmd.method, at=now)  # fmt: skip
-            if recorded or claimed_now:  # (a replay of a payment from before claims: claim it)
+            if recorded:
+                book = self._receipt_book(site_id, now)
+                book.issue(unit=unit, reference=cmd.reference, amount=cmd.amount,
+                           method=cmd.method, at=now)  # fmt: skip
+                self.save(account, claim, book)
+            elif claimed_now:  # (a replay of a payment from before claims: claim it)
                 self.save(account, claim)
             return recorded
 
@@ -343,12 +351,26 @@ class BillingApplication(ServiceApplication):
 
     def reverse_payment(self, site_id: UUID, unit: str, reference: str,
                         cmd: api.ReversePayment, cid: str | None) -> None:  # fmt: skip
+        """A reversed payment's receipt is voided with the same reason (kept, numbered)."""
+
         def command() -> None:
+            now = clock.now()
             account = self.account(site_id, unit)
-            account.reverse_payment(reference=reference, reason=cmd.reason, at=clock.now())
-            self.save(account)
+            account.reverse_payment(reference=reference, reason=cmd.reason, at=now)
+            book = self._receipt_book(site_id, now)
+            voided = book.void(unit=unit, reference=reference, reason=cmd.reason, at=now)
+            self.save(account, *([book] if voided else []))
 
         self.run(cid, command, retries=5)
+
+    def receipts(self, site_id: UUID) -> list[dict[str, Any]]:
+        """The site's receipts in number order, voided ones included."""
+        book: ReceiptBook | None = self._get(ReceiptBook.create_id(site_id))
+        return list(book.receipts) if book else []
+
+    def _receipt_book(self, site_id: UUID, at: datetime) -> ReceiptBook:
+        found: ReceiptBook | None = self._get(ReceiptBook.create_id(site_id))
+        return found or ReceiptBook(site_id=site_id, at=at)
 
     def adjust(self, site_id: UUID, unit: str, cmd: api.Adjust, cid: str | None) -> bool:
         """A correction, in any open month up to next month (never further ahead)."""
@@ -414,6 +436,115 @@ class BillingApplication(ServiceApplication):
             self.save(unbilled, account, *([charged] if charged else []))
 
         self.run(cid, command, retries=5)
+
+    # -- the tenancy ------------------------------------------------------------------------
+
+    def begin_tenancy(self, site_id: UUID, unit: str, tenancy_id: UUID, billing_starts_on: date,
+                      at: datetime, cid: str | None) -> bool:  # fmt: skip
+        """A move-in (tenancy events, through Kafka): billing's units follow the roster (the
+        unit is registered, its account opened), and charges run from the billing start
+        date. What the unit is billed on (area, spaces, lines) is finance's profile."""
+
+        def command() -> bool:
+            register = self._get(UnitRegister.create_id(site_id)) or UnitRegister(
+                site_id=site_id, at=at
+            )
+            registered = bool(register.register(units=[unit], at=at))
+            account = self._open_account(site_id, unit, at)
+            began = account.begin_tenancy(tenancy_id=tenancy_id,
+                                          billing_starts_on=billing_starts_on, at=at)  # fmt: skip
+            if began or registered:
+                self._save_accounts([account] if began else [], *([register] if registered else []))
+            return began
+
+        return self.run(cid, command, retries=5)
+
+    def end_tenancy(self, site_id: UUID, unit: str, tenancy_id: UUID, moved_out_on: date,
+                    reference: str, at: datetime, cid: str | None) -> bool:  # fmt: skip
+        """A move-out: charges stop at the move-out date and the final settlement is drawn.
+
+        Every month of the tenancy up to the move-out month is billed for the days
+        occupied: a month not yet charged is charged now (and joins its table when that
+        is not yet signed), a month charged in full before the move-out was known is
+        corrected down by adjustments; then the statement nets what is owed, the credit
+        and the fit-out deposits still held (`UnitAccount.draw_final_settlement`).
+        """
+
+        def command() -> bool:
+            account = self.account(site_id, unit)
+            if not account.end_tenancy(tenancy_id=tenancy_id, moved_out_on=moved_out_on, at=at):
+                return False
+            start = account.tenancies[str(tenancy_id)][0]
+            assert start is not None
+            schedule = self._get(FeeSchedule.create_id(site_id))
+            runs: dict[Period, BillingRun] = {}
+            last = max([Period.of(moved_out_on), *(line.period for line in account.lines())])
+            period = Period.of(start)
+            while period <= last:
+                self._bill_days_occupied(account, tenancy_id, period, schedule, runs, at)
+                period = period.next()
+            account.draw_final_settlement(tenancy_id=tenancy_id, reference=reference,
+                                          moved_out_on=moved_out_on, at=at)  # fmt: skip
+            self._save_accounts([account], *(run for run in runs.values() if run.pending_events))
+            return True
+
+        return self.run(cid, command, retries=5)
+
+    def _bill_days_occupied(self, account: UnitAccount, tenancy_id: UUID, period: Period,
+                            schedule: FeeSchedule | None, runs: dict[Period, BillingRun],
+                            at: datetime) -> None:  # fmt: skip
+        profile = account.billing_profile(period)
+        if profile is None:
+            return
+        rates = schedule.rates_for(period) if schedule else {}
+        lines = monthly_charges(rates, profile, period, account.occupied_days(period))
+        if account.charged_monthly(period):
+            account.stop_charges(tenancy_id=tenancy_id, period=period, lines=lines, at=at)
+            return
+        if period in account.statements or period in account.closed_periods:
+            return
+        run = runs.get(period) or self._get(BillingRun.create_id(account.site_id, period))
+        if run is not None and not run.takes_charges:
+            return  # a signed month not charged to this unit stays as signed
+        run = runs.setdefault(period, run or BillingRun.open(site_id=account.site_id,
+                                                             period=period, at=at))  # fmt: skip
+        for line in lines:
+            if account.post_charge(charge_id=account.charge_id_for(period, line.fee_type, line.ref),
+                                   period=period, fee_type=line.fee_type, amount=line.amount,
+                                   description=line.description, at=at):  # fmt: skip
+                run.join(fee_type=line.fee_type, amount=line.amount, at=at)
+
+    def hold_deposit(self, site_id: UUID, unit: str, permit_id: UUID, amount: Decimal,
+                     at: datetime, cid: str | None) -> bool:  # fmt: skip
+        """A fit-out's deposit is held on the unit's account (a liability)."""
+
+        def command() -> bool:
+            account = self._open_account(site_id, unit, at)
+            held = account.hold_deposit(permit_id=permit_id, amount=amount, at=at)
+            if held:
+                self._save_accounts([account])
+            return held
+
+        return self.run(cid, command, retries=5)
+
+    def release_deposit(self, site_id: UUID, unit: str, permit_id: UUID, refunded: Decimal,
+                        deducted: Decimal, at: datetime, cid: str | None) -> bool:  # fmt: skip
+        def command() -> bool:
+            account = self.account(site_id, unit)
+            released = account.release_deposit(permit_id=permit_id, refunded=refunded,
+                                               deducted=deducted, at=at)  # fmt: skip
+            if released:
+                self._save_accounts([account])
+            return released
+
+        return self.run(cid, command, retries=5)
+
+    def _open_account(self, site_id: UUID, unit: str, at: datetime) -> UnitAccount:
+        found: UnitAccount | None = self._get(UnitAccount.create_id(site_id, unit))
+        if found is not None and found.site_id != site_id:
+            raise ForeignSiteReference(f"account {found.id} is not of site {site_id}")
+        return found or UnitAccount.open(site_id=site_id, unit=unit, at=at,
+                                         currency=self.policy(site_id).currency)  # fmt: skip
 
     def unbilled_repairs(self, site_id: UUID) -> list[ParkedRepair]:
         unbilled = self._get(UnbilledRepairs.create_id(site_id))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -205,8 +205,36 @@ class ChargeLine(NamedTuple):
     ref: str = ""
 
 
+# The monthly fees that follow the days a tenant occupies the unit (metered water and
+# the services a tenant used are charged as measured, whatever the days).
+PRORATED = (FeeType.MANAGEMENT, FeeType.PARKING, FeeType.PHONE, FeeType.OTHER_SERVICE)
+
+
+def prorated(amount: Decimal, days: int, days_in_month: int) -> Decimal:
+    """A month's fee for the days occupied: amount x days occupied / days in the month,
+    rounded to the cent half-up (issue 11: charges start on the move-in date and stop at
+    move-out, prorated by day for a partial month)."""
+    share = Decimal(amount) * days / days_in_month
+    return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def days_occupied(spans: Iterable[tuple[date, date | None]], period: Period) -> int:
+    """The days of `period` inside any tenancy span, each span from its billing start to
+    its move-out date, both days included (the tenant holds the keys on both); an open
+    span runs on. A day two spans share counts once."""
+    days: set[date] = set()
+    for start, until in spans:
+        first = max(start, period.first_day)
+        last = min(until or period.last_day, period.last_day)
+        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return len(days)
+
+
 def monthly_charges(
-    rates: Mapping[FeeType, Decimal], unit: UnitProfile, period: Period
+    rates: Mapping[FeeType, Decimal],
+    unit: UnitProfile,
+    period: Period,
+    occupied: int | None = None,
 ) -> list[ChargeLine]:
     """A unit's charges for a month from the site's rates in force (`rates_for(period)`).
 
@@ -214,7 +242,16 @@ def monthly_charges(
     rate x lines, each rounded to cents; an other_service rate is a flat monthly
     charge, and each service used (laundry, catering, ...) is charged at its amount.
     Fees without a rate, and zero amounts, are left out.
+
+    `occupied`: the days of the month a tenant occupied the unit (see `days_occupied`),
+    None for a unit billed without a tenancy (the whole month, as before tenancies). A
+    unit nobody occupied that month is charged nothing; a partial month's management,
+    parking, phone and flat service fees are `prorated`.
     """
+    if occupied == 0:
+        return []
+    in_month = (period.last_day - period.first_day).days + 1
+    partial = occupied is not None and occupied < in_month
     measured: list[tuple[FeeType, Decimal, str]] = [
         (FeeType.MANAGEMENT, unit.area_m2, "m2"),
         (FeeType.PARKING, Decimal(unit.parking_spaces), "space(s)"),
@@ -228,8 +265,12 @@ def monthly_charges(
         if rate is None:
             continue
         amount = money(rate * amount_of)
+        text = f"{kind} {period}: {amount_of} {unit_name} x {rate}"
+        if partial and kind in PRORATED:
+            assert occupied is not None
+            amount = prorated(amount, occupied, in_month)
+            text += f" x {occupied}/{in_month} days"
         if amount > 0:
-            text = f"{kind} {period}: {amount_of} {unit_name} x {rate}"
             lines.append(ChargeLine(kind, amount, text))
     for service, amount in sorted(unit.other_services.items()):
         if amount > 0:
@@ -407,6 +448,11 @@ class UnitAccount(SiteAggregate):
         self.late_fee_periods: set[Period] = set()
         self.profile: dict[str, Any] = {}
         self.water_m3: dict[str, Decimal] = {}  # period -> metered consumption
+        # tenancy id -> [billing start, move-out date or None]: the days charges run
+        self.tenancies: dict[str, list[date | None]] = {}
+        # fit-out permit id -> the deposit held for it (a liability, never income)
+        self.deposits: dict[str, Decimal] = {}
+        self.final_settlements: dict[str, dict[str, Any]] = {}  # tenancy id -> statement
 
     def set_profile(self, *, profile: UnitProfile, at: datetime) -> bool:
         """What the unit is billed on from now on (area, spaces, lines, services).
@@ -463,6 +509,133 @@ class UnitAccount(SiteAggregate):
         if not self.profile:
             return None
         return UnitProfile(**self.profile, water_m3=self.water_m3.get(str(period), ZERO))
+
+    # ---------------------------------------------------------------- tenancy
+
+    def begin_tenancy(self, *, tenancy_id: UUID, billing_starts_on: date, at: datetime) -> bool:
+        """Charges start on the tenancy's billing start date (its move-in, or later after a
+        rent-free fit-out). False when this tenancy is known already (a redelivery)."""
+        _require_aware(at)
+        if str(tenancy_id) in self.tenancies:
+            return False
+        self._tenancy_began(tenancy_id=str(tenancy_id), billing_starts_on=billing_starts_on,
+                            at=at)  # fmt: skip
+        return True
+
+    @event("TenancyBegan")
+    def _tenancy_began(self, tenancy_id: str, billing_starts_on: date, at: datetime) -> None:
+        self.tenancies[tenancy_id] = [billing_starts_on, None]
+
+    def end_tenancy(self, *, tenancy_id: UUID, moved_out_on: date, at: datetime) -> bool:
+        """Charges stop at the move-out date (billed up to and including it). False when
+        already ended; a tenancy billing never heard of began is refused."""
+        _require_aware(at)
+        span = self.tenancies.get(str(tenancy_id))
+        if span is None:
+            raise NotFound(f"tenancy {tenancy_id} is not billed on unit {self.unit}")
+        if span[1] is not None:
+            return False
+        self._tenancy_ended(tenancy_id=str(tenancy_id), moved_out_on=moved_out_on, at=at)
+        return True
+
+    @event("TenancyEnded")
+    def _tenancy_ended(self, tenancy_id: str, moved_out_on: date, at: datetime) -> None:
+        self.tenancies[tenancy_id][1] = moved_out_on
+
+    def occupied_days(self, period: Period) -> int | None:
+        """The days of `period` a tenant occupies the unit; None for a unit billed without
+        any tenancy (the whole month)."""
+        if not self.tenancies:
+            return None
+        spans = [(start, until) for start, until in self.tenancies.values() if start]
+        return days_occupied(spans, period)
+
+    def stop_charges(self, *, tenancy_id: UUID, period: Period, lines: Iterable[ChargeLine],
+                     at: datetime) -> int:  # fmt: skip
+        """After a move-out, a month already charged in full is corrected down to `lines`
+        (the month's charges for the days occupied): a credit adjustment on each monthly
+        charge, booked in the month (or the first open month after it when it is closed).
+        Returns how many adjustments were made (none again on a redelivery)."""
+        due = {self.charge_id_for(period, line.fee_type, line.ref): line.amount for line in lines}
+        booked = period
+        while booked in self.closed_periods:
+            booked = booked.next()
+        made = 0
+        for kind in PRORATED:
+            charge_id = self.charge_id_for(period, kind)
+            posted = self._lines.get(charge_id)
+            if posted is None or posted.amount <= due.get(charge_id, ZERO):
+                continue
+            made += self.adjust(
+                adjustment_id=f"{charge_id}:moved-out:{tenancy_id}",
+                amount=due.get(charge_id, ZERO) - posted.amount,
+                reason=f"{kind} {period} after the move-out: days occupied only",
+                period=booked, charge_id=charge_id, at=at,
+            )  # fmt: skip
+        return made
+
+    def charged_monthly(self, period: Period) -> bool:
+        """Whether the month's fees are posted (by its run, or at a move-out)."""
+        return any(self.charge_id_for(period, kind) in self._lines for kind in PRORATED)
+
+    def hold_deposit(self, *, permit_id: UUID, amount: Decimal, at: datetime) -> bool:
+        """A fit-out deposit is held for the tenant: a liability until it is refunded or
+        deducted, never income, so it is in no receivable table. False when known."""
+        _require_aware(at)
+        if str(permit_id) in self.deposits or amount <= 0:
+            return False
+        self._deposit_held(permit_id=str(permit_id), amount=money(amount), at=at)
+        return True
+
+    @event("DepositHeld")
+    def _deposit_held(self, permit_id: str, amount: Decimal, at: datetime) -> None:
+        self.deposits[permit_id] = amount
+
+    def release_deposit(self, *, permit_id: UUID, refunded: Decimal, deducted: Decimal,
+                        at: datetime) -> bool:  # fmt: skip
+        """The deposit settled on the fit-out's acceptance: refunded to the tenant, the
+        deductions kept (their reasons are the permit's). False when not held."""
+        _require_aware(at)
+        if self.deposits.get(str(permit_id), ZERO) == ZERO:
+            return False
+        self._deposit_released(permit_id=str(permit_id), refunded=money(refunded),
+                               deducted=money(deducted), at=at)  # fmt: skip
+        return True
+
+    @event("DepositReleased")
+    def _deposit_released(self, permit_id: str, refunded: Decimal, deducted: Decimal,
+                          at: datetime) -> None:  # fmt: skip
+        self.deposits[permit_id] = ZERO
+
+    @property
+    def deposits_held(self) -> Decimal:
+        return sum(self.deposits.values(), ZERO)
+
+    def draw_final_settlement(self, *, tenancy_id: UUID, reference: str, moved_out_on: date,
+                              at: datetime) -> bool:  # fmt: skip
+        """退租 final settlement: what the tenant owes (open charges) less their credit
+        and the fit-out deposits still held; a negative balance is refunded to them.
+        Drawn once per tenancy (False again)."""
+        _require_aware(at)
+        if str(tenancy_id) in self.final_settlements:
+            return False
+        outstanding, credit, deposits = self.outstanding(), self.credit, self.deposits_held
+        self._final_settlement_drawn(
+            tenancy_id=str(tenancy_id), reference=reference, moved_out_on=moved_out_on,
+            outstanding=outstanding, credit=credit, deposits_held=deposits,
+            balance=outstanding - credit - deposits, at=at,
+        )  # fmt: skip
+        return True
+
+    @event("FinalSettlementDrawn")
+    def _final_settlement_drawn(self, tenancy_id: str, reference: str, moved_out_on: date,
+                                outstanding: Decimal, credit: Decimal, deposits_held: Decimal,
+                                balance: Decimal, at: datetime) -> None:  # fmt: skip
+        self.final_settlements[tenancy_id] = {
+            "tenancy_id": tenancy_id, "reference": reference, "moved_out_on": moved_out_on,
+            "outstanding": outstanding, "credit": credit, "deposits_held": deposits_held,
+            "balance": balance, "drawn_at": at,
+        }  # fmt: skip
 
     @classmethod
     def open(
@@ -1239,6 +1412,61 @@ def _table(receivable: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
     if any(amount < 0 for amount in table.values()):
         raise Invalid("a receivable must not be negative", field="receivable")
     return table
+
+
+# ----------------------------------------------------------------------- receipts
+
+
+class ReceiptBook(SiteAggregate):
+    """The site's receipts. DOMAIN.md: "Every payment gets a receipt, numbered
+    continuously per site; voided receipts are kept": numbers run 1, 2, 3 ... per site
+    with no gap, a reversed payment's receipt is voided with the reversal's reason and
+    keeps its number."""
+
+    @classmethod
+    def create_id(cls, site_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"concierge:billing:receipts:{site_id}")
+
+    @event("Opened")
+    def __init__(self, site_id: UUID, at: datetime) -> None:
+        self.site_id = site_id
+        self.receipts: list[dict[str, Any]] = []
+        self._by_payment: dict[tuple[str, str], int] = {}  # (unit, reference) -> number
+
+    def issue(self, *, unit: str, reference: str, amount: Decimal, method: str,
+              at: datetime) -> dict[str, Any]:  # fmt: skip
+        """The receipt of a payment, numbered next; the same payment's receipt again."""
+        _require_aware(at)
+        known = self._by_payment.get((unit, reference))
+        if known is None:
+            self._receipt_issued(number=len(self.receipts) + 1, unit=unit, reference=reference,
+                                 amount=money(amount), method=method, at=at)  # fmt: skip
+            known = len(self.receipts)
+        return self.receipts[known - 1]
+
+    @event("ReceiptIssued")
+    def _receipt_issued(self, number: int, unit: str, reference: str, amount: Decimal,
+                        method: str, at: datetime) -> None:  # fmt: skip
+        self.receipts.append({
+            "number": number, "unit": unit, "reference": reference, "amount": amount,
+            "method": method, "issued_at": at, "voided_at": None, "void_reason": None,
+        })  # fmt: skip
+        self._by_payment[(unit, reference)] = number
+
+    def void(self, *, unit: str, reference: str, reason: str, at: datetime) -> bool:
+        """Void the receipt of a reversed payment, with the reason; kept, never renumbered.
+        False when the payment has no receipt (taken before receipts) or it is void."""
+        _require_aware(at)
+        number = self._by_payment.get((unit, reference))
+        if number is None or self.receipts[number - 1]["voided_at"] is not None:
+            return False
+        self._receipt_voided(number=number, reason=_required(reason, "reason"), at=at)
+        return True
+
+    @event("ReceiptVoided")
+    def _receipt_voided(self, number: int, reason: str, at: datetime) -> None:
+        self.receipts[number - 1] = {**self.receipts[number - 1], "voided_at": at,
+                                     "void_reason": reason}  # fmt: skip
 
 
 # ----------------------------------------------------------------------- site policy

@@ -1,7 +1,8 @@
-"""Run the feedback service: gRPC API, outbox relay, read models, and the consumer that
-resolves complaints when their repair is verified.
+"""Run the feedback service: gRPC API, outbox relay, read models, the consumer that
+resolves complaints when their repair is verified, and the one that follows the tenancy
+roster (the complainants).
 
-    python -m services.feedback [rebuild] [--only api|relay|projection|repairs]
+    python -m services.feedback [rebuild] [--only api|relay|projection|repairs|complainants]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from services.feedback.api import build_api
 from services.feedback.application import FeedbackApplication, FeedbackSettings
 from services.feedback.contract import TOPIC, contract_for
 from services.feedback.projections import FeedbackQueries, FeedbackReadModel
-from services.feedback.reactions import ComplaintsResolvedByRepairs
+from services.feedback.reactions import ComplainantsFromTenancy, ComplaintsResolvedByRepairs
 
 
 def spec(settings: FeedbackSettings | None = None) -> ServiceSpec:
@@ -30,7 +31,10 @@ def spec(settings: FeedbackSettings | None = None) -> ServiceSpec:
         read_model=FeedbackReadModel(),
         queries=FeedbackQueries,
         build_api=build_api,
-        reactions={"repairs": Reaction((topics.WORKORDER,), ComplaintsResolvedByRepairs)},
+        reactions={
+            "repairs": Reaction((topics.WORKORDER,), ComplaintsResolvedByRepairs),
+            "complainants": Reaction((topics.TENANCY,), lambda app: ComplainantsFromTenancy()),
+        },
     )
 
 

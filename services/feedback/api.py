@@ -32,7 +32,9 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
     async def register(
         request: SiteCommand[api.RegisterComplaint], call: CallContext
     ) -> api.ComplaintView:
-        complaint = await run(app.register, request.site_id, request.payload, call.correlation_id)
+        cmd, site_id = request.payload, request.site_id
+        tenant = await queries.tenant_of(site_id, cmd.unit) if cmd.unit else None
+        complaint = await run(app.register, site_id, cmd, call.correlation_id, tenant)
         return complaint_view(complaint)
 
     def step(method: Method[api.OnComplaint[Any], api.ComplaintView], action: Any) -> None:

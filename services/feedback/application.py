@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -27,12 +28,21 @@ class FeedbackApplication(ServiceApplication):
     def __init__(self, settings: FeedbackSettings) -> None:
         super().__init__(settings, settings.schema_name("feedback"))
 
-    def register(self, site_id: UUID, cmd: api.RegisterComplaint, cid: str | None) -> Complaint:
+    def register(self, site_id: UUID, cmd: api.RegisterComplaint, cid: str | None,
+                 tenant: dict[str, Any] | None = None) -> Complaint:  # fmt: skip
+        """Register the complainant, unit, company, contact (DOMAIN.md). A complaint from a
+        unit on the site's roster (`tenant`, from the tenancy events) takes the tenant's
+        company and contact phone when the intake left them out."""
+        company, phone = cmd.company, cmd.contact_phone
+        if tenant is not None:
+            company = company or (tenant["tenant"] if tenant["company"] else None)
+            phone = phone or tenant["contact_phone"]
+
         def command() -> Complaint:
             now = clock.now()
             complaint = Complaint(
                 site_id=site_id, channel=cmd.channel.value, complainant=cmd.complainant,
-                unit=cmd.unit, company=cmd.company, contact_phone=cmd.contact_phone,
+                unit=cmd.unit, company=company, contact_phone=phone,
                 category=cmd.category.value, content=cmd.content,
                 deadline=self.reply_deadline(site_id, now), at=now,
             )  # fmt: skip

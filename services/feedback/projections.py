@@ -12,6 +12,7 @@ import asyncpg
 
 from contracts import feedback as ev
 from contracts.envelope import Envelope
+from runtime.errors import Invalid
 from runtime.readmodel import RowSet
 from services.feedback.domain import TARGET_SATISFIED_SHARE
 
@@ -45,6 +46,13 @@ CREATE TABLE IF NOT EXISTS tenant_visits (
     at timestamptz NOT NULL);
 """
 
+SITE_TENANTS_SQL = """
+CREATE TABLE IF NOT EXISTS site_tenants (
+    site_id uuid, unit text, tenant text NOT NULL, company bool NOT NULL,
+    contact_phone text, moved_out bool NOT NULL,
+    PRIMARY KEY (site_id, unit));
+"""
+
 COLUMNS = (
     "complaint_id", "site_id", "channel", "complainant", "unit", "company", "category",
     "content", "status", "cause", "deadline", "registered_at", "resolved_at", "replied_at",
@@ -58,7 +66,9 @@ class FeedbackReadModel:
     tables = ("complaints", "survey_responses", "tenant_visits")
 
     async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA_SQL)
+        # The API reads site_tenants too, so the table exists from the first start,
+        # whichever part runs first; the complainants reaction owns (and rebuilds) its rows.
+        await conn.execute(SCHEMA_SQL + SITE_TENANTS_SQL)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         ids = list(
@@ -163,6 +173,20 @@ class FeedbackQueries:
             }
             for r in rows
         ]
+
+    async def tenant_of(self, site_id: UUID, unit: str) -> dict[str, Any] | None:
+        """The unit's tenant on the site's roster; None for a site with no roster yet.
+        A site with a roster knows all of its units: another is none of this site's."""
+        row = await self.pool.fetchrow(
+            "SELECT EXISTS (SELECT 1 FROM site_tenants WHERE site_id = $1) AS roster,"
+            " (SELECT to_jsonb(t) FROM site_tenants t WHERE site_id = $1 AND unit = $2) AS tenant",
+            site_id, unit,
+        )  # fmt: skip
+        if not row["roster"]:
+            return None
+        if row["tenant"] is None:
+            raise Invalid(f"unit {unit} is not a unit of this site", field="unit")
+        return dict(json.loads(row["tenant"]))
 
     async def follow_ups(self, site_id: UUID) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(

@@ -16,7 +16,14 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from pydantic import BaseModel
 
-from contracts import billing_api, feedback_api, mail_api, visitor_api, workorder_api
+from contracts import (
+    billing_api,
+    feedback_api,
+    mail_api,
+    tenancy_api,
+    visitor_api,
+    workorder_api,
+)
 from contracts.clock_api import ClockChange
 from contracts.methods import Empty
 from contracts.operations_api import ClockNow
@@ -30,6 +37,7 @@ from services.gateway import (
     errors,
     feedback_routes,
     mail_routes,
+    tenancy_routes,
     visitor_routes,
     workorder_routes,
 )
@@ -60,7 +68,14 @@ class Readiness(BaseModel):
     detail: str | None = None
 
 
-CONTEXTS = (visitor_api, workorder_api, billing_api, feedback_api, mail_api)  # the services
+CONTEXTS = (  # the services
+    visitor_api,
+    workorder_api,
+    billing_api,
+    feedback_api,
+    mail_api,
+    tenancy_api,
+)
 ROUTERS = (  # the API's areas
     visitor_routes.router,
     visitor_routes.group_router,
@@ -68,6 +83,7 @@ ROUTERS = (  # the API's areas
     billing_routes.router,
     feedback_routes.router,
     mail_routes.router,
+    tenancy_routes.router,
 )
 
 
@@ -87,6 +103,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 ("billing", settings.billing_grpc_target),
                 ("feedback", settings.feedback_grpc_target),
                 ("mail", settings.mail_grpc_target),
+                ("tenancy", settings.tenancy_grpc_target),
             )
         }
         yield

@@ -89,19 +89,23 @@ async def record_water(
 
 
 @router.post(f"{SITE}/runs/{{period}}", summary="Post the month's charges; draft the table")
-async def run_month(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
+async def run_month(
+    site_id: UUID, period: PeriodPath, request: Request, _: Runner
+) -> api.RunDrafted:
     return await call(request, api.RUN_MONTH, site_id=site_id, period=period)
 
 
 @router.get(f"{SITE}/runs/{{period}}", summary="A month's run: status, approvals, totals")
-async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> JsonObject:
+async def get_run(site_id: UUID, period: PeriodPath, request: Request, _: Reader) -> api.RunView:
     return await call(request, api.GET_RUN, site_id=site_id, period=period)
 
 
 @router.post(
     f"{SITE}/runs/{{period}}/approval", summary="Sign the table off: the site's chain, in order"
 )
-async def approve(site_id: UUID, period: PeriodPath, request: Request, who: Approver) -> JsonObject:
+async def approve(
+    site_id: UUID, period: PeriodPath, request: Request, who: Approver
+) -> api.RunView:
     return await call(request, api.APPROVE, site_id=site_id, period=period)
 
 
@@ -112,12 +116,12 @@ async def issue(
     cmd: JsonBody[api.IssueStatements],
     request: Request,
     _: Runner,
-) -> JsonObject:
+) -> api.RunIssued:
     return await call(request, api.ISSUE, site_id=site_id, period=period, payload=cmd)
 
 
 @router.post(f"{SITE}/runs/{{period}}/close", summary="Close the month to postings")
-async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> JsonObject:
+async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) -> api.RunView:
     return await call(request, api.CLOSE, site_id=site_id, period=period)
 
 
@@ -131,6 +135,19 @@ async def sweep_overdue(
 @router.get(f"{SITE}/units/{{unit}}", summary="A unit's account: lines, balance, credit")
 async def get_account(site_id: UUID, unit: Unit, request: Request, _: Reader) -> api.AccountView:
     return await call(request, api.GET_ACCOUNT, site_id=site_id, unit=unit)
+
+
+@router.get(f"{SITE}/receipts", summary="Receipts in number order, voided ones kept")
+async def receipts(site_id: UUID, request: Request, _: Reader) -> list[api.Receipt]:
+    return await call(request, api.RECEIPTS, site_id=site_id)
+
+
+@router.get(
+    f"{SITE}/units/{{unit}}/tenancy",
+    summary="The unit's tenancies as billed: charge days, deposits held, final settlements",
+)
+async def unit_tenancy(site_id: UUID, unit: Unit, request: Request, _: Reader) -> api.UnitTenancy:
+    return await call(request, api.UNIT_TENANCY, site_id=site_id, unit=unit)
 
 
 @router.post(f"{SITE}/units/{{unit}}/payments", summary="Record a payment (once per reference)")

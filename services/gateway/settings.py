@@ -18,6 +18,7 @@ class GatewaySettings(ServiceSettings):
     billing_grpc_target: str = "127.0.0.1:50063"
     feedback_grpc_target: str = "127.0.0.1:50064"
     mail_grpc_target: str = "127.0.0.1:50065"
+    tenancy_grpc_target: str = "127.0.0.1:50066"
     grpc_timeout_seconds: float = 5.0
     # Request bodies larger than this are refused with 413 before they are parsed; the
     # bulk registers (units, water readings, mail directory) allow more (gateway.limits).

@@ -1,7 +1,7 @@
-"""Run the mail service: gRPC API, outbox relay, read model, tenant notices, and the
-reminder / unresolved-archive sweep.
+"""Run the mail service: gRPC API, outbox relay, read model, tenant notices, the directory
+following the tenancy roster, and the reminder / unresolved-archive sweep.
 
-    python -m services.mail [rebuild] [--only api|relay|projection|notices|sweep]
+    python -m services.mail [rebuild] [--only api|relay|projection|notices|directory|sweep]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from services.mail.api import build_api, sweep_site
 from services.mail.application import MailApplication, MailSettings
 from services.mail.contract import TOPIC, contract_for
 from services.mail.projections import MailQueries, MailReadModel
-from services.mail.reactions import TenantNotices
+from services.mail.reactions import DirectoryFromTenancy, TenantNotices
 
 
 def spec(settings: MailSettings | None = None) -> ServiceSpec:
@@ -51,7 +51,8 @@ def spec(settings: MailSettings | None = None) -> ServiceSpec:
         reactions={
             "notices": Reaction(
                 (topics.MAIL, topics.VISITOR), lambda app: TenantNotices(app, notifier_from_env())
-            )
+            ),
+            "directory": Reaction((topics.TENANCY,), DirectoryFromTenancy),
         },
         schedulers=parts,
         scheduler_names=("sweep",),

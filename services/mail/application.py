@@ -129,7 +129,9 @@ class MailApplication(ServiceApplication):
                 i for i in ours
                 if i.archive_if_unresolved(lookup=lookup, at=now)
                 or (i.recipient_unit in moved_out
-                    and i.archive_after_move_out(lookup=lookup, at=now))
+                    and i.archive_after_move_out(
+                        lookup=lookup, at=now,
+                        forwarding_address=directory.forwarding_address(i.recipient_unit)))
             ]  # fmt: skip
             reminded = [i for i in ours if i.recipient_unit not in moved_out
                         and i.remind(interval=interval, at=now)]  # fmt: skip
@@ -138,6 +140,19 @@ class MailApplication(ServiceApplication):
             return {"reminders": len(reminded), "archived": len(archived)}
 
         return self.run(cid, command, retries=3)
+
+    def follow_tenant(self, site_id: UUID, unit: str, fields: dict[str, Any],
+                      cid: str | None) -> bool:  # fmt: skip
+        """One unit's directory entry changed from the tenancy roster (idempotent)."""
+
+        def command() -> bool:
+            directory = self.directory(site_id)
+            changed = directory.follow_tenant(unit, **fields)
+            if changed:
+                self.save(directory)
+            return changed
+
+        return self.run(cid, command, retries=5)
 
     def item(self, site_id: UUID, item_id: UUID) -> MailItem:
         return self.load_at_site(item_id, site_id, MailItem, "mail item")

@@ -164,9 +164,18 @@ class MailItem(SiteAggregate):
         self._archived(reason="unresolved", forwarded_to=None, at=at)
         return True
 
-    def archive_after_move_out(self, *, lookup: timedelta, at: datetime) -> bool:
-        """A moved-out tenant's item not forwarded within the lookup days is archived."""
-        if self.status != ItemStatus.AWAITING_PICKUP or at - self.received_at < lookup:
+    def archive_after_move_out(
+        self, *, lookup: timedelta, at: datetime, forwarding_address: str | None = None
+    ) -> bool:
+        """DOMAIN.md "Tenant moved out -> forwarded or archived after 3 days": an item for a
+        tenant who left a forwarding address at the move-out is forwarded there at once;
+        otherwise it is archived once the lookup days have passed."""
+        if self.status != ItemStatus.AWAITING_PICKUP:
+            return False
+        if forwarding_address is not None:
+            self._archived(reason="forwarded", forwarded_to=forwarding_address, at=at)
+            return True
+        if at - self.received_at < lookup:
             return False
         self._archived(reason="moved_out", forwarded_to=None, at=at)
         return True
@@ -222,6 +231,21 @@ class MailDirectory(SiteAggregate):
 
     def moved_out(self) -> set[str]:
         return {unit for unit, entry in self.units.items() if entry.get("moved_out")}
+
+    def follow_tenant(self, unit: str, **fields: Any) -> bool:
+        """The directory follows the tenancy roster: a unit's entry changed as the tenancy
+        context published it (tenant, contact, moved out, forwarding address). False when
+        the entry is already so (a redelivered event changes nothing)."""
+        entry = {**self.units.get(unit, {"unit": unit, "moved_out": False}), **fields}
+        if self.units.get(unit) == entry:
+            return False
+        self.update(entries=[entry])
+        return True
+
+    def forwarding_address(self, unit: str) -> str | None:
+        """Where a moved-out tenant's mail goes, if they left an address."""
+        entry = self.units.get(unit) or {}
+        return entry.get("forwarding_address") if entry.get("moved_out") else None
 
     def require_unit(self, unit: str, field: str) -> dict[str, Any]:
         """Mail goes only to units of the site; an unknown unit is refused."""

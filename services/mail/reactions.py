@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from contracts import mail as mail_events
+from contracts import tenancy as tenancy_events
 from contracts import visitor as visitor_events
 from contracts.envelope import Envelope
 from runtime.errors import ForeignSiteReference
@@ -90,3 +91,43 @@ def unit_of_site(directory: MailDirectory, unit: str, e: Any) -> dict[str, Any]:
             " that site's directory"
         )
     return entry
+
+
+class DirectoryFromTenancy:
+    """The mail directory follows the tenancy roster (`concierge.tenancy.v1`): a move-in
+    enters the unit with its tenant and contact, a change of details updates them, a
+    move-out marks the unit moved out with the forwarding address the tenant left, so the
+    sweep forwards their mail there (or archives it after the lookup days)."""
+
+    name = "mail_directory_from_tenancy"
+    tables: tuple[str, ...] = ()
+
+    def __init__(self, app: MailApplication) -> None:
+        self.app = app
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        return None
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            fields = directory_fields(envelope.data)
+            if fields is not None:
+                e: Any = envelope.data
+                await asyncio.to_thread(
+                    self.app.follow_tenant, e.site_id, e.unit, fields, envelope.correlation_id
+                )
+
+
+def directory_fields(e: Any) -> dict[str, Any] | None:
+    """A unit's directory entry as a tenancy event sets it, or None for other events."""
+    match e:
+        case tenancy_events.TenantMovedIn() | tenancy_events.TenantDetailsChanged():
+            return {
+                "company": e.name_zh if e.kind is tenancy_events.TenantKind.COMPANY else None,
+                "contact_name": e.contact.name, "contact_email": e.contact.email,
+                **({"moved_out": False, "forwarding_address": None}
+                   if isinstance(e, tenancy_events.TenantMovedIn) else {}),
+            }  # fmt: skip
+        case tenancy_events.TenantMovedOut():
+            return {"moved_out": True, "forwarding_address": e.forwarding_address}
+    return None

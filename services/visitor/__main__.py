@@ -58,7 +58,7 @@ def spec(settings: VisitorSettings | None = None) -> ServiceSpec:
         read_model=VisitorReadModel(),
         queries=VisitorQueries,
         build_api=build_api,
-        reactions={"roster": Reaction((topics.MAIL,), lambda app: SiteRoster())},
+        reactions={"roster": Reaction((topics.MAIL, topics.TENANCY), lambda app: SiteRoster())},
         schedulers=day_end_sweep,
         scheduler_names=("day_end",),
     )

@@ -1,6 +1,8 @@
-"""The visitor context's reaction to the mail directory, through Kafka only: the units
-of each site, and whose tenant has moved out, so the desk names only its own site's
-units as hosts (`site_units`, keyed by site and unit)."""
+"""The visitor context's reaction to the roster, through Kafka only: the units of each
+site, and whose tenant has moved out, so the desk names only its own site's units as
+hosts (`site_units`, keyed by site and unit). The tenancy context's move-ins and
+move-outs are the roster; the mail directory (`PUT /mail/directory`, which also follows
+the tenancy events) still feeds it for sites that keep their directory by hand."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import asyncpg
 
 from contracts.envelope import Envelope
 from contracts.mail import MailDirectoryUpdated
+from contracts.tenancy import TenantMovedIn, TenantMovedOut
 from services.visitor.projections import SITE_UNITS_SQL
 
 UPSERT_UNIT = (
@@ -26,8 +29,13 @@ class SiteRoster:
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         rows = []
         for envelope in envelopes:
-            if isinstance(e := envelope.data, MailDirectoryUpdated):
-                moved_out = set(e.moved_out)
-                rows += [(e.site_id, unit, unit in moved_out) for unit in e.units]
+            match e := envelope.data:
+                case MailDirectoryUpdated():
+                    moved_out = set(e.moved_out)
+                    rows += [(e.site_id, unit, unit in moved_out) for unit in e.units]
+                case TenantMovedIn():
+                    rows.append((e.site_id, e.unit, False))
+                case TenantMovedOut():
+                    rows.append((e.site_id, e.unit, True))
         if rows:  # in order: a later update of a unit wins
             await conn.executemany(UPSERT_UNIT, rows)

@@ -84,7 +84,7 @@ class ComposeStack:
 
 SERVICES = [
     "postgres", "kafka-1", "kafka-2", "kafka-3", "gateway",
-    *(f"{s}-{r}" for s in ("visitor", "mail", "workorder", "billing", "feedback") for r in (1, 2)),
+    *(f"{s}-{r}" for s in ("visitor", "mail", "workorder", "billing", "feedback", "tenancy") for r in (1, 2)),
 ]  # fmt: skip
 
 

@@ -60,13 +60,22 @@ async def publish(stack: Stack, envelope: Envelope) -> None:
 
 def test_readyz_answers_every_services_health_parts(stack: Stack) -> None:
     body = eventually(lambda: readyz(stack), lambda b: b["services"]["visitor"]["kafka"] == "ok")
-    assert set(body["services"]) == {"visitor", "workorder", "billing", "feedback", "mail"}
+    assert set(body["services"]) == {
+        "visitor",
+        "workorder",
+        "billing",
+        "feedback",
+        "mail",
+        "tenancy",
+    }
     visitor = body["services"]["visitor"]
     assert visitor["database"] == "ok"
     read_model = next(p for p in visitor["projections"] if p["name"] == "visitor_read_model")
     assert read_model["running"] and isinstance(read_model["lag"], int)
     mail = {p["name"] for p in body["services"]["mail"]["projections"]}
-    assert {"mail_read_model", "mail_tenant_notices"} <= mail, "reactions report too"
+    assert {"mail_read_model", "mail_tenant_notices", "mail_directory_from_tenancy"} <= mail, (
+        "reactions report too"
+    )
 
 
 def test_a_dead_letter_degrades_readiness_until_an_operator_resolves_it(stack: Stack) -> None:

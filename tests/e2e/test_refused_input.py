@@ -53,6 +53,13 @@ COMPLAINT = {"channel": "phone", "complainant": "Zhou Min", "category": "noise",
              "content": "drilling after 22:00"}  # fmt: skip
 LETTER = {"kind": "letter", "recipient_unit": "8B", "carrier": "China Post"}
 UNIT = {"unit": "8B", "area_m2": "80"}
+MOVE_IN = {"unit": "8B", "kind": "company", "name_zh": "华星贸易", "contact": {"name": "Li Na"},
+           "emergency_contact": {"name": "Wang Qiang", "phone": "13800000000"},
+           "moved_in_on": "2031-05-01", "billing_starts_on": "2031-05-01",
+           "checklist": [{"item": "windows", "ok": True}],
+           "keys_issued": [{"label": "front door", "count": 2}]}  # fmt: skip
+FILE = {"number": "F-001", "title": "lease", "pages": 3, "filed_on": "2031-05-01",
+        "filed_by": "Chen", "category": "lease"}  # fmt: skip
 
 # (context, role, method, path, valid body, field path, kind): one field of each kind
 # (name, optional name, label, multi-line text, unit number, phone, reference, and the
@@ -92,6 +99,17 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
      {"quarter": "2031-Q2", "scores": {"cleanliness": 5}}, ("quarter",), "quarter"),
     ("feedback", Role.CS_REP, "POST", "/survey-responses",
      {"quarter": "2031-Q2", "scores": {"cleanliness": 5}}, ("scores", "[key]"), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("name_zh",), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("contact", "name"), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN,
+     ("emergency_contact", "phone"), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("checklist", 0, "item"),
+     "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN,
+     ("keys_issued", 0, "label"), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("moved_in_on",), "date"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("number",), "text"),
+    ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("filed_on",), "date"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/units", {"units": [UNIT]},
      ("units", 0, "unit"), "text"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/rates",

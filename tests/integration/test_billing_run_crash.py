@@ -113,7 +113,7 @@ def test_a_killed_run_charges_every_unit_exactly_once(infra) -> None:  # type: i
         outcome = {}
         run_month(port, str(site), outcome)
     assert "result" in outcome, outcome
-    assert outcome["result"]["units"] == UNITS
+    assert outcome["result"].units == UNITS
 
     rates = {FeeType.MANAGEMENT: Decimal(4), FeeType.PARKING: Decimal(300)}
     expected = {

@@ -91,10 +91,10 @@ def test_an_example_breaking_its_schema_is_caught(document) -> None:
 
 
 def test_a_new_topic_in_the_registry_gets_its_channels(monkeypatch) -> None:
-    monkeypatch.setitem(TOPIC_EVENTS, "concierge.tenancy.v1", (visitor.VisitDenied,))
+    monkeypatch.setitem(TOPIC_EVENTS, "concierge.laundry.v1", (visitor.VisitDenied,))
     document = asyncapi.document()
-    assert "VisitDenied" in document["channels"]["concierge.tenancy.v1"]["messages"]
-    assert "concierge.tenancy.v1.dlq" in document["channels"]
+    assert "VisitDenied" in document["channels"]["concierge.laundry.v1"]["messages"]
+    assert "concierge.laundry.v1.dlq" in document["channels"]
 
 
 def test_dead_letter_reasons_and_headers_are_those_the_runtime_writes() -> None:
@@ -185,7 +185,7 @@ def test_an_incompatible_payload_is_a_break(document) -> None:
 
 def test_new_channels_messages_and_optional_fields_are_compatible(document) -> None:
     new = copy.deepcopy(document)
-    new["channels"]["concierge.tenancy.v1"] = {"address": "concierge.tenancy.v1", "messages": {}}
+    new["channels"]["concierge.laundry.v1"] = {"address": "concierge.laundry.v1", "messages": {}}
     new["channels"]["concierge.mail.v1"]["messages"]["MailShredded"] = {"$ref": "#/x"}
     schema = new["components"]["schemas"]["concierge.mail.MailArchived.v1"]
     schema["properties"]["badge"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}

@@ -91,7 +91,7 @@ def test_manifest_is_valid(manifest: dict[str, Any]) -> None:
 
 def test_the_stack_has_what_the_deployment_promises() -> None:
     kinds = {(m["kind"], m["metadata"]["name"]) for _, m in MANIFESTS}
-    services = ("visitor", "mail", "workorder", "billing", "feedback")
+    services = ("visitor", "mail", "workorder", "billing", "feedback", "tenancy")
     for service in services:
         assert {("Deployment", service), ("Service", service), ("PodDisruptionBudget", service),
                 ("Secret", f"concierge-db-{service}")} <= kinds  # fmt: skip
@@ -111,6 +111,9 @@ def test_the_stack_has_what_the_deployment_promises() -> None:
         for container in pod["containers"]:
             assert container["resources"]["requests"], deployment["metadata"]["name"]
             assert container["readinessProbe"] and container["livenessProbe"]
+            if deployment["metadata"]["name"] in services:  # grpc.health.v1 on its gRPC port
+                grpc = {p["containerPort"] for p in container["ports"] if p["name"] == "grpc"}
+                assert container["readinessProbe"]["grpc"]["port"] in grpc
 
 
 def test_the_gateway_gets_no_database_role() -> None:
@@ -124,7 +127,7 @@ def test_the_gateway_gets_no_database_role() -> None:
 def test_each_service_role_owns_only_its_own_schemas() -> None:
     database = next(m for _, m in MANIFESTS if m["kind"] == "Database")
     owners = {s["name"]: s["owner"] for s in database["spec"]["schemas"]}
-    assert owners == {f"{s}{suffix}": s for s in ("visitor", "mail", "workorder", "billing", "feedback")
+    assert owners == {f"{s}{suffix}": s for s in ("visitor", "mail", "workorder", "billing", "feedback", "tenancy")
                       for suffix in ("", "_read")}  # fmt: skip
 
 

@@ -85,7 +85,7 @@ class FakeService:
 async def readyz(**answers: dict[str, Any] | Exception) -> httpx.Response:
     app = create_app()
     ready = {"status": "ready", "problems": []}
-    names = ("visitor", "workorder", "billing", "feedback", "mail")
+    names = ("visitor", "workorder", "billing", "feedback", "mail", "tenancy")
     app.state.services = {n: FakeService(answers.get(n, ready)) for n in names}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
         return await c.get("/readyz")

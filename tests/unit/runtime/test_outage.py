@@ -101,6 +101,40 @@ async def test_a_failing_part_is_restarted_until_it_runs() -> None:
     assert PART_RESTARTS.labels("flaky")._value.get() - before == 3
 
 
+async def test_a_stray_cancellation_from_a_library_restarts_the_part() -> None:
+    """aiokafka's stop() re-raises the CancelledError of its own fetch task after a broker
+    outage; it once ended a whole service. The part is restarted instead."""
+    stop = asyncio.Event()
+    runs: list[None] = []
+
+    async def stops_a_client(stop: asyncio.Event) -> None:
+        runs.append(None)
+        if len(runs) == 1:
+            inner = asyncio.create_task(asyncio.sleep(10))  # the library's own task
+            await asyncio.sleep(0)
+            inner.cancel()
+            await inner  # raises CancelledError here, though nobody cancelled this task
+        stop.set()
+
+    quick = Backoff(first=0.001, cap=0.01)
+    await asyncio.wait_for(kept_running("stray", stops_a_client, quick)(stop), 10)
+    assert len(runs) == 2
+
+
+async def test_cancelling_a_kept_part_still_cancels_it() -> None:
+    started = asyncio.Event()
+
+    async def waits(stop: asyncio.Event) -> None:
+        started.set()
+        await asyncio.sleep(10)
+
+    task = asyncio.create_task(kept_running("waits", waits)(asyncio.Event()))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_a_part_that_returns_before_stop_is_restarted() -> None:
     stop = asyncio.Event()
     runs: list[None] = []

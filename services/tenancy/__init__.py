@@ -1,0 +1,1 @@
+"""The tenancy bounded context."""
