@@ -53,14 +53,15 @@ async def gateway() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 async def decoding_gateway() -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway over services that decode each request and go no further."""
+    """The gateway over services that decode each request and go no further (a deadline
+    long enough for a 5,000-row body on a loaded machine: 0.5 s gave 503s)."""
     servers, targets = [], {}
     for context in CONTEXTS:
         port = free_port()
         servers.append(await serve(decoding_service(context), port))
         targets[f"{context.SERVICE}_grpc_target"] = f"127.0.0.1:{port}"
     try:
-        async for client in client_of(gateway_settings(**targets)):
+        async for client in client_of(gateway_settings(**targets, grpc_timeout_seconds=10)):
             yield client
     finally:
         for server in servers:
