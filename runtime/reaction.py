@@ -57,7 +57,9 @@ class ReactionSubscriber(ProjectionRunner):
         restarted from the committed offsets)."""
         await self.connect()
         producer = idempotent_producer(self.bootstrap_servers)
-        broker = KafkaBroker(self.bootstrap_servers, logger=log, log_level=logging.DEBUG)
+        # faststream takes a string as ONE host: "kafka-1:9092,kafka-2:9092" must be split.
+        brokers = [host.strip() for host in self.bootstrap_servers.split(",") if host.strip()]
+        broker = KafkaBroker(brokers, logger=log, log_level=logging.DEBUG)
         failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         subscriber = broker.subscriber(
             *self.topics,

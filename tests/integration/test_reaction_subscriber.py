@@ -43,7 +43,10 @@ async def test_a_reaction_moved_to_faststream_continues_from_its_stored_position
     assert sum(stored.values()) == 2
 
     reaction = RecordingReaction(set())
-    after = ReactionSubscriber(reaction, **where)  # type: ignore[arg-type]
+    # A deployment names its brokers as a list: "kafka-1:9092,kafka-2:9092,kafka-3:9092"
+    # (faststream once took that whole string for one host name, in compose).
+    brokers = {**where, "bootstrap_servers": f"{infra.kafka},{infra.kafka}"}
+    after = ReactionSubscriber(reaction, **brokers)  # type: ignore[arg-type]
     assert await after.committed_positions() == {}, "no offsets in Kafka yet"
     stop = asyncio.Event()
     running = asyncio.create_task(after.run(stop))
