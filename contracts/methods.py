@@ -34,12 +34,17 @@ P = TypeVar("P")
 
 PACKAGE = "concierge"
 
-JsonObject = dict[str, Any]  # an answer not yet typed field by field
-Rows = list[dict[str, Any]]
-
 
 class Request(BaseModel):
     """Base of every method's request: closed, so a misspelt field is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Answer(BaseModel):
+    """Base of a report's answer and of its rows: closed like a request, so a key the
+    query returns that the model does not declare fails where the service answers (an
+    AnswerMismatch, runtime.rpc) instead of vanishing from what clients get."""
 
     model_config = ConfigDict(extra="forbid")
 

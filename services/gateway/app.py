@@ -50,6 +50,12 @@ REQUEST_SECONDS = Histogram(
 )
 
 
+class Liveness(BaseModel):
+    """`/healthz`: the gateway process answers (it asks nothing of the services)."""
+
+    status: Literal["ok"]
+
+
 class Readiness(BaseModel):
     """`/readyz`: `ready`, `degraded` (serving; a read model may be stale) or, with 503,
     `unavailable`; each service's own report."""
@@ -129,8 +135,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return response
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Liveness:
+        return Liveness(status="ok")
 
     @app.get("/readyz", tags=["ops"], summary="Readiness of every backing service")
     async def readyz(request: Request) -> Readiness:

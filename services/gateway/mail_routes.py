@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
-from contracts.methods import JsonObject, Rows
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -92,12 +91,12 @@ async def sweep(site_id: UUID, request: Request, _: CustomerService) -> api.Swee
 
 
 @router.get("/awaiting-pickup", summary="Items awaiting pickup, per unit")
-async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Rows:
+async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> list[api.UnitAwaiting]:
     return await call(request, api.AWAITING_PICKUP, site_id=site_id)
 
 
 @router.get("/ageing", summary="Uncollected items by how long they have waited")
-async def ageing(site_id: UUID, request: Request, _: Desk) -> JsonObject:
+async def ageing(site_id: UUID, request: Request, _: Desk) -> api.MailAgeing:
     return await call(request, api.AGEING, site_id=site_id)
 
 
@@ -108,7 +107,7 @@ async def register(
     _: Desk,
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Rows:
+) -> list[api.MailRow]:
     rows = await call(request, api.REGISTER, site_id=site_id, date=day)
     if format == "json":
         return rows

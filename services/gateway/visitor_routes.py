@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate
-from contracts.methods import Rows
 from runtime.auth import Principal
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -116,14 +115,14 @@ async def deliver_phone_message(
 @router.get("/phone-messages", summary="The switchboard message book")
 async def phone_messages(
     site_id: UUID, request: Request, _: Reader, undelivered_only: bool = False
-) -> list[dict[str, Any]]:
+) -> list[api.PhoneMessageRow]:
     return await call(
         request, api.PHONE_MESSAGES, site_id=site_id, undelivered_only=undelivered_only
     )
 
 
 @router.get("/in-building", summary="Who is in the building now")
-async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[str, Any]]:
+async def in_building(site_id: UUID, request: Request, _: Reader) -> list[api.VisitRow]:
     return await call(request, api.IN_BUILDING, site_id=site_id)
 
 
@@ -143,7 +142,7 @@ async def visit_log(
     _: Reader,
     day: Annotated[BusinessDate, Query(alias="date")],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Rows:
+) -> list[api.VisitRow]:
     rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day)
     if format == "json":
         return rows
@@ -153,5 +152,5 @@ async def visit_log(
 @router.get("/visits-per-host", summary="Check-ins per host and hour of a day")
 async def visits_per_host(
     site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
-) -> list[dict[str, Any]]:
+) -> list[api.HostHour]:
     return await call(request, api.HOST_HOURLY, site_id=site_id, date=day)

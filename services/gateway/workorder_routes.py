@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
 from contracts.fields import BusinessDate, Name, Period
-from contracts.methods import JsonObject, Rows
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
@@ -132,7 +131,7 @@ async def board(
     category: Category | None = None,
     team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
-) -> Rows:
+) -> list[api.WorkOrderRow]:
     return await call(
         request, api.BOARD, site_id=site_id, status=status, category=category, team=team,
         urgency=urgency,
@@ -140,7 +139,7 @@ async def board(
 
 
 @router.get("/work-orders/sla-breaches", summary="Open past their deadline; completed late")
-async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> JsonObject:
+async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> api.SlaBreaches:
     return await call(request, api.SLA_BREACHES, site_id=site_id)
 
 
@@ -153,12 +152,12 @@ async def three_equals(
     request: Request,
     _: Reader,
     period: Annotated[Period, Query()],
-) -> JsonObject:
+) -> api.ThreeEquals:
     return await call(request, api.THREE_EQUALS, site_id=site_id, period=period)
 
 
 @router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
 async def weekly(
     site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
-) -> JsonObject:
+) -> api.WeeklyReport:
     return await call(request, api.WEEKLY, site_id=site_id, week_start=week_start)

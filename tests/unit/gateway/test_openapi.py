@@ -34,6 +34,45 @@ def test_every_operation_declares_its_answer_and_its_errors(
         }, name
 
 
+def untyped(schema: dict[str, Any]) -> bool:
+    """A body a client generator learns nothing from: an object without properties (a
+    bare `dict`) or an array whose items are one, where a typed one names a model."""
+    if "$ref" in schema:
+        return False
+    if schema.get("type") == "array":
+        return "items" not in schema or untyped(schema["items"])
+    if "anyOf" in schema:
+        return any(untyped(option) for option in schema["anyOf"])
+    return schema == {} or (schema.get("type") == "object" and "properties" not in schema)
+
+
+def test_no_operation_answers_a_bare_object_or_array() -> None:
+    bare = [name for name, op in OPERATIONS for code, response in op["responses"].items()
+            if code.startswith("2")
+            and untyped(response["content"]["application/json"]["schema"])]  # fmt: skip
+    assert bare == []
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{}, {"type": "object"}, {"type": "object", "additionalProperties": True},
+     {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+     {"type": "array"}, {"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "object"}]}],
+)  # fmt: skip
+def test_a_bare_schema_is_untyped(schema: dict[str, Any]) -> None:
+    assert untyped(schema)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{"$ref": "#/components/schemas/X"},
+     {"type": "array", "items": {"$ref": "#/components/schemas/X"}},
+     {"type": "object", "properties": {"status": {"type": "string"}}}],
+)  # fmt: skip
+def test_a_schema_naming_its_model_is_typed(schema: dict[str, Any]) -> None:
+    assert not untyped(schema)
+
+
 def test_the_commands_answer_their_view_models() -> None:
     def answer(path: str, verb: str) -> Any:
         op = SCHEMA["paths"][path][verb]
