@@ -19,7 +19,7 @@ from pydantic import (
 
 from contracts.fields import BusinessDate, Name, OptionalName, Text, UnitNumber
 from contracts.mail import MailKind
-from contracts.methods import Answer, Method, P, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 Tracking = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60,
@@ -102,7 +102,7 @@ class OnItem(ItemRef, Generic[P]):
     payload: P
 
 
-class RegisterQuery(SiteRequest):
+class RegisterQuery(SiteRequest, Page):
     date: BusinessDate | None = None  # the site's business day today when not given
 
 

@@ -21,7 +21,7 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
-from contracts.methods import Answer, Method, P, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 # An ID document number as printed: letters, digits, spaces and dashes.
@@ -144,6 +144,10 @@ class OnPhoneMessage(PhoneMessageRef, Generic[P]):
 
 class DayQuery(SiteRequest):
     date: BusinessDate
+
+
+class LogQuery(DayQuery, Page):
+    """A page of a day's visitor log."""
 
 
 class PhoneBookQuery(SiteRequest):
@@ -270,6 +274,6 @@ DELIVER_PHONE_MESSAGE = Method(
     SERVICE, "DeliverPhoneMessage", OnPhoneMessage[DeliverPhoneMessage], PhoneMessageDelivered
 )
 IN_BUILDING = Method(SERVICE, "InBuilding", SiteRequest, list[VisitRow], read=True)
-DAILY_LOG = Method(SERVICE, "DailyLog", DayQuery, list[VisitRow], read=True)
+DAILY_LOG = Method(SERVICE, "DailyLog", LogQuery, list[VisitRow], read=True)
 HOST_HOURLY = Method(SERVICE, "HostHourly", DayQuery, list[HostHour], read=True)
 PHONE_MESSAGES = Method(SERVICE, "PhoneMessages", PhoneBookQuery, list[PhoneMessageRow], read=True)

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contracts.fields import BusinessDate, Label, Name, Period, Text, UnitNumber
-from contracts.methods import Answer, Method, P, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 from contracts.workorder import Category, Source, Urgency
 
@@ -102,7 +102,7 @@ class OnWorkOrder(WorkOrderRef, Generic[P]):
     payload: P
 
 
-class BoardQuery(SiteRequest):
+class BoardQuery(SiteRequest, Page):
     status: Status | None = None
     category: Category | None = None
     team: Name | None = None

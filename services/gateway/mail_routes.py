@@ -13,6 +13,7 @@ from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import (
     FRONT_DESK,
     call,
@@ -105,10 +106,11 @@ async def register(
     site_id: UUID,
     request: Request,
     _: Desk,
+    page: PageQuery,
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> list[api.MailRow]:
-    rows = await call(request, api.REGISTER, site_id=site_id, date=day)
+    rows = await call(request, api.REGISTER, site_id=site_id, date=day, **page_of(page, format))
     if format == "json":
         return rows
     return table_download(rows, REGISTER_COLUMNS, f"mail-register-{site_id}", format)

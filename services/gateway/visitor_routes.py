@@ -12,6 +12,7 @@ from contracts.fields import BusinessDate
 from runtime.auth import Principal
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import (
     FRONT_DESK,
     READERS,
@@ -141,9 +142,11 @@ async def visit_log(
     request: Request,
     _: Reader,
     day: Annotated[BusinessDate, Query(alias="date")],
+    page: PageQuery,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> list[api.VisitRow]:
-    rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day)
+    rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day,
+                      **page_of(page, format))  # fmt: skip
     if format == "json":
         return rows
     return table_download(rows, LOG_COLUMNS, f"visits-{site_id}-{day}", format)

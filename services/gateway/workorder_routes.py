@@ -12,6 +12,7 @@ from contracts.fields import BusinessDate, Name, Period
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import FRONT_DESK, call, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
@@ -124,6 +125,7 @@ async def board(
     site_id: UUID,
     request: Request,
     _: Reader,
+    page: PageQuery,
     status: Annotated[
         str | None,
         Query(pattern="^(reported|dispatched|in_progress|completed|reopened|closed|voided)$"),
@@ -134,7 +136,7 @@ async def board(
 ) -> list[api.WorkOrderRow]:
     return await call(
         request, api.BOARD, site_id=site_id, status=status, category=category, team=team,
-        urgency=urgency,
+        urgency=urgency, **page_of(page),
     )  # fmt: skip
 
 
