@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal
+from typing import Annotated, Generic, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -225,6 +225,38 @@ class GroupAsOfQuery(Request):
     as_of: BusinessDate | None = None
 
 
+class LinePeriod(BaseModel):
+    """The month a ledger line bills, as the account view has always shown it."""
+
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's Period
+
+    year: int
+    month: int
+
+
+class LedgerLineView(BaseModel):
+    """A debit line of a unit's account as booked (`charge_id`: the charge's, late fee's
+    or adjustment's id), with what has been paid on it."""
+
+    charge_id: str
+    kind: Literal["charge", "late_fee", "adjustment"]
+    period: LinePeriod
+    fee_type: str | None
+    description: str
+    due_date: date | None
+    amount: Decimal
+    paid: Decimal
+
+
+class AccountProfile(BaseModel):
+    """What the unit is billed on each month (set when its units are registered)."""
+
+    area_m2: Decimal
+    parking_spaces: int
+    phone_lines: int
+    other_services: dict[str, Decimal]  # service name -> monthly amount
+
+
 class AccountView(BaseModel):
     """One unit's account: its lines (oldest first), what is owed, the credit held."""
 
@@ -233,9 +265,9 @@ class AccountView(BaseModel):
     outstanding: Decimal
     credit: Decimal
     balance: Decimal
-    lines: list[dict[str, Any]]
+    lines: list[LedgerLineView]
     statements: dict[str, date]  # period -> due date
-    profile: dict[str, Any]
+    profile: AccountProfile
 
 
 class AccountPosting(AccountView):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from contracts import billing_api, feedback_api, mail_api, visitor_api, workorder_api
 from contracts.clock_api import ClockChange
 from contracts.methods import Empty
-from contracts.operations_api import ClockNow
+from contracts.operations_api import ClockNow, HealthReport
 from runtime.auth import Role
 from runtime.clock import apply_change
 from runtime.errors import Forbidden, ServiceUnavailable
@@ -56,13 +56,20 @@ class Liveness(BaseModel):
     status: Literal["ok"]
 
 
+class Unanswered(BaseModel):
+    """A service that did not answer its health check."""
+
+    status: Literal["unavailable"]
+    problems: list[str]
+
+
 class Readiness(BaseModel):
     """`/readyz`: `ready`, `degraded` (serving; a read model may be stale) or, with 503,
     `unavailable`; each service's own report."""
 
     status: Literal["ready", "degraded", "unavailable"]
     problems: list[str]
-    services: dict[str, Any]
+    services: dict[str, HealthReport | Unanswered]
     detail: str | None = None
 
 
