@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal
+from typing import Annotated, Generic, Literal
 from uuid import UUID
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -46,7 +47,7 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
-from contracts.methods import JsonObject, Method, P, Request, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Request, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 MAX_RATE = Decimal(10_000)  # per m2, space, m3 or line per month; a flat monthly charge
@@ -224,6 +225,38 @@ class GroupAsOfQuery(Request):
     as_of: BusinessDate | None = None
 
 
+class LinePeriod(BaseModel):
+    """The month a ledger line bills, as the account view has always shown it."""
+
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's Period
+
+    year: int
+    month: int
+
+
+class LedgerLineView(BaseModel):
+    """A debit line of a unit's account as booked (`charge_id`: the charge's, late fee's
+    or adjustment's id), with what has been paid on it."""
+
+    charge_id: str
+    kind: Literal["charge", "late_fee", "adjustment"]
+    period: LinePeriod
+    fee_type: str | None
+    description: str
+    due_date: date | None
+    amount: Decimal
+    paid: Decimal
+
+
+class AccountProfile(BaseModel):
+    """What the unit is billed on each month (set when its units are registered)."""
+
+    area_m2: Decimal
+    parking_spaces: int
+    phone_lines: int
+    other_services: dict[str, Decimal]  # service name -> monthly amount
+
+
 class AccountView(BaseModel):
     """One unit's account: its lines (oldest first), what is owed, the credit held."""
 
@@ -232,9 +265,9 @@ class AccountView(BaseModel):
     outstanding: Decimal
     credit: Decimal
     balance: Decimal
-    lines: list[dict[str, Any]]
+    lines: list[LedgerLineView]
     statements: dict[str, date]  # period -> due date
-    profile: dict[str, Any]
+    profile: AccountProfile
 
 
 class AccountPosting(AccountView):
@@ -285,10 +318,113 @@ class ReadingsRecorded(BaseModel):
     readings_recorded: int
 
 
+class SweepReport(Answer):
+    """What an overdue sweep did: statements marked overdue, dunning notices sent, late
+    fees assessed (0 each when nothing was due)."""
+
+    overdue: int = 0
+    dunning_notices: int = 0
+    late_fees: int = 0
+
+
+class ParkedRepairView(Answer):
+    """A verified paid repair naming no billed unit (`unit`: as the work order named it,
+    if at all), waiting for finance to assign it."""
+
+    work_order_id: UUID
+    number: str
+    unit: str | None
+    fee: Decimal
+    verified_at: AwareDatetime
+
+
+class UnbilledRepairs(Answer):
+    repairs: list[ParkedRepairView]
+
+
+class FeeTotals(Answer):
+    """Amounts per fee type (one key per type in the table's `fee_types`, e.g.
+    `management`, `water`, `late_fee`, `credit_adjustment`) and their `total`."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Decimal] = Field(init=False)
+
+    total: Decimal
+
+
+class FeeRow(FeeTotals):
+    unit: str
+
+
+class FeeTable(Answer):
+    """The monthly receivable or paid table: per unit and fee type, as of a day."""
+
+    table: Literal["receivable", "paid"]
+    period: str
+    as_of: date
+    fee_types: list[str]
+    units: list[FeeRow]
+    totals: FeeTotals
+
+
+class ArrearsTotals(Answer):
+    """What is open, aged by due date: not yet due (`current`), days past due (0-30,
+    31-60, 61-90, 90+), their sum (`outstanding`), and the credit held."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
+
+    current: Decimal
+    days_0_30: Decimal = Field(alias="0-30")
+    days_31_60: Decimal = Field(alias="31-60")
+    days_61_90: Decimal = Field(alias="61-90")
+    days_over_90: Decimal = Field(alias="90+")
+    credit: Decimal
+    outstanding: Decimal
+
+
+class ArrearsRow(ArrearsTotals):
+    unit: str
+
+
+class ArrearsTable(Answer):
+    as_of: date
+    units: list[ArrearsRow]
+    totals: ArrearsTotals
+
+
+class SiteArrears(ArrearsTotals):
+    site_id: UUID
+
+
+class GroupArrears(Answer):
+    """Every site's arrears totals as of a day."""
+
+    as_of: date
+    sites: list[SiteArrears]
+
+
+class CollectionDay(Answer):
+    """Receivable and collected by the end of `date`; `rate` (4 places) is null while
+    nothing is receivable."""
+
+    date: date
+    receivable: Decimal
+    collected: Decimal
+    rate: Decimal | None
+
+
+class CollectionRate(Answer):
+    """Collected / receivable day by day from the notice date (null before any notice)."""
+
+    period: str
+    notice_date: date | None
+    days: list[CollectionDay]
+
+
 SERVICE = "billing"
 PING = ping(SERVICE)
 SET_CLOCK = set_clock(SERVICE)
-CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureBilling], JsonObject)
+CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureBilling], ConfigureBilling)
 SET_RATE = Method(SERVICE, "SetRate", SiteCommand[SetRate], SetRate)
 REGISTER_UNITS = Method(SERVICE, "RegisterUnits", SiteCommand[RegisterUnits], UnitsRegistered)
 RECORD_WATER = Method(SERVICE, "RecordWater", SiteCommand[RecordWater], ReadingsRecorded)
@@ -297,20 +433,20 @@ APPROVE = Method(SERVICE, "Approve", PeriodRef, RunView)
 ISSUE = Method(SERVICE, "Issue", OnPeriod[IssueStatements], RunIssued)
 CLOSE = Method(SERVICE, "Close", PeriodRef, RunView)
 GET_RUN = Method(SERVICE, "GetRun", PeriodRef, RunView, read=True)
-SWEEP_OVERDUE = Method(SERVICE, "SweepOverdue", SiteCommand[SweepOverdue], JsonObject)
+SWEEP_OVERDUE = Method(SERVICE, "SweepOverdue", SiteCommand[SweepOverdue], SweepReport)
 RECEIVE_PAYMENT = Method(SERVICE, "ReceivePayment", OnUnit[ReceivePayment], AccountPosting)
 REVERSE_PAYMENT = Method(SERVICE, "ReversePayment", OnPayment[ReversePayment], AccountView)
 ADJUST = Method(SERVICE, "Adjust", OnUnit[Adjust], AccountPosting)
-UNBILLED_REPAIRS = Method(SERVICE, "UnbilledRepairs", SiteRequest, JsonObject, read=True)
+UNBILLED_REPAIRS = Method(SERVICE, "UnbilledRepairs", SiteRequest, UnbilledRepairs, read=True)
 ASSIGN_PAID_REPAIR = Method(
     SERVICE, "AssignPaidRepair", OnParkedRepair[AssignPaidRepair], AccountView
 )
 GET_ACCOUNT = Method(SERVICE, "GetAccount", UnitRef, AccountView, read=True)
-RECEIVABLE = Method(SERVICE, "Receivable", TableQuery, JsonObject, read=True)
-PAID = Method(SERVICE, "Paid", TableQuery, JsonObject, read=True)
-ARREARS = Method(SERVICE, "Arrears", AsOfQuery, JsonObject, read=True)
-COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, JsonObject, read=True)
-GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, JsonObject, read=True)
+RECEIVABLE = Method(SERVICE, "Receivable", TableQuery, FeeTable, read=True)
+PAID = Method(SERVICE, "Paid", TableQuery, FeeTable, read=True)
+ARREARS = Method(SERVICE, "Arrears", AsOfQuery, ArrearsTable, read=True)
+COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, CollectionRate, read=True)
+GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, GroupArrears, read=True)
 
 
 class FinalSettlement(BaseModel):

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated, Generic, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.feedback import Cause, Channel, ComplaintCategory
 from contracts.fields import Label, Name, OptionalName, Phone, Quarter, Text, UnitNumber
-from contracts.methods import Method, P, Request, Rows, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Request, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 
@@ -93,13 +93,16 @@ class StatisticsQuery(Request):
     site_ids: list[UUID] | None = None  # every site when not given
 
 
+ComplaintStatus = Literal["registered", "rejected", "investigating", "escalated", "resolved",
+                          "replied", "reopened"]  # fmt: skip
+
+
 class ComplaintView(BaseModel):
     """One complaint as it stands after its last event (`version`)."""
 
     complaint_id: UUID
     site_id: UUID
-    status: Literal["registered", "rejected", "investigating", "escalated", "resolved",
-                    "replied", "reopened"]  # fmt: skip
+    status: ComplaintStatus
     channel: str
     complainant: str
     unit: str | None
@@ -124,6 +127,64 @@ class SurveyRecorded(BaseModel):
     response_id: UUID
 
 
+class OpenComplaint(Answer):
+    """An open complaint's read-model row; `overdue` once its deadline has passed."""
+
+    complaint_id: UUID
+    site_id: UUID
+    channel: Channel
+    complainant: str
+    unit: str | None
+    company: str | None
+    category: ComplaintCategory
+    content: str
+    status: ComplaintStatus
+    cause: Cause | None
+    deadline: AwareDatetime
+    registered_at: AwareDatetime
+    resolved_at: AwareDatetime | None
+    replied_at: AwareDatetime | None
+    escalated_to: str | None
+    reopen_count: int
+    work_order_id: UUID | None
+    resolution: str | None
+    overdue: bool
+
+
+class ComplaintStatistic(Answer):
+    """Complaints of one site by category, cause and status; `hours`: the mean hours to
+    resolve (2 places) of those resolved and not rejected, null when none is."""
+
+    site_id: UUID
+    category: ComplaintCategory
+    cause: Cause | Literal["undetermined"]
+    status: ComplaintStatus
+    complaints: int
+    hours: float | None
+
+
+class QuarterSatisfaction(Answer):
+    """A quarter's surveys: the satisfied share (4 places) against the target (0.9)."""
+
+    quarter: str
+    responses: int
+    satisfied: int
+    satisfied_share: float
+    target: float
+    meets_target: bool
+
+
+class FollowUps(Answer):
+    """A tenant visit that left follow-ups (the 500 latest, newest first)."""
+
+    visit_id: UUID
+    unit: str
+    tenant: str | None
+    visited_by: str
+    follow_ups: list[str]
+    at: AwareDatetime
+
+
 SERVICE = "feedback"
 PING = ping(SERVICE)
 SET_CLOCK = set_clock(SERVICE)
@@ -138,7 +199,7 @@ GET_COMPLAINT = Method(SERVICE, "GetComplaint", ComplaintRef, ComplaintView, rea
 LOG_VISIT = Method(SERVICE, "LogVisit", SiteCommand[LogTenantVisit], TenantVisitLogged)
 RECORD_SURVEY = Method(SERVICE, "RecordSurvey", SiteCommand[RecordSurveyResponse], SurveyRecorded)
 CONFIGURE = Method(SERVICE, "Configure", SiteCommand[ConfigureFeedback], ConfigureFeedback)
-OPEN_COMPLAINTS = Method(SERVICE, "OpenComplaints", SiteRequest, Rows, read=True)
-STATISTICS = Method(SERVICE, "Statistics", StatisticsQuery, Rows, read=True)
-SATISFACTION = Method(SERVICE, "Satisfaction", SiteRequest, Rows, read=True)
-FOLLOW_UPS = Method(SERVICE, "FollowUps", SiteRequest, Rows, read=True)
+OPEN_COMPLAINTS = Method(SERVICE, "OpenComplaints", SiteRequest, list[OpenComplaint], read=True)
+STATISTICS = Method(SERVICE, "Statistics", StatisticsQuery, list[ComplaintStatistic], read=True)
+SATISFACTION = Method(SERVICE, "Satisfaction", SiteRequest, list[QuarterSatisfaction], read=True)
+FOLLOW_UPS = Method(SERVICE, "FollowUps", SiteRequest, list[FollowUps], read=True)

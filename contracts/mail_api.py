@@ -3,11 +3,19 @@ and answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Generic, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from contracts.fields import (
     BusinessDate,
@@ -19,7 +27,7 @@ from contracts.fields import (
     UnitNumber,
 )
 from contracts.mail import MailKind
-from contracts.methods import JsonObject, Method, P, Rows, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 Tracking = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60,
@@ -129,7 +137,7 @@ class OnItem(ItemRef, Generic[P]):
     payload: P
 
 
-class RegisterQuery(SiteRequest):
+class RegisterQuery(SiteRequest, Page):
     date: BusinessDate | None = None  # the site's business day today when not given
 
 
@@ -170,6 +178,53 @@ class SweepDone(BaseModel):
     archived: int
 
 
+ItemStatus = Literal["pending_lookup", "awaiting_pickup", "collected", "archived"]
+
+
+class MailRow(Answer):
+    """One item of the register: its read-model row, every step's time and who signed."""
+
+    item_id: UUID
+    site_id: UUID
+    business_date: date
+    kind: MailKind
+    carrier: str | None
+    tracking_number: str | None
+    recipient_unit: str | None
+    recipient_company: str | None
+    recipient_person: str | None
+    urgent: bool
+    pages: int | None
+    status: ItemStatus
+    received_at: AwareDatetime
+    addressed_to: str | None
+    notified_at: AwareDatetime | None
+    reminders: int
+    collected_at: AwareDatetime | None
+    signed_by: str | None
+    by_proxy: bool | None
+    on_behalf_of: str | None
+    archived_at: AwareDatetime | None
+    archive_reason: Literal["moved_out", "forwarded"] | None
+    forwarded_to: str | None
+
+
+class UnitAwaiting(Answer):
+    """One unit's items waiting to be collected, urgent first."""
+
+    unit: str
+    items: list[MailRow]
+
+
+class MailAgeing(Answer):
+    """Uncollected items (awaiting pickup or pending lookup) by how long they wait:
+    "under 1 day", "1-3 days", "3-7 days", "7+ days"."""
+
+    as_of: AwareDatetime
+    uncollected: int
+    buckets: dict[str, int]
+
+
 SERVICE = "mail"
 PING = ping(SERVICE)
 SET_CLOCK = set_clock(SERVICE)
@@ -184,6 +239,6 @@ REFUSE = Method(SERVICE, "Refuse", SiteCommand[RefuseMail], RefusalView)
 ARCHIVE = Method(SERVICE, "Archive", OnItem[ArchiveMail], ItemView)
 GET_ITEM = Method(SERVICE, "GetItem", ItemRef, ItemView, read=True)
 SWEEP = Method(SERVICE, "Sweep", SiteRequest, SweepDone)
-AWAITING_PICKUP = Method(SERVICE, "AwaitingPickup", SiteRequest, Rows, read=True)
-REGISTER = Method(SERVICE, "Register", RegisterQuery, Rows, read=True)
-AGEING = Method(SERVICE, "Ageing", SiteRequest, JsonObject, read=True)
+AWAITING_PICKUP = Method(SERVICE, "AwaitingPickup", SiteRequest, list[UnitAwaiting], read=True)
+REGISTER = Method(SERVICE, "Register", RegisterQuery, list[MailRow], read=True)
+AGEING = Method(SERVICE, "Ageing", SiteRequest, MailAgeing, read=True)

@@ -23,25 +23,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 Req = TypeVar("Req", bound=BaseModel)
 Resp = TypeVar("Resp")
 P = TypeVar("P")
 
 PACKAGE = "concierge"
-
-JsonObject = dict[str, Any]  # an answer not yet typed field by field
-Rows = list[dict[str, Any]]
+MAX_PAGE = 500  # rows in one page of a long list
+MAX_OFFSET = 10_000_000
 
 
 class Request(BaseModel):
     """Base of every method's request: closed, so a misspelt field is an error."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Answer(BaseModel):
+    """Base of a report's answer and of its rows: closed like a request, so a key the
+    query returns that the model does not declare fails where the service answers (an
+    AnswerMismatch, runtime.rpc) instead of vanishing from what clients get."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel):
+    """A page of a long list, in the list's own order: at most `limit` rows (1..500)
+    after its first `offset` rows; a page shorter than `limit` is the last one. Without
+    a limit the list answers as it always has (whole, or up to its own cap)."""
+
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] | None = None
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
 
 
 class Empty(Request):

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Generic, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contracts.fields import (
     BusinessDate,
@@ -25,7 +25,7 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
-from contracts.methods import Method, P, Rows, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.methods import Request as MethodRequest
 from contracts.operations_api import ping, set_clock
 
@@ -151,8 +151,15 @@ class DayQuery(SiteRequest):
     date: BusinessDate
 
 
+class LogQuery(DayQuery, Page):
+    """A page of a day's visitor log."""
+
+
 class PhoneBookQuery(SiteRequest):
     undelivered_only: bool = False
+
+
+VisitStatus = Literal["expected", "awaiting_host", "checked_in", "checked_out", "denied"]
 
 
 class VisitView(BaseModel):
@@ -160,7 +167,7 @@ class VisitView(BaseModel):
 
     visit_id: UUID
     site_id: UUID
-    status: Literal["expected", "awaiting_host", "checked_in", "checked_out", "denied"]
+    status: VisitStatus
     visitor_name: str
     visitor_company: str | None
     host_unit: str
@@ -199,6 +206,58 @@ class PhoneMessageDelivered(BaseModel):
     delivered: bool
 
 
+class VisitRow(Answer):
+    """One visit in the building-now view and the daily log: its read-model row
+    (`overstayed_on`: the last business day it was flagged as overstayed)."""
+
+    visit_id: UUID
+    site_id: UUID
+    business_date: date
+    visitor_name: str
+    visitor_company: str | None
+    host_unit: str
+    host_name: str
+    purpose: str
+    party_size: int
+    pre_registered: bool
+    status: VisitStatus
+    expected_from: AwareDatetime | None
+    expected_until: AwareDatetime | None
+    registered_at: AwareDatetime
+    host_notified_at: AwareDatetime | None
+    checked_in_at: AwareDatetime | None
+    checked_out_at: AwareDatetime | None
+    id_checked: bool
+    id_type: str | None
+    denial_reason: str | None
+    overstayed_on: date | None
+
+
+class HostHour(Answer):
+    """Check-ins for one host in one local hour (0-23) of the day."""
+
+    host_unit: str
+    host_name: str
+    hour: int
+    check_ins: int
+
+
+class PhoneMessageRow(Answer):
+    """One message of the switchboard book; `delivered_at` is null until delivered."""
+
+    message_id: UUID
+    site_id: UUID
+    caller_name: str
+    caller_company: str | None
+    caller_phone: str
+    reason: str
+    for_unit: str
+    for_person: str
+    taken_at: AwareDatetime
+    delivered_at: AwareDatetime | None
+    acknowledged_by: str | None
+
+
 SERVICE = "visitor"
 PING = ping(SERVICE)
 SET_CLOCK = set_clock(SERVICE)
@@ -219,10 +278,10 @@ TAKE_PHONE_MESSAGE = Method(
 DELIVER_PHONE_MESSAGE = Method(
     SERVICE, "DeliverPhoneMessage", OnPhoneMessage[DeliverPhoneMessage], PhoneMessageDelivered
 )
-IN_BUILDING = Method(SERVICE, "InBuilding", SiteRequest, Rows, read=True)
-DAILY_LOG = Method(SERVICE, "DailyLog", DayQuery, Rows, read=True)
-HOST_HOURLY = Method(SERVICE, "HostHourly", DayQuery, Rows, read=True)
-PHONE_MESSAGES = Method(SERVICE, "PhoneMessages", PhoneBookQuery, Rows, read=True)
+IN_BUILDING = Method(SERVICE, "InBuilding", SiteRequest, list[VisitRow], read=True)
+DAILY_LOG = Method(SERVICE, "DailyLog", LogQuery, list[VisitRow], read=True)
+HOST_HOURLY = Method(SERVICE, "HostHourly", DayQuery, list[HostHour], read=True)
+PHONE_MESSAGES = Method(SERVICE, "PhoneMessages", PhoneBookQuery, list[PhoneMessageRow], read=True)
 
 
 # -- the switchboard's call register (seed 000) ------------------------------------------

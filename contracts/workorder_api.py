@@ -3,15 +3,15 @@ requests and answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Generic, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from contracts.fields import BusinessDate, Label, Name, Period, Text, UnitNumber
-from contracts.methods import JsonObject, Method, P, Rows, SiteCommand, SiteRequest
+from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 from contracts.workorder import Category, Source, Urgency
 
@@ -102,7 +102,7 @@ class OnWorkOrder(WorkOrderRef, Generic[P]):
     payload: P
 
 
-class BoardQuery(SiteRequest):
+class BoardQuery(SiteRequest, Page):
     status: Status | None = None
     category: Category | None = None
     team: Name | None = None
@@ -152,6 +152,90 @@ class SiteSettings(BaseModel):
     sla_hours: dict[Urgency, int]
 
 
+class WorkOrderRow(Answer):
+    """One work order on the board and in the reports: its read-model row (every step's
+    time, unlike the view, which is read from its events)."""
+
+    work_order_id: UUID
+    site_id: UUID
+    number: str | None
+    status: Status
+    source: Source
+    category: Category
+    department: str
+    location: str
+    unit: str | None
+    tenant: str | None
+    content: str
+    reporter: str
+    complaint_id: UUID | None
+    reported_at: AwareDatetime
+    team: str | None
+    technician: str | None
+    urgency: Urgency | None
+    paid: bool
+    deadline: AwareDatetime | None
+    dispatched_at: AwareDatetime | None
+    started_at: AwareDatetime | None
+    completed_at: AwareDatetime | None
+    completed_late: bool | None
+    labour_hours: Decimal | None
+    fee: Decimal | None
+    verified_at: AwareDatetime | None
+    reopen_count: int
+    last_reopen_reason: str | None
+    voided_at: AwareDatetime | None
+    void_reason: str | None
+
+
+class SlaBreaches(Answer):
+    """Open past their deadline (soonest deadline first), and completed after it."""
+
+    as_of: AwareDatetime
+    open_past_deadline: list[WorkOrderRow]
+    completed_late: list[WorkOrderRow]
+
+
+class Mismatch(Answer):
+    """One item the three-equals check does not balance: reported and not dispatched,
+    issued and not returned, or a number missing from the issued sequence (then only
+    `kind` and `number`)."""
+
+    kind: Literal["reported_not_dispatched", "issued_not_returned", "number_missing"]
+    number: str | None
+    work_order_id: UUID | None = None
+    status: Status | None = None
+    category: Category | None = None
+    reported_at: AwareDatetime | None = None
+
+
+class ThreeEquals(Answer):
+    """Reported = dispatched = issued; returned = issued; voided apart."""
+
+    period: str
+    reported: int
+    reported_by_source: dict[Source, int]
+    dispatched: int
+    issued: int
+    returned: int
+    voided_before_dispatch: int
+    voided_after_dispatch: int
+    reported_equals_dispatched: bool
+    issued_equals_returned: bool
+    mismatches: list[Mismatch]
+
+
+class WeeklyReport(Answer):
+    week_start: date
+    reported: int
+    completed: int
+    open: int
+    long_unresolved: list[WorkOrderRow]
+    reported_by_category: dict[Category, int]
+    open_by_category: dict[Category, int]
+    open_by_team: dict[str, int]  # "(not dispatched)" for open items without a team
+
+
 SERVICE = "workorder"
 PING = ping(SERVICE)
 SET_CLOCK = set_clock(SERVICE)
@@ -163,7 +247,7 @@ VERIFY = Method(SERVICE, "Verify", OnWorkOrder[VerifyRepair], WorkOrderView)
 VOID = Method(SERVICE, "Void", OnWorkOrder[VoidWorkOrder], WorkOrderView)
 GET_WORK_ORDER = Method(SERVICE, "GetWorkOrder", WorkOrderRef, WorkOrderView, read=True)
 CONFIGURE_SITE = Method(SERVICE, "ConfigureSite", SiteCommand[ConfigureSite], SiteSettings)
-BOARD = Method(SERVICE, "Board", BoardQuery, Rows, read=True)
-SLA_BREACHES = Method(SERVICE, "SlaBreaches", SiteRequest, JsonObject, read=True)
-THREE_EQUALS = Method(SERVICE, "ThreeEquals", PeriodQuery, JsonObject, read=True)
-WEEKLY = Method(SERVICE, "Weekly", WeekQuery, JsonObject, read=True)
+BOARD = Method(SERVICE, "Board", BoardQuery, list[WorkOrderRow], read=True)
+SLA_BREACHES = Method(SERVICE, "SlaBreaches", SiteRequest, SlaBreaches, read=True)
+THREE_EQUALS = Method(SERVICE, "ThreeEquals", PeriodQuery, ThreeEquals, read=True)
+WEEKLY = Method(SERVICE, "Weekly", WeekQuery, WeeklyReport, read=True)

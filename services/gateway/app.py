@@ -26,7 +26,7 @@ from contracts import (
 )
 from contracts.clock_api import ClockChange
 from contracts.methods import Empty
-from contracts.operations_api import ClockNow
+from contracts.operations_api import ClockNow, HealthReport
 from runtime.auth import Role
 from runtime.clock import apply_change
 from runtime.errors import Forbidden, ServiceUnavailable
@@ -58,13 +58,26 @@ REQUEST_SECONDS = Histogram(
 )
 
 
+class Liveness(BaseModel):
+    """`/healthz`: the gateway process answers (it asks nothing of the services)."""
+
+    status: Literal["ok"]
+
+
+class Unanswered(BaseModel):
+    """A service that did not answer its health check."""
+
+    status: Literal["unavailable"]
+    problems: list[str]
+
+
 class Readiness(BaseModel):
     """`/readyz`: `ready`, `degraded` (serving; a read model may be stale) or, with 503,
     `unavailable`; each service's own report."""
 
     status: Literal["ready", "degraded", "unavailable"]
     problems: list[str]
-    services: dict[str, Any]
+    services: dict[str, HealthReport | Unanswered]
     detail: str | None = None
 
 
@@ -147,8 +160,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return response
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Liveness:
+        return Liveness(status="ok")
 
     @app.get("/readyz", tags=["ops"], summary="Readiness of every backing service")
     async def readyz(request: Request) -> Readiness:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from contracts import billing_api as api
 from contracts.fields import BusinessDate, Period, Reference
-from contracts.methods import JsonObject, Method
+from contracts.methods import Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
@@ -55,7 +55,7 @@ AsOf = BusinessDate | None
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
 async def configure(
     site_id: UUID, cmd: JsonBody[api.ConfigureBilling], request: Request, _: Setup
-) -> JsonObject:
+) -> api.ConfigureBilling:
     return await call(request, api.CONFIGURE, site_id=site_id, payload=cmd)
 
 
@@ -128,7 +128,7 @@ async def close(site_id: UUID, period: PeriodPath, request: Request, _: Runner) 
 @router.post(f"{SITE}/overdue-sweep", summary="Mark overdue, send dunning, assess late fees")
 async def sweep_overdue(
     site_id: UUID, cmd: JsonBody[api.SweepOverdue], request: Request, _: Runner
-) -> JsonObject:
+) -> api.SweepReport:
     return await call(request, api.SWEEP_OVERDUE, site_id=site_id, payload=cmd)
 
 
@@ -180,7 +180,7 @@ async def adjust(
 
 
 @router.get(f"{SITE}/unbilled-repairs", summary="Paid repairs naming no billed unit")
-async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> JsonObject:
+async def unbilled_repairs(site_id: UUID, request: Request, _: Reader) -> api.UnbilledRepairs:
     return await call(request, api.UNBILLED_REPAIRS, site_id=site_id)
 
 
@@ -195,48 +195,48 @@ async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
                       work_order_id=work_order_id, payload=cmd)  # fmt: skip
 
 
-async def _table(request: Request, method: Method[Any, api.JsonObject], site_id: UUID, name: str,
-                 fmt: str, **fields: Any) -> Any:  # fmt: skip
+async def _table(request: Request, method: Method[Any, api.FeeTable | api.ArrearsTable],
+                 site_id: UUID, name: str, fmt: str, **fields: Any) -> Any:  # fmt: skip
     table = await call(request, method, site_id=site_id, **fields)
     if fmt == "json":
         return table
-    if method is api.ARREARS:
+    if isinstance(table, api.ArrearsTable):
         amounts = ["current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
     else:
-        amounts = [*table["fee_types"], "total"]
+        amounts = [*table.fee_types, "total"]
     columns = [*text_columns("unit"), *number_columns(*amounts)]
-    rows = [*table["units"], {"unit": "TOTAL", **table["totals"]}]
+    rows = [*table.units, {"unit": "TOTAL", **table.totals.model_dump(mode="json")}]
     return table_download(rows, columns, f"{name}-{site_id}", fmt)
 
 
 @router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
 async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                     as_of: AsOf = None, format: Format = "json") -> JsonObject:  # fmt: skip
+                     as_of: AsOf = None, format: Format = "json") -> api.FeeTable:  # fmt: skip
     return await _table(request, api.RECEIVABLE, site_id, f"receivable-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
 async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-               as_of: AsOf = None, format: Format = "json") -> JsonObject:  # fmt: skip
+               as_of: AsOf = None, format: Format = "json") -> api.FeeTable:  # fmt: skip
     return await _table(request, api.PAID, site_id, f"paid-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
 async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
-                  format: Format = "json") -> JsonObject:  # fmt: skip
+                  format: Format = "json") -> api.ArrearsTable:  # fmt: skip
     return await _table(request, api.ARREARS, site_id, "arrears", format,
                         as_of=as_of)  # fmt: skip
 
 
 @router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")
 async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                          as_of: AsOf = None) -> JsonObject:  # fmt: skip
+                          as_of: AsOf = None) -> api.CollectionRate:  # fmt: skip
     return await call(request, api.COLLECTION_RATE, site_id=site_id, period=period,
                       as_of=as_of)  # fmt: skip
 
 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
-async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> JsonObject:
+async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> api.GroupArrears:
     return await call(request, api.GROUP_ARREARS, as_of=as_of)

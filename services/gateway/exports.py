@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from pydantic import BaseModel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,11 +75,17 @@ def cell_value(column: Column, value: Any) -> int | Decimal | str | None:
 
 
 def table_download(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], filename: str, fmt: str
+    rows: Sequence[BaseModel | Mapping[str, Any]],
+    columns: Sequence[Column],
+    filename: str,
+    fmt: str,
 ) -> Response:
-    """`rows` (only `columns`, typed as declared) as `fmt` ("csv" or "xlsx")."""
+    """`rows` (only `columns`, typed as declared) as `fmt` ("csv" or "xlsx"). A row is an
+    answer's model or its JSON; a cell holds what the JSON answer holds (a time in
+    ISO 8601, money as its decimal text), never Python's own rendering of the value."""
     header = [neutralised(column.name) for column in columns]
-    table = [[cell_value(column, row.get(column.name)) for column in columns] for row in rows]
+    answers = [row.model_dump(mode="json") if isinstance(row, BaseModel) else row for row in rows]
+    table = [[cell_value(column, row.get(column.name)) for column in columns] for row in answers]
     if fmt == "csv":
         body, media = _csv(header, table), "text/csv; charset=utf-8"
     else:

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 
 from contracts import feedback_api as api
-from contracts.methods import Method, Rows
+from contracts.methods import Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.security import (
@@ -92,12 +92,12 @@ async def reopen(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.ReopenComp
 
 
 @router.get(f"{SITE}/complaints", summary="Open complaints with deadlines (overdue flagged)")
-async def open_complaints(site_id: UUID, request: Request, _: Reader) -> Rows:
+async def open_complaints(site_id: UUID, request: Request, _: Reader) -> list[api.OpenComplaint]:
     return await call(request, api.OPEN_COMPLAINTS, site_id=site_id)
 
 
 @router.get(f"{SITE}/complaint-statistics", summary="By category, cause, status; hours to resolve")
-async def statistics(site_id: UUID, request: Request, _: Reader) -> Rows:
+async def statistics(site_id: UUID, request: Request, _: Reader) -> list[api.ComplaintStatistic]:
     return await call(request, api.STATISTICS, site_ids=[site_id])
 
 
@@ -108,7 +108,7 @@ async def log_visit(site_id: UUID, cmd: JsonBody[api.LogTenantVisit], request: R
 
 
 @router.get(f"{SITE}/tenant-visits/follow-ups", summary="Follow-ups from tenant visits")
-async def follow_ups(site_id: UUID, request: Request, _: Reader) -> Rows:
+async def follow_ups(site_id: UUID, request: Request, _: Reader) -> list[api.FollowUps]:
     return await call(request, api.FOLLOW_UPS, site_id=site_id)
 
 
@@ -119,7 +119,7 @@ async def record_survey(site_id: UUID, cmd: JsonBody[api.RecordSurveyResponse], 
 
 
 @router.get(f"{SITE}/satisfaction", summary="Satisfied share per quarter against the 90% target")
-async def satisfaction(site_id: UUID, request: Request, _: Reader) -> Rows:
+async def satisfaction(site_id: UUID, request: Request, _: Reader) -> list[api.QuarterSatisfaction]:
     return await call(request, api.SATISFACTION, site_id=site_id)
 
 
@@ -130,5 +130,5 @@ async def configure(site_id: UUID, cmd: JsonBody[api.ConfigureFeedback], request
 
 
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
-async def group_statistics(request: Request, _: GroupReader) -> Rows:
+async def group_statistics(request: Request, _: GroupReader) -> list[api.ComplaintStatistic]:
     return await call(request, api.STATISTICS)

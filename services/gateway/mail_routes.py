@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
-from contracts.methods import JsonObject, Rows
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
 from services.gateway.limits import BULK_BODY
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import (
     FRONT_DESK,
     call,
@@ -102,12 +102,12 @@ async def sweep(site_id: UUID, request: Request, _: CustomerService) -> api.Swee
 
 
 @router.get("/awaiting-pickup", summary="Items awaiting pickup, per unit")
-async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> Rows:
+async def awaiting_pickup(site_id: UUID, request: Request, _: Desk) -> list[api.UnitAwaiting]:
     return await call(request, api.AWAITING_PICKUP, site_id=site_id)
 
 
 @router.get("/ageing", summary="Uncollected items by how long they have waited")
-async def ageing(site_id: UUID, request: Request, _: Desk) -> JsonObject:
+async def ageing(site_id: UUID, request: Request, _: Desk) -> api.MailAgeing:
     return await call(request, api.AGEING, site_id=site_id)
 
 
@@ -116,10 +116,11 @@ async def register(
     site_id: UUID,
     request: Request,
     _: Desk,
+    page: PageQuery,
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Rows:
-    rows = await call(request, api.REGISTER, site_id=site_id, date=day)
+) -> list[api.MailRow]:
+    rows = await call(request, api.REGISTER, site_id=site_id, date=day, **page_of(page, format))
     if format == "json":
         return rows
     return table_download(rows, REGISTER_COLUMNS, f"mail-register-{site_id}", format)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,10 +11,10 @@ from fastapi.exceptions import RequestValidationError
 
 from contracts import visitor_api as api
 from contracts.fields import BusinessDate, Period, Reference
-from contracts.methods import Rows
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
 from services.gateway.exports import number_columns, table_download, text_columns
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import (
     FRONT_DESK,
     READERS,
@@ -119,14 +119,14 @@ async def deliver_phone_message(
 @router.get("/phone-messages", summary="The switchboard message book")
 async def phone_messages(
     site_id: UUID, request: Request, _: Reader, undelivered_only: bool = False
-) -> list[dict[str, Any]]:
+) -> list[api.PhoneMessageRow]:
     return await call(
         request, api.PHONE_MESSAGES, site_id=site_id, undelivered_only=undelivered_only
     )
 
 
 @router.get("/in-building", summary="Who is in the building now")
-async def in_building(site_id: UUID, request: Request, _: Reader) -> list[dict[str, Any]]:
+async def in_building(site_id: UUID, request: Request, _: Reader) -> list[api.VisitRow]:
     return await call(request, api.IN_BUILDING, site_id=site_id)
 
 
@@ -145,9 +145,11 @@ async def visit_log(
     request: Request,
     _: Reader,
     day: Annotated[BusinessDate, Query(alias="date")],
+    page: PageQuery,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> Rows:
-    rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day)
+) -> list[api.VisitRow]:
+    rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day,
+                      **page_of(page, format))  # fmt: skip
     if format == "json":
         return rows
     return table_download(rows, LOG_COLUMNS, f"visits-{site_id}-{day}", format)
@@ -156,7 +158,7 @@ async def visit_log(
 @router.get("/visits-per-host", summary="Check-ins per host and hour of a day")
 async def visits_per_host(
     site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
-) -> list[dict[str, Any]]:
+) -> list[api.HostHour]:
     return await call(request, api.HOST_HOURLY, site_id=site_id, date=day)
 
 

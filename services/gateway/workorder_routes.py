@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 
 from contracts import workorder_api as api
 from contracts.fields import BusinessDate, Name, Period
-from contracts.methods import JsonObject, Rows
 from contracts.workorder import Category, Urgency
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
+from services.gateway.paging import PageQuery, page_of
 from services.gateway.security import FRONT_DESK, call, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["work orders"])
@@ -125,6 +125,7 @@ async def board(
     site_id: UUID,
     request: Request,
     _: Reader,
+    page: PageQuery,
     status: Annotated[
         str | None,
         Query(pattern="^(reported|dispatched|in_progress|completed|reopened|closed|voided)$"),
@@ -132,15 +133,15 @@ async def board(
     category: Category | None = None,
     team: Annotated[Name | None, Query()] = None,
     urgency: Urgency | None = None,
-) -> Rows:
+) -> list[api.WorkOrderRow]:
     return await call(
         request, api.BOARD, site_id=site_id, status=status, category=category, team=team,
-        urgency=urgency,
+        urgency=urgency, **page_of(page),
     )  # fmt: skip
 
 
 @router.get("/work-orders/sla-breaches", summary="Open past their deadline; completed late")
-async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> JsonObject:
+async def sla_breaches(site_id: UUID, request: Request, _: Reader) -> api.SlaBreaches:
     return await call(request, api.SLA_BREACHES, site_id=site_id)
 
 
@@ -153,12 +154,12 @@ async def three_equals(
     request: Request,
     _: Reader,
     period: Annotated[Period, Query()],
-) -> JsonObject:
+) -> api.ThreeEquals:
     return await call(request, api.THREE_EQUALS, site_id=site_id, period=period)
 
 
 @router.get("/work-orders/weekly", summary="Weekly report: open, long-unresolved, by category/team")
 async def weekly(
     site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
-) -> JsonObject:
+) -> api.WeeklyReport:
     return await call(request, api.WEEKLY, site_id=site_id, week_start=week_start)

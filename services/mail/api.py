@@ -105,7 +105,8 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
     @rpc.implements(api.REGISTER)
     async def register(request: api.RegisterQuery, call: CallContext) -> list[dict[str, Any]]:
         site = request.site_id
-        return await queries.register(site, request.date or clock.today(site_timezone(site)))
+        day = request.date or clock.today(site_timezone(site))
+        return await queries.register(site, day, request)
 
     @rpc.implements(api.AGEING)
     async def ageing(request: SiteRequest, call: CallContext) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import asyncpg
 
 from contracts import mail as ev
 from contracts.envelope import Envelope
+from contracts.methods import Page
 from runtime.clock import local_date
 from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
@@ -128,11 +129,12 @@ class MailQueries:
             units[row["recipient_unit"]].append(dict(row))
         return [{"unit": unit, "items": items} for unit, items in units.items()]
 
-    async def register(self, site_id: UUID, day: date) -> list[dict[str, Any]]:
+    async def register(self, site_id: UUID, day: date, page: Page) -> list[dict[str, Any]]:
+        """A day's items in the order received (a page of them, or all)."""
         rows = await self.pool.fetch(
             "SELECT * FROM mail_items WHERE site_id = $1 AND business_date = $2"
-            " ORDER BY received_at, item_id",
-            site_id, day,
+            " ORDER BY received_at, item_id LIMIT $3 OFFSET $4",
+            site_id, day, page.limit, page.offset,
         )  # fmt: skip
         return [dict(r) for r in rows]
 

@@ -144,8 +144,8 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
         return await queries.in_building(request.site_id)
 
     @rpc.implements(api.DAILY_LOG)
-    async def daily_log(request: api.DayQuery, call: CallContext) -> list[dict[str, Any]]:
-        return await queries.daily_log(request.site_id, request.date)
+    async def daily_log(request: api.LogQuery, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.daily_log(request.site_id, request.date, request)
 
     @rpc.implements(api.HOST_HOURLY)
     async def host_hourly(request: api.DayQuery, call: CallContext) -> list[dict[str, Any]]:

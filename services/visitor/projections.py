@@ -20,6 +20,7 @@ import asyncpg
 
 from contracts import visitor as ev
 from contracts.envelope import Envelope
+from contracts.methods import Page
 from runtime.clock import local_date
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
@@ -208,13 +209,13 @@ class VisitorQueries(RegisterQueries):
             site_id,
         )
 
-    async def daily_log(self, site_id: UUID, day: date) -> list[dict[str, Any]]:
+    async def daily_log(self, site_id: UUID, day: date, page: Page) -> list[dict[str, Any]]:
+        """A day's visits in the order registered (a page of them, or all)."""
         return await self._rows(
             "SELECT * FROM visits WHERE site_id = $1 AND business_date = $2"
-            " ORDER BY registered_at, visit_id",
-            site_id,
-            day,
-        )
+            " ORDER BY registered_at, visit_id LIMIT $3 OFFSET $4",
+            site_id, day, page.limit, page.offset,
+        )  # fmt: skip
 
     async def host_hourly(self, site_id: UUID, day: date) -> list[dict[str, Any]]:
         return await self._rows(

@@ -112,7 +112,7 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
     @rpc.implements(api.BOARD)
     async def board(request: api.BoardQuery, call: CallContext) -> list[dict[str, Any]]:
         filters = request.model_dump(include={"status", "category", "team", "urgency"})
-        return await queries.board(request.site_id, filters)
+        return await queries.board(request.site_id, filters, request)
 
     @rpc.implements(api.SLA_BREACHES)
     async def sla_breaches(request: SiteRequest, call: CallContext) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import asyncpg
 
 from contracts import feedback
 from contracts import workorder as ev
+from contracts.methods import Page
 from runtime.errors import ForeignSiteReference
 from runtime.readmodel import OneTableReadModel, RowSet
 from runtime.sites import site_timezone
@@ -79,6 +80,7 @@ COLUMNS = (
     "last_reopen_reason", "voided_at", "void_reason",
 )  # fmt: skip
 
+BOARD_CAP = 1000  # rows the board answers without a limit
 OPEN = ("reported", "dispatched", "in_progress", "reopened")
 RETURNED = ("completed", "closed")
 
@@ -183,7 +185,10 @@ class WorkOrderQueries:
         )  # fmt: skip
         return ComplaintOnRecord(**dict(row)) if row else None
 
-    async def board(self, site_id: UUID, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+    async def board(
+        self, site_id: UUID, filters: dict[str, str | None], page: Page
+    ) -> list[dict[str, Any]]:
+        """Newest first; a page of it, or its first `BOARD_CAP` rows without a limit."""
         clauses, args = ["site_id = $1"], [site_id]
         for column in ("status", "category", "team", "urgency"):
             if filters.get(column):
@@ -191,9 +196,10 @@ class WorkOrderQueries:
                 clauses.append(f"{column} = ${len(args)}")
         return await self._rows(
             f"SELECT * FROM work_orders WHERE {' AND '.join(clauses)}"
-            " ORDER BY reported_at DESC, work_order_id LIMIT 1000",
-            *args,
-        )
+            f" ORDER BY reported_at DESC, work_order_id LIMIT ${len(args) + 1}"
+            f" OFFSET ${len(args) + 2}",
+            *args, page.limit or BOARD_CAP, page.offset,
+        )  # fmt: skip
 
     async def sla_breaches(self, site_id: UUID, now: datetime) -> dict[str, Any]:
         """Open past their deadline, and completed after it."""

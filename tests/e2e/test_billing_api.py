@@ -251,7 +251,11 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     swept = api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT)
     assert swept.status_code == 200, swept.text
     assert swept.json() == {"overdue": 1, "dunning_notices": 1, "late_fees": 1}  # unit 102 only
-    assert api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT).json() == {}
+    assert api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT).json() == {
+        "overdue": 0,
+        "dunning_notices": 0,
+        "late_fees": 0,
+    }
     account = api.get(f"{BASE}/units/102", headers=ACCOUNTANT).json()
     # 5% of 230.75 = 11.54 (half-even), under the 50.00 cap
     assert account["outstanding"] == "242.29"

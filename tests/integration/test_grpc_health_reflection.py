@@ -24,7 +24,15 @@ from runtime.errors import NotFound
 from runtime.rpc import RpcService, serve
 from tests.infra import free_port
 
-ROWS = [{"visit_id": "v1", "visitor_name": "Zhang San"}]
+ROWS = [
+    {"visit_id": str(uuid4()), "site_id": str(uuid4()), "business_date": "2026-11-20",
+     "visitor_name": "Zhang San", "visitor_company": None, "host_unit": "8B",
+     "host_name": "Wang Wu", "purpose": "interview", "party_size": 1, "pre_registered": False,
+     "status": "checked_in", "expected_from": None, "expected_until": None,
+     "registered_at": "2026-11-20T01:00:00Z", "host_notified_at": "2026-11-20T01:01:00Z",
+     "checked_in_at": "2026-11-20T01:05:00Z", "checked_out_at": None, "id_checked": True,
+     "id_type": "id_card", "denial_reason": None, "overstayed_on": None}
+]  # fmt: skip
 
 
 def service() -> RpcService:

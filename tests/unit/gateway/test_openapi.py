@@ -34,6 +34,99 @@ def test_every_operation_declares_its_answer_and_its_errors(
         }, name
 
 
+def untyped(schema: dict[str, Any]) -> bool:
+    """A body a client generator learns nothing from: an object without properties (a
+    bare `dict`) or an array whose items are one, where a typed one names a model."""
+    if "$ref" in schema:
+        return False
+    if schema.get("type") == "array":
+        return "items" not in schema or untyped(schema["items"])
+    if "anyOf" in schema:
+        return any(untyped(option) for option in schema["anyOf"])
+    return schema == {} or (schema.get("type") == "object" and "properties" not in schema)
+
+
+def test_no_operation_answers_a_bare_object_or_array() -> None:
+    bare = [name for name, op in OPERATIONS for code, response in op["responses"].items()
+            if code.startswith("2")
+            and untyped(response["content"]["application/json"]["schema"])]  # fmt: skip
+    assert bare == []
+
+
+def bare(schema: dict[str, Any]) -> bool:
+    """An untyped value anywhere in an answer: `{}` (any), an object with neither
+    properties nor typed values (`dict[str, Any]`), an array without items."""
+    if schema == {}:
+        return True
+    if schema.get("type") == "object" and "properties" not in schema:
+        values = schema.get("additionalProperties")
+        return not (isinstance(values, dict) and values) and "patternProperties" not in schema
+    return schema.get("type") == "array" and "items" not in schema
+
+
+def test_no_answer_holds_a_bare_object_or_array() -> None:
+    """Inside the answers too: every value of every model a 2xx body reaches is typed
+    (a map is typed by its values, e.g. money per fee type)."""
+    seen: set[str] = set()
+    found: list[str] = []
+
+    def visit(schema: dict[str, Any], where: str) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[1]
+            if name not in seen:
+                seen.add(name)
+                visit(SCHEMA["components"]["schemas"][name], name)
+            return
+        if bare(schema):
+            found.append(where)
+        inner = [*schema.get("anyOf", []), *schema.get("properties", {}).values(),
+                 *schema.get("patternProperties", {}).values()]  # fmt: skip
+        inner += [schema[k] for k in ("items", "additionalProperties")
+                  if isinstance(schema.get(k), dict)]  # fmt: skip
+        names = [*(f"|{n}" for n in range(len(schema.get("anyOf", [])))),
+                 *(f".{n}" for n in schema.get("properties", {})),
+                 *(f"[{n}]" for n in schema.get("patternProperties", {}))]  # fmt: skip
+        names += ["[]"] * (len(inner) - len(names))
+        for name, spec in zip(names, inner, strict=True):
+            visit(spec, where + name)
+
+    for name, op in OPERATIONS:
+        for code, response in op["responses"].items():
+            if code.startswith("2"):
+                visit(response["content"]["application/json"]["schema"], name)
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "is_bare"),
+    [({}, True), ({"type": "object"}, True), ({"type": "object", "additionalProperties": True}, True),
+     ({"type": "array"}, True), ({"type": "object", "additionalProperties": {"type": "string"}}, False),
+     ({"type": "array", "items": {}}, False), ({"$ref": "#/components/schemas/X"}, False)],
+)  # fmt: skip
+def test_what_counts_as_bare(schema: dict[str, Any], is_bare: bool) -> None:
+    assert bare(schema) is is_bare
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{}, {"type": "object"}, {"type": "object", "additionalProperties": True},
+     {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+     {"type": "array"}, {"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "object"}]}],
+)  # fmt: skip
+def test_a_bare_schema_is_untyped(schema: dict[str, Any]) -> None:
+    assert untyped(schema)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{"$ref": "#/components/schemas/X"},
+     {"type": "array", "items": {"$ref": "#/components/schemas/X"}},
+     {"type": "object", "properties": {"status": {"type": "string"}}}],
+)  # fmt: skip
+def test_a_schema_naming_its_model_is_typed(schema: dict[str, Any]) -> None:
+    assert not untyped(schema)
+
+
 def test_the_commands_answer_their_view_models() -> None:
     def answer(path: str, verb: str) -> Any:
         op = SCHEMA["paths"][path][verb]
