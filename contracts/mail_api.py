@@ -178,7 +178,7 @@ class SweepDone(BaseModel):
     archived: int
 
 
-ItemStatus = Literal["pending_lookup", "awaiting_pickup", "collected", "archived"]
+ItemStatus = Literal["pending_lookup", "awaiting_pickup", "collected", "archived", "refused"]
 
 
 class MailRow(Answer):
@@ -207,6 +207,10 @@ class MailRow(Answer):
     archived_at: AwareDatetime | None
     archive_reason: Literal["moved_out", "forwarded"] | None
     forwarded_to: str | None
+    proxy_consent_phone: str | None
+    proxy_consent_at: AwareDatetime | None
+    refusal_reason: str | None
+    refused_by: str | None
 
 
 class UnitAwaiting(Answer):

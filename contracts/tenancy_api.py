@@ -26,7 +26,15 @@ from contracts.fields import (
 )
 from contracts.methods import Method, P, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
-from contracts.tenancy import Department, FindingAction, TenantKind
+from contracts.tenancy import (
+    Department,
+    FindingAction,
+    MoveOutNoticeGiven,
+    TenantDetailsChanged,
+    TenantKind,
+    TenantMovedIn,
+    TenantMovedOut,
+)
 
 
 class Command(BaseModel):
@@ -213,12 +221,13 @@ class TenancyView(View):
 
 
 class TenancyChange(View):
-    """One entry of a tenancy's history, as its event recorded it."""
+    """One entry of a tenancy's history: the change and its published event, as every
+    other context and BI see it (contracts/tenancy.py)."""
 
     version: int
     change: str
     at: datetime
-    details: dict[str, object]
+    details: TenantMovedIn | TenantDetailsChanged | MoveOutNoticeGiven | TenantMovedOut
 
 
 class RosterEntry(View):

@@ -13,6 +13,7 @@ from runtime.errors import Forbidden
 from runtime.rpc import RpcService, actor_of
 from runtime.sites import site_timezone
 from services.tenancy.application import TenancyApplication
+from services.tenancy.contract import contract_for
 from services.tenancy.domain import FitOutPermit, Tenancy, TenantFile
 from services.tenancy.projections import TenancyQueries
 
@@ -62,11 +63,9 @@ def file_view(f: TenantFile) -> api.TenantFileView:
 
 
 def change_view(e: Any) -> api.TenancyChange:
-    details = {k: v for k, v in e.__dict__.items()
-               if k not in ("originator_id", "originator_version", "originator_topic",
-                            "timestamp", "site_id", "correlation_id", "at", "unit")}  # fmt: skip
+    """A history entry shows the event the change published (never the store's internals)."""
     return api.TenancyChange(
-        version=e.originator_version, change=type(e).__name__, at=e.at, details=details
+        version=e.originator_version, change=type(e).__name__, at=e.at, details=contract_for(e)
     )
 
 
