@@ -150,6 +150,11 @@ class ReactionSubscriber(ProjectionRunner):
         return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()
                 if tp.topic in self.topics and meta.offset >= 0}  # fmt: skip
 
+    async def _claim_positions(self, conn: Any, messages: list[Any]) -> bool:
+        """A reaction's positions are not in PostgreSQL: its stored versions and the
+        commands' own idempotency keep a batch applied twice from acting twice."""
+        return True
+
     async def _store_positions(self, conn: Any, messages: list[Any]) -> None:
         """A reaction's position is Kafka's committed offset (`_commit_offsets`)."""
 

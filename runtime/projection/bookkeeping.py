@@ -67,6 +67,36 @@ async def store_positions(conn: asyncpg.Connection, projection: str, messages: l
     )
 
 
+async def claim_positions(
+    conn: asyncpg.Connection, projection: str, expected: dict[tuple[str, int], int]
+) -> bool:
+    """Lock the position rows of a batch's partitions (created at 0 when missing) and tell
+    whether they still hold what this runner expects.
+
+    A replica that lost a partition in a rebalance while its batch was in flight, and
+    the partition's new owner, would otherwise both apply the same events: neither
+    transaction sees the other's uncommitted version rows. The row lock orders them;
+    the second finds the position moved and writes nothing.
+    """
+    keys = sorted(expected)
+    await conn.executemany(
+        "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
+        " VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) DO NOTHING",
+        [(projection, topic, partition) for topic, partition in keys],
+    )
+    rows = await conn.fetch(
+        "SELECT topic, partition, next_offset FROM projection_positions"
+        " WHERE projection = $1 AND (topic, partition) IN"
+        " (SELECT * FROM unnest($2::text[], $3::int[]))"
+        " ORDER BY topic, partition FOR UPDATE",
+        projection,
+        [topic for topic, _ in keys],
+        [partition for _, partition in keys],
+    )
+    stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+    return all(stored.get(key) == offset for key, offset in expected.items())
+
+
 async def stored_versions(
     conn: asyncpg.Connection, projection: str, subjects: list[UUID]
 ) -> dict[UUID, int]:

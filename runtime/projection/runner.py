@@ -270,6 +270,10 @@ class ProjectionRunner:
         async with conn.transaction():
             if await bookkeeping.hold(conn, self.lock, name) != self.generation:
                 return None
+            if not await self._claim_positions(conn, messages):
+                log.warning("projection %s: another replica moved a partition of this batch;"
+                            " continuing from the stored positions", name)  # fmt: skip
+                return None
             deliveries = await apply(conn, self.projection, messages, isolate=isolate)
             letters = await park(producer, name, deliveries)
             self.dlq_sent += len(letters)
@@ -282,6 +286,13 @@ class ProjectionRunner:
         """The next offset per (topic, partition) as committed (with the read model)."""
         pool = await self.connect()
         return await bookkeeping.stored_positions(pool, self.projection.name)
+
+    async def _claim_positions(self, conn: asyncpg.Connection, messages: list[Any]) -> bool:
+        """Whether the stored positions of the batch's partitions are still this runner's
+        (locked until the batch commits; see `bookkeeping.claim_positions`)."""
+        expected = {(m.topic, m.partition): self.positions[(m.topic, m.partition)]
+                    for m in messages}  # fmt: skip
+        return await bookkeeping.claim_positions(conn, self.projection.name, expected)
 
     async def _store_positions(self, conn: asyncpg.Connection, messages: list[Any]) -> None:
         """The read model's position, in its transaction."""
