@@ -284,6 +284,17 @@ start_kafka() {
     log "kafka ready (pid $(kafka_pid))"
 }
 
+# The stack's ports lie inside Linux's ephemeral range (32768-60999): a busy test run's
+# outgoing connections can hold one of them just when a server binds it ("Address
+# already in use", seen in CI). Reserve them from ephemeral use where we may (root).
+reserve_ports() {
+    local file=/proc/sys/net/ipv4/ip_local_reserved_ports current
+    [ -w "$file" ] || return 0
+    current="$(cat "$file" 2>/dev/null)" || return 0
+    echo "${current:+$current,}$PG_PORT,$KAFKA_PORT,$KAFKA_CONTROLLER_PORT" >"$file" 2>/dev/null || true
+}
+reserve_ports
+
 # ===========================================================================
 for component in "${@:-postgres kafka}"; do
     for one in $component; do
