@@ -267,7 +267,9 @@ class AccountView(BaseModel):
     balance: Decimal
     lines: list[LedgerLineView]
     statements: dict[str, date]  # period -> due date
-    profile: AccountProfile
+    profile: (
+        AccountProfile | None
+    )  # None: an account opened (e.g. by a move-in) before its unit profile
 
 
 class AccountPosting(AccountView):

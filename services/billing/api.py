@@ -28,7 +28,7 @@ def account_view(account: UnitAccount) -> api.AccountView:
         balance=account.balance(),
         lines=[line._asdict() for line in account.lines()],
         statements={str(p): d for p, d in sorted(account.statements.items())},
-        profile=account.profile,
+        profile=account.profile or None,
     )
 
 
