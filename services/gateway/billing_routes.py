@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from contracts import billing_api as api
 from contracts.fields import BusinessDate, Period, Reference
@@ -196,7 +196,8 @@ async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
 
 
 async def _table(request: Request, method: Method[Any, api.FeeTable | api.ArrearsTable],
-                 site_id: UUID, name: str, fmt: str, **fields: Any) -> Any:  # fmt: skip
+                 site_id: UUID, name: str, fmt: str,
+                 **fields: Any) -> api.FeeTable | api.ArrearsTable | Response:  # fmt: skip
     table = await call(request, method, site_id=site_id, **fields)
     if fmt == "json":
         return table
