@@ -98,10 +98,13 @@ BusinessDateTime = Annotated[
     AfterValidator(_in_window),
     Field(description=f"An instant with its UTC offset, {_WINDOW} in every time zone."),
 ]
-# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2099, in ASCII
+# A billing month `YYYY-MM` and a quarter `YYYY-Qn`, in the years 2000-2100, in ASCII
 # digits: `\d` would let `20٣٣-Q1` in, a second name for 2033-Q1 that reports keep apart.
-Period = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
-Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
+# 2100 because money is booked up to the month after today and a late charge joins the
+# next month not yet issued: a late fee swept on the last business day (2099-12-31) is
+# booked in 2100-01, and every table must be able to show it.
+Period = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+Quarter = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-Q[1-4]$")]
 
 # -- money and quantities ----------------------------------------------------------------
 

@@ -74,3 +74,18 @@ def test_months_and_quarters_have_one_name_each() -> None:
         assert TypeAdapter(kind).validate_python(canonical) == canonical
         with pytest.raises(ValidationError):
             TypeAdapter(kind).validate_python(other)
+
+
+def test_a_period_reaches_the_month_after_the_last_business_day() -> None:
+    """A late fee swept on 2099-12-31 joins 2100-01, the month after the last statement
+    (CI found the receivable of 2100-01 refused); nothing is booked later than that."""
+    months, quarters = TypeAdapter(Period), TypeAdapter(Quarter)
+    last_month = f"{LAST_BUSINESS_DAY:%Y-%m}"
+    assert months.validate_python(last_month) == "2099-12"
+    assert months.validate_python("2100-01") == "2100-01"
+    assert quarters.validate_python("2100-Q1") == "2100-Q1"
+    for month in ("1999-12", "2101-01", "2100-13", "2100-00"):
+        with pytest.raises(ValidationError):
+            months.validate_python(month)
+    with pytest.raises(ValidationError):
+        quarters.validate_python("2101-Q1")
