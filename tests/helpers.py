@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ import psycopg
 
 from runtime.auth import DEV_SECRET, Role, TokenConfig, mint
 from services.gateway.settings import GatewaySettings
-from tests.infra import free_port
+from tests.infra import free_port, reactions_behind
 
 CONFIG = TokenConfig(DEV_SECRET, "concierge-local", "concierge")
 T = TypeVar("T")
@@ -44,6 +45,39 @@ def stored_events(database_url: str, schema: str, table: str) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(f'SELECT count(*) FROM "{schema}".{table}').fetchone()
         return int(row[0]) if row else 0
+
+
+def relay_behind(database_url: str, schema: str, table: str) -> int:
+    """How many stored events the service's outbox relay has not yet passed."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            f'SELECT (SELECT coalesce(max(notification_id), 0) FROM "{schema}".{table}),'
+            f' (SELECT coalesce(max(last_notification_id), 0) FROM "{schema}".outbox_position)'
+        ).fetchone()
+    return max(int(row[0]) - int(row[1]), 0) if row else 0
+
+
+def settled(database_url: str, bootstrap: str, namespace: str, services: list[str],
+            timeout: float = 120) -> dict[str, int]:  # fmt: skip
+    """Wait until what the stores hold has stopped flowing: every relay has published its
+    store, every reaction has committed what it read, and the stores held the same number
+    of events on three looks in a row. Answers how many each store holds."""
+    deadline, previous, still = time.monotonic() + timeout, None, 0
+
+    def counts() -> dict[str, int]:
+        return {s: stored_events(database_url, f"{namespace}{s}", f"{s}_events") for s in services}
+
+    while still < 3:
+        now = counts()
+        quiet = not asyncio.run(reactions_behind(bootstrap, namespace)) and not any(
+            relay_behind(database_url, f"{namespace}{s}", f"{s}_events") for s in services
+        )
+        still = still + 1 if quiet and now == previous else 0
+        previous = now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the stores did not settle; last counts {now}")
+        time.sleep(0.3)
+    return previous
 
 
 def gateway_settings(**overrides: object) -> GatewaySettings:

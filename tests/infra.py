@@ -318,3 +318,24 @@ class PrivateStack:
                               env={**os.environ, **self.env}, capture_output=True, text=True)  # fmt: skip
         if done.returncode:
             raise RuntimeError(f"{script} {' '.join(components)} failed:\n{done.stderr}")
+
+
+async def reactions_behind(bootstrap: str, namespace: str) -> int:
+    """How many messages the consumer groups of a namespace (its reactions; projections
+    keep their positions in PostgreSQL) have yet to commit, over every partition of every
+    topic they have committed on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        listed = await admin.list_consumer_groups()
+        groups = [str(g[0]) for g in listed if str(g[0]).startswith(namespace)]
+        committed = [await admin.list_consumer_group_offsets(group) for group in groups]
+    finally:
+        await admin.close()
+    behind = 0
+    for offsets in committed:
+        done = {(tp.topic, tp.partition): max(meta.offset, 0) for tp, meta in offsets.items()}
+        for topic in {topic for topic, _ in done}:
+            for partition, end in (await end_offsets(bootstrap, topic)).items():
+                behind += max(end - done.get((topic, partition), 0), 0)
+    return behind
