@@ -12,11 +12,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from contracts.fields import BusinessDate, Label, Name, Period, PositiveMoney, Text, UnitNumber
+from contracts.billing_api import BilledUnit
+from contracts.fields import BusinessDate, Label, Name, Period, PositiveMoney, Text
 from contracts.methods import Answer, Method, P, SiteCommand, SiteRequest
 
 SERVICE = "visitor"
-SITE_UNIT = "A unit of the site with a tenant, once the site's roster has reached the desk."
+SITE_UNIT = (
+    "A unit of the site with a tenant, once the site's roster has reached the desk; charged"
+    " on its billing account, so it holds no '/' (billed units are addressed in URL paths)."
+)
 
 # A price on a list: at most 10,000 (50 lines x 100 pieces stay below MAX_AMOUNT).
 Price = Annotated[PositiveMoney, Field(le=Decimal("10000"))]
@@ -69,7 +73,7 @@ class OrderLine(Command):
 
 
 class RequestLaundry(Command):
-    unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
+    unit: Annotated[BilledUnit, Field(description=SITE_UNIT)]
     customer_name: Name
     items: Annotated[list[OrderLine], Field(min_length=1, max_length=50)]
     taken_by: Name
@@ -102,7 +106,7 @@ class PublishMenu(Command):
 
 
 class MenuFeedback(Command):
-    unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
+    unit: Annotated[BilledUnit, Field(description=SITE_UNIT)]
     rating: Annotated[int, Field(ge=1, le=5)]
     comment: Text | None = None
     recorded_by: Name
@@ -128,7 +132,7 @@ class MenuView(BaseModel):
 
 
 class OrderCatering(Command):
-    unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
+    unit: Annotated[BilledUnit, Field(description=SITE_UNIT)]
     customer_name: Name
     delivery_date: BusinessDate
     items: Annotated[list[OrderLine], Field(min_length=1, max_length=50)]
@@ -142,7 +146,7 @@ class DeliverCatering(Command):
 class OpenServiceSlip(Command):
     """Seed 001: 请客人填写服务收费单: a fax sent, typing or copying, quantity x price."""
 
-    unit: Annotated[UnitNumber, Field(description=SITE_UNIT)]
+    unit: Annotated[BilledUnit, Field(description=SITE_UNIT)]
     customer_name: Name
     service: Literal["fax", "typing", "copying"]
     quantity: Annotated[int, Field(ge=1, le=10000, description="Pages (or minutes of fax).")]
