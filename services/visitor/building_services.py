@@ -10,7 +10,7 @@ service_charges.py).
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import building_services_api as api
 from runtime.clock import clock
-from runtime.errors import NotFound
+from runtime.errors import Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.sites import site_timezone
 from services.visitor.business_centre import ServiceSlip
@@ -147,10 +147,11 @@ class BuildingServiceDesk(ServiceApplication):
                        correlation_id: str | None) -> CateringOrder:  # fmt: skip
         def command() -> CateringOrder:
             require_unit_of_site(cmd.unit, unit, "unit")
-            monday = date.fromordinal(cmd.delivery_date.toordinal() - cmd.delivery_date.weekday())
+            monday = cmd.delivery_date - timedelta(days=cmd.delivery_date.weekday())
             menu: WeeklyMenu | None = self._get(WeeklyMenu.create_id(site_id, monday))
-            if menu is None:
-                raise NotFound(f"no menu for the week of {monday} at this site")
+            if menu is None:  # the body names a day no menu covers: the body's fault
+                raise Invalid(f"no menu for the week of {monday} at this site",
+                              field="delivery_date")  # fmt: skip
             now = clock.now()
             order = CateringOrder.take(
                 menu, unit=cmd.unit, customer_name=cmd.customer_name,

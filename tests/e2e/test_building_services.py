@@ -157,6 +157,8 @@ def test_catering_orders_close_at_the_days_cut_off_and_are_signed_for(
     assert late.status_code == 409 and "closed at 10:00" in problem(late).detail
     assert stored(stack) == before
     assert order("2033-03-15").status_code == 201  # tomorrow's still open
+    unplanned = order("2033-03-21")  # next week: no menu yet
+    assert unplanned.status_code == 422 and problem(unplanned).fields == ["delivery_date"]
 
     path = f"/sites/{site}/catering/orders/{taken.json()['order_id']}"
     unsigned = api.post(f"{path}/receipt", json={"signed_by": "Zhou Min"}, headers=desk)
