@@ -7,8 +7,11 @@ visitors; the caller's phone in a switchboard message is what the host calls bac
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar, Literal
 from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 
 from contracts.base import AwareDatetime, ContractEvent
 
@@ -277,6 +280,123 @@ class BuildingNoticeDelivered(VisitorEvent):
     occurred_at: AwareDatetime
 
 
+# -- building services: laundry, catering, business centre (issue 12 item 10, seed 001) ---
+
+
+class ServiceLine(BaseModel):
+    """A line of an order or slip: what, how many, at what price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+class LaundryPricesSet(VisitorEvent):
+    """The site's laundry price list (seed 001: 核定洗衣价目表并发至用户)."""
+
+    prices: dict[str, Decimal]
+    set_by: str
+    occurred_at: AwareDatetime
+
+
+class LaundryRequested(VisitorEvent):
+    """A tenant's laundry request taken at the desk; a rewash names the order it redoes
+    and is free."""
+
+    order_id: UUID
+    unit: str
+    customer_name: str
+    items: list[ServiceLine]
+    amount: Decimal
+    taken_by: str
+    rewash_of: UUID | None
+    occurred_at: AwareDatetime
+
+
+class LaundryPickedUp(VisitorEvent):
+    """The laundry collected the clothes (seed 001: within 30 minutes of the call)."""
+
+    order_id: UUID
+    picked_up_by: str
+    occurred_at: AwareDatetime
+
+
+class CateringMenuPublished(VisitorEvent):
+    """The week's menu (published or revised) with the daily cut-off for orders."""
+
+    week_start: date
+    dishes: dict[str, Decimal]
+    cut_off: str
+    published_by: str
+    occurred_at: AwareDatetime
+
+
+class CateringFeedbackGiven(VisitorEvent):
+    week_start: date
+    unit: str
+    rating: int
+    comment: str | None
+    recorded_by: str
+    occurred_at: AwareDatetime
+
+
+class CateringOrdered(VisitorEvent):
+    order_id: UUID
+    unit: str
+    customer_name: str
+    delivery_date: date
+    items: list[ServiceLine]
+    amount: Decimal
+    taken_by: str
+    occurred_at: AwareDatetime
+
+
+class CateringDelivered(VisitorEvent):
+    order_id: UUID
+    delivered_by: str
+    occurred_at: AwareDatetime
+
+
+class ServiceSlipOpened(VisitorEvent):
+    """A business-centre slip (服务收费单): fax, typing or copying, quantity x price."""
+
+    order_id: UUID
+    unit: str
+    customer_name: str
+    service: Literal["fax", "typing", "copying"]
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    description: str | None
+    served_by: str
+    occurred_at: AwareDatetime
+
+
+class ServiceSlipVoided(VisitorEvent):
+    """A slip voided with a supervisor's signature (seed 001: 报废单据必需经过主管签字)."""
+
+    order_id: UUID
+    reason: str
+    voided_by: str
+    occurred_at: AwareDatetime
+
+
+class ServiceOrderSigned(VisitorEvent):
+    """A tenant signed for a building service (a laundry return, a catering receipt, a
+    business-centre slip): what billing charges to the unit, once per `order_id`."""
+
+    order_id: UUID
+    service: Literal["laundry", "catering", "business_centre"]
+    unit: str
+    amount: Decimal
+    description: str
+    signed_by: str
+    occurred_at: AwareDatetime
+
+
 EVENTS: tuple[type[VisitorEvent], ...] = (
     VisitorPreRegistered,
     VisitorArrived,
@@ -304,4 +424,15 @@ EVENTS: tuple[type[VisitorEvent], ...] = (
     ReceptionStandardSet,
     BuildingNoticeIssued,
     BuildingNoticeDelivered,
+    # building services
+    LaundryPricesSet,
+    LaundryRequested,
+    LaundryPickedUp,
+    CateringMenuPublished,
+    CateringFeedbackGiven,
+    CateringOrdered,
+    CateringDelivered,
+    ServiceSlipOpened,
+    ServiceSlipVoided,
+    ServiceOrderSigned,
 )

@@ -1,7 +1,9 @@
 """Run the billing service: gRPC API, outbox relay, finance read models, the paid-repair
-consumer of `concierge.workorder.v1` and the tenancy consumer of `concierge.tenancy.v1`.
+consumer of `concierge.workorder.v1`, the tenancy consumer of `concierge.tenancy.v1` and
+the building services' consumer of `concierge.visitor.v1`.
 
-    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy]
+    python -m services.billing [rebuild]
+        [--only api|relay|projection|paid_repairs|tenancy|service_orders]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
 from services.billing.projections import BillingQueries, BillingReadModel
 from services.billing.reactions import PaidRepairCharges, TenancyCharges
+from services.billing.service_charges import ServiceOrderCharges
 
 
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
@@ -33,6 +36,7 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         reactions={
             "paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges),
             "tenancy": Reaction((topics.TENANCY,), TenancyCharges),
+            "service_orders": Reaction((topics.VISITOR,), ServiceOrderCharges),
         },
     )
 

@@ -437,6 +437,39 @@ class BillingApplication(ServiceApplication):
 
         self.run(cid, command, retries=5)
 
+    # -- building services (visitor events, through Kafka) ----------------------------------
+
+    def post_service_charge(self, site_id: UUID, unit: str, order_id: UUID, fee_type: FeeType,
+                            amount: Decimal, description: str, signed_at: datetime,
+                            cid: str | None) -> bool:  # fmt: skip
+        """A building-service order the tenant signed for at the desk (laundry, catering,
+        business centre) joins the unit's monthly receivables, once (True when charged now).
+
+        Seed 001: 每个月月底依据洗衣服务确定单,向用户收取洗衣费 / 依据送餐服务确定单向用户收取
+        餐费. Booked in the local month it was signed in, or the next month not yet signed
+        (`_month_taking_charges`). The unit is one of the site's (the desk held it to the
+        roster): billing's units follow it as a move-in's do, its account opened if new.
+        """
+
+        def command() -> bool:
+            account = self._open_account(site_id, unit, signed_at)
+            charge_id = str(uuid5(account.id, f"service_order:{order_id}"))
+            if account.line(charge_id) is not None:
+                return False  # delivered again: charged already, wherever it went
+            register = self._get(UnitRegister.create_id(site_id)) or UnitRegister(
+                site_id=site_id, at=signed_at
+            )
+            registered = bool(register.register(units=[unit], at=signed_at))
+            signed_in = Period.of(local_date(signed_at, site_timezone(site_id)))
+            month = self._month_taking_charges(site_id, account, signed_in, {}, signed_at)
+            account.post_charge(charge_id=charge_id, period=month.period, fee_type=fee_type,
+                                amount=amount, description=description, at=signed_at)  # fmt: skip
+            month.join(fee_type=fee_type, amount=amount, at=signed_at)
+            self._save_accounts([account], month, *([register] if registered else []))
+            return True
+
+        return self.run(cid, command, retries=5)
+
     # -- the tenancy ------------------------------------------------------------------------
 
     def begin_tenancy(self, site_id: UUID, unit: str, tenancy_id: UUID, billing_starts_on: date,

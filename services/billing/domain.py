@@ -55,6 +55,10 @@ class FeeType(StrEnum):
     OTHER_SERVICE = "other_service"  # laundry, catering, business centre
     PAID_REPAIR = "paid_repair"  # from verified work orders
     LATE_FEE = "late_fee"  # per site policy on overdue statements
+    # building services signed for at the desk (visitor events), one-off charges
+    LAUNDRY = "laundry"
+    CATERING = "catering"
+    BUSINESS_CENTRE = "business_centre"
 
 
 SCHEDULED_FEES = frozenset(

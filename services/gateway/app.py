@@ -34,6 +34,7 @@ from runtime.rpc import RpcClient
 from services.gateway import (
     asyncapi_routes,
     billing_routes,
+    building_services_routes,
     errors,
     feedback_routes,
     mail_routes,
@@ -97,6 +98,7 @@ ROUTERS = (  # the API's areas
     feedback_routes.router,
     mail_routes.router,
     tenancy_routes.router,
+    building_services_routes.router,
 )
 
 

@@ -20,6 +20,7 @@ from services.visitor.application import VisitorApplication
 from services.visitor.domain import Visit
 from services.visitor.office_api import implement_front_office
 from services.visitor.projections import VisitorQueries
+from services.visitor.services_api import implement_building_services
 
 
 def visit_view(visit: Visit) -> api.VisitView:
@@ -158,4 +159,5 @@ def build_api(app: VisitorApplication, queries: VisitorQueries) -> RpcService:
         return await queries.phone_messages(request.site_id, request.undelivered_only)
 
     implement_front_office(rpc, app, queries)
+    implement_building_services(rpc, app, queries)
     return rpc

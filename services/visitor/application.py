@@ -13,10 +13,10 @@ from eventsourcing.application import AggregateNotFoundError
 from contracts import visitor_api as api
 from runtime.clock import clock
 from runtime.errors import Conflict, NotFound
-from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
 from services.visitor.building_notice import BuildingNotice
+from services.visitor.building_services import BuildingServiceDesk
 from services.visitor.call_register import CallRecord
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import (
@@ -39,7 +39,9 @@ class VisitorSettings(ServiceSettings):
     visitor_id_hash_key: str = "concierge-local-id-hash-key"
 
 
-class VisitorApplication(ServiceApplication):
+class VisitorApplication(BuildingServiceDesk):
+    """The desk's commands; the building services' come from `BuildingServiceDesk`."""
+
     name = "visitor"
 
     def __init__(self, settings: VisitorSettings) -> None:

@@ -13,9 +13,12 @@ from contracts import topics
 from contracts import visitor as published
 from contracts.base import ContractEvent
 from services.visitor.building_notice import BuildingNotice
+from services.visitor.business_centre import ServiceSlip
 from services.visitor.call_register import CallRecord
+from services.visitor.catering import CateringOrder, WeeklyMenu
 from services.visitor.desk_day import DeskDay
 from services.visitor.domain import PhoneMessage, Visit
+from services.visitor.laundry import LaundryOrder, LaundryPriceList
 from services.visitor.luggage import LuggageTag
 from services.visitor.reception_standard import ReceptionStandard
 from services.visitor.vip_reception import VipReception
@@ -190,4 +193,65 @@ def contract_for(e: Any) -> ContractEvent | None:
                 **common, notice_id=e.originator_id, channel=e.channel, unit=e.unit,
                 recipient=e.recipient, by=e.by,
             )  # fmt: skip
+    return building_service_contract(e, common)
+
+
+def building_service_contract(e: Any, common: dict[str, Any]) -> ContractEvent | None:
+    """The published form of a building service's event (laundry, catering, business
+    centre); a signed order, whichever the service, is one `ServiceOrderSigned`."""
+    match e:
+        case LaundryPriceList.PricesSet():
+            return published.LaundryPricesSet(**common, prices=e.prices, set_by=e.set_by)
+        case LaundryOrder.Requested():
+            return published.LaundryRequested(
+                **common, order_id=e.originator_id, unit=e.unit, customer_name=e.customer_name,
+                items=e.items, amount=e.amount, taken_by=e.taken_by, rewash_of=e.rewash_of,
+            )  # fmt: skip
+        case LaundryOrder.PickedUp():
+            return published.LaundryPickedUp(
+                **common, order_id=e.originator_id, picked_up_by=e.picked_up_by
+            )
+        case WeeklyMenu.Published() | WeeklyMenu.Revised():
+            return published.CateringMenuPublished(
+                **common, week_start=e.week_start, dishes=e.dishes, cut_off=e.cut_off,
+                published_by=e.published_by,
+            )  # fmt: skip
+        case WeeklyMenu.FeedbackGiven():
+            return published.CateringFeedbackGiven(
+                **common, week_start=e.week_start, unit=e.unit, rating=e.rating,
+                comment=e.comment, recorded_by=e.recorded_by,
+            )  # fmt: skip
+        case CateringOrder.Ordered():
+            return published.CateringOrdered(
+                **common, order_id=e.originator_id, unit=e.unit, customer_name=e.customer_name,
+                delivery_date=e.delivery_date, items=e.items, amount=e.amount,
+                taken_by=e.taken_by,
+            )  # fmt: skip
+        case CateringOrder.Delivered():
+            return published.CateringDelivered(
+                **common, order_id=e.originator_id, delivered_by=e.delivered_by
+            )
+        case ServiceSlip.Opened():
+            return published.ServiceSlipOpened(
+                **common, order_id=e.originator_id, unit=e.unit, customer_name=e.customer_name,
+                service=e.service, quantity=e.quantity, unit_price=e.unit_price,
+                amount=e.unit_price * e.quantity, description=e.description,
+                served_by=e.served_by,
+            )  # fmt: skip
+        case ServiceSlip.Voided():
+            return published.ServiceSlipVoided(
+                **common, order_id=e.originator_id, reason=e.reason, voided_by=e.supervisor
+            )
+        case LaundryOrder.ReturnSigned() | CateringOrder.ReceiptSigned() | ServiceSlip.Signed():
+            return published.ServiceOrderSigned(
+                **common, order_id=e.originator_id, service=SIGNED_SERVICE[type(e)],
+                unit=e.unit, amount=e.amount, description=e.description, signed_by=e.signed_by,
+            )  # fmt: skip
     return None
+
+
+SIGNED_SERVICE: dict[type, Any] = {
+    LaundryOrder.ReturnSigned: "laundry",
+    CateringOrder.ReceiptSigned: "catering",
+    ServiceSlip.Signed: "business_centre",
+}

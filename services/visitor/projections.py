@@ -5,7 +5,8 @@ One `visits` row per visit holds its current state (the building-now view is its
 checked-in rows, the daily log its rows by local date); `host_hourly` counts
 check-ins per host and local hour; `phone_messages` the switchboard book;
 `site_units` the units of each site's mail directory (kept by the roster reaction);
-the front office's registers (calls, desk days, VIP receptions) in `registers`.
+the front office's registers (calls, desk days, VIP receptions) in `registers`, the
+building services' orders in `service_orders`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
 from services.visitor.domain import UnitStanding
 from services.visitor.registers import REGISTERS_SQL, TABLES, RegisterFold, RegisterQueries
+from services.visitor.service_orders import (
+    SERVICE_ORDER_TABLES,
+    SERVICE_ORDERS_SQL,
+    ServiceOrderFold,
+    ServiceOrderQueries,
+)
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS visits (
@@ -103,12 +110,12 @@ class VisitorReadModel:
     """
 
     name = "visitor_read_model"
-    tables = ("visits", "host_hourly", "phone_messages", *TABLES)
+    tables = ("visits", "host_hourly", "phone_messages", *TABLES, *SERVICE_ORDER_TABLES)
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         # The API reads site_units too, so the table exists from the first start,
         # whichever part runs first; the roster reaction owns (and rebuilds) its rows.
-        await conn.execute(SCHEMA_SQL + SITE_UNITS_SQL + REGISTERS_SQL)
+        await conn.execute(SCHEMA_SQL + SITE_UNITS_SQL + REGISTERS_SQL + SERVICE_ORDERS_SQL)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
@@ -119,12 +126,15 @@ class VisitorReadModel:
             await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, message_ids),
         )
         registers = await RegisterFold.load(conn, events)
+        services = await ServiceOrderFold.load(conn, events)
         for event in events:
             fold.apply(event)
             registers.apply(event)
+            services.apply(event)
         await fold.visits.save(conn)
         await fold.messages.save(conn)
         await registers.save(conn)
+        await services.save(conn)
         if fold.hourly:
             await conn.executemany(ADD_HOURLY, [(*k, n) for k, n in fold.hourly.items()])
 
@@ -183,7 +193,7 @@ class _Fold:
                 )
 
 
-class VisitorQueries(RegisterQueries):
+class VisitorQueries(RegisterQueries, ServiceOrderQueries):
     """Reads of the visitor read model, always filtered by site."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:

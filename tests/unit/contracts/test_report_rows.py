@@ -10,11 +10,12 @@ from uuid import uuid4
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from contracts import feedback_api, mail_api, visitor_api, workorder_api
+from contracts import building_services_api, feedback_api, mail_api, visitor_api, workorder_api
 from runtime.rpc import AnswerMismatch, RpcService
 from services.feedback.projections import COLUMNS as COMPLAINT_COLUMNS
 from services.mail.projections import COLUMNS as MAIL_COLUMNS
 from services.visitor.projections import MESSAGE_COLUMNS, VISIT_COLUMNS
+from services.visitor.service_orders import ORDER_COLUMNS
 from services.workorder.projections import COLUMNS as WORK_ORDER_COLUMNS
 
 ROWS = [
@@ -22,6 +23,7 @@ ROWS = [
     (mail_api.MailRow, MAIL_COLUMNS),
     (visitor_api.VisitRow, VISIT_COLUMNS),
     (visitor_api.PhoneMessageRow, MESSAGE_COLUMNS),
+    (building_services_api.ServiceOrderView, ORDER_COLUMNS),
     (feedback_api.OpenComplaint, (*COMPLAINT_COLUMNS, "overdue")),  # SELECT *, ... AS overdue
 ]
 
