@@ -11,6 +11,7 @@ from typing import Any
 from contracts import billing as published
 from contracts import topics
 from contracts.base import ContractEvent
+from services.billing.collection import CollectionLog
 from services.billing.domain import BillingRun, UnitAccount
 
 TOPIC = topics.BILLING
@@ -28,6 +29,15 @@ ACCOUNT_EVENTS: dict[type, type[published.AccountEvent]] = {
 }
 
 
+# A unit's collection log publishes its steps under the unit's account id, so consumers
+# keep one key per unit (the Kafka key stays the log's own id: its order is the log's).
+COLLECTION_EVENTS: dict[type, type[published.AccountEvent]] = {
+    CollectionLog.PhoneReminderRecorded: published.PhoneReminderRecorded,  # type: ignore[attr-defined]
+    CollectionLog.FinalLetterSent: published.FinalLetterSent,  # type: ignore[attr-defined]
+    CollectionLog.Escalated: published.CollectionEscalated,  # type: ignore[attr-defined]
+}
+
+
 def contract_for(e: Any) -> ContractEvent | None:
     """The published form of a domain event, or None for internal events."""
     model = ACCOUNT_EVENTS.get(type(e))
@@ -38,6 +48,12 @@ def contract_for(e: Any) -> ContractEvent | None:
             if name not in ("account_id", "occurred_at")
         }
         return model(**fields, account_id=e.originator_id, occurred_at=e.at)
+    model = COLLECTION_EVENTS.get(type(e))
+    if model is not None:
+        fields = {name: getattr(e, name) for name in model.model_fields
+                  if name not in ("account_id", "occurred_at")}  # fmt: skip
+        account_id = UnitAccount.create_id(e.site_id, e.unit)
+        return model(**fields, account_id=account_id, occurred_at=e.at)
     if isinstance(e, BillingRun.PeriodClosed):  # type: ignore[attr-defined]
         return published.PeriodClosed(site_id=e.site_id, period=e.period, occurred_at=e.at)
     return None
