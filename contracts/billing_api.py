@@ -523,14 +523,8 @@ class SetCollectionPolicy(Command):
     notice: DaysPastDue = 0
     phone_reminder: DaysPastDue = 7
     final_letter: DaysPastDue = 15
-    escalation: DaysPastDue = 30
-
-    @model_validator(mode="after")
-    def _in_order(self) -> SetCollectionPolicy:
-        days = [self.notice, self.phone_reminder, self.final_letter, self.escalation]
-        if days != sorted(days):
-            raise ValueError("each level comes on or after the one before it")
-        return self
+    escalation: DaysPastDue = 30  # the service refuses a level before the one before it,
+    # naming that level
 
 
 class CollectionPolicyView(SetCollectionPolicy):
@@ -545,12 +539,6 @@ class RecordPhoneReminder(Command):
     outcome: Literal["promised", "refused", "unreachable"]
     promised_on: BusinessDate | None = None
     note: Text | None = None
-
-    @model_validator(mode="after")
-    def _promise_has_a_date(self) -> RecordPhoneReminder:
-        if (self.outcome == "promised") != (self.promised_on is not None):
-            raise ValueError("promised_on is given with a promise to pay, and only then")
-        return self
 
 
 class SendFinalLetter(Command):
