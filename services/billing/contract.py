@@ -1,6 +1,8 @@
-"""What leaves the billing service: account events and the site's period close.
+"""What leaves the billing service: account events, the steps of a unit's collection log
+and the site's period close.
 
-Fee schedules, policies, unit profiles, meter readings and the per-account period
+Fee schedules, policies (the collection policy too), unit profiles, meter readings,
+call-charge lists (their charges leave as `ChargePosted`) and the per-account period
 bookkeeping stay inside; each other domain event maps to one published event.
 """
 
