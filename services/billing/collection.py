@@ -281,8 +281,10 @@ def chase_view(unit: str, days: dict[str, int], overdue: Overdue,
                entries: Iterable[dict[str, Any]], today: date) -> dict[str, Any]:  # fmt: skip
     """A unit's chase as the API shows it, from its log entries (each with the action,
     its business date `on`, and for a call its outcome and promised date)."""
-    actions = [Action(e["action"], e["on"], e.get("outcome"), e.get("promised_on"))
-               for e in entries]  # fmt: skip
+    actions = [
+        Action(e["action"], e["on"], e.get("outcome"), e.get("promised_on"))
+        for e in sorted(entries, key=lambda e: e["at"])
+    ]  # the last call: latest made
     chase = chase_of(days, overdue, actions, today)
     return {
         "unit": unit, "amount_overdue": money(overdue.amount), "overdue_since": overdue.since,

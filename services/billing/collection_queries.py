@@ -108,7 +108,7 @@ class CollectionQueries:
         logged = await self.pool.fetch(
             "SELECT unit, action, at, business_date, by, outcome, promised_on, note, amount"
             " FROM billing_collection_log WHERE site_id = $1 AND business_date <= $2"
-            " AND ($3::text IS NULL OR unit = $3)",
+            " AND ($3::text IS NULL OR unit = $3) ORDER BY at, entry_id",
             site_id, as_of, unit,
         )  # fmt: skip
         for row in logged:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from uuid import uuid4
 
@@ -60,23 +60,28 @@ def test_steps_before_the_oldest_overdue_due_date_belong_to_an_earlier_chase() -
     assert chase.next_level == "notice"
 
 
+def logged(actions: list[Action]) -> list[dict]:
+    """Log entries of `actions`, each made at 10:00 in Shanghai on its day."""
+    return [{**a._asdict(), "at": datetime.combine(a.on, time(2), UTC)} for a in actions]
+
+
 def test_a_promise_still_to_come_is_not_chased_a_broken_one_is_a_kept_one_is_done() -> None:
     overdue = Overdue(D("80.00"), DUE)
     call = [Action("notice", date(2026, 11, 11)),
             Action("phone_reminder", date(2026, 11, 12), "promised", date(2026, 11, 20))]  # fmt: skip
-    pending = chase_view("12A", DEFAULT_DAYS, overdue, [e._asdict() for e in call],
+    pending = chase_view("12A", DEFAULT_DAYS, overdue, logged(call),
                          date(2026, 11, 20))  # fmt: skip
     assert (pending["promise"], to_chase(pending)) == ("pending", False)
-    broken = chase_view("12A", DEFAULT_DAYS, overdue, [e._asdict() for e in call],
+    broken = chase_view("12A", DEFAULT_DAYS, overdue, logged(call),
                         date(2026, 11, 21))  # fmt: skip
     assert (broken["promise"], broken["next_level"], to_chase(broken)) == (
         "broken", "final_letter", True)  # fmt: skip
     kept = chase_view("12A", DEFAULT_DAYS, Overdue(D("0.00"), None),
-                      [e._asdict() for e in call], date(2026, 11, 21))  # fmt: skip
+                      logged(call), date(2026, 11, 21))  # fmt: skip
     assert (kept["promise"], to_chase(kept)) == ("kept", False)
     # A later call that was refused replaces the promise; the chase goes on.
     refused = [*call, Action("phone_reminder", date(2026, 11, 22), "refused")]
-    later = chase_view("12A", DEFAULT_DAYS, overdue, [e._asdict() for e in refused],
+    later = chase_view("12A", DEFAULT_DAYS, overdue, logged(refused),
                        date(2026, 11, 22))  # fmt: skip
     assert (later["promise"], later["next_level"], to_chase(later)) == (None, "final_letter", True)
 
@@ -148,3 +153,16 @@ def test_one_final_letter_and_one_escalation_per_chase() -> None:
                                                       "final_letter"]  # fmt: skip
     assert view["levels_done"] == ["final_letter"]
     assert not view["escalated"]
+
+
+def test_the_last_call_is_the_latest_made_in_whatever_order_the_log_is_read() -> None:
+    """Two calls on one day: the read model returns rows in no set order; the later
+    call's outcome counts (it failed before the entries were put in time order)."""
+    day = date(2026, 11, 18)
+    morning = {**Action("phone_reminder", day, "promised", date(2026, 11, 25))._asdict(),
+               "at": datetime(2026, 11, 18, 1, 0, tzinfo=UTC)}  # fmt: skip
+    afternoon = {**Action("phone_reminder", day, "refused")._asdict(),
+                 "at": datetime(2026, 11, 18, 7, 0, tzinfo=UTC)}  # fmt: skip
+    for entries in ([morning, afternoon], [afternoon, morning]):
+        view = chase_view("12A", DEFAULT_DAYS, Overdue(D("80.00"), DUE), entries, day)
+        assert (view["promise"], view["promised_on"]) == (None, None)
