@@ -320,7 +320,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
                     counts["escalations"] += 1
                 return changed or log is not None
 
-            def join_late_fees() -> list[Any]:
+            def late_fees_and_escalations() -> list[Any]:
                 for period, amount in joined.items():
                     runs[period].join(fee_type=FeeType.LATE_FEE, amount=amount, at=now)
                 touched: list[Any] = [runs[period] for period in joined]
@@ -329,7 +329,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
                 escalated.clear()
                 return touched
 
-            self._each_account(site_id, sweep, saved_with=join_late_fees)
+            self._each_account(site_id, sweep, saved_with=late_fees_and_escalations)
             return dict(counts)
 
         return self.run(cid, command)
