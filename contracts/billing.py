@@ -123,3 +123,39 @@ EVENTS: tuple[type[BillingEvent], ...] = (
     LateFeeAssessed,
     PeriodClosed,
 )
+
+
+# -- collection follow-up (催缴) ---------------------------------------------------------
+
+
+class PhoneReminderRecorded(AccountEvent):
+    """A collection call to a unit and its outcome; a promise to pay names its date."""
+
+    called_at: AwareDatetime
+    outcome: str  # "promised", "refused" or "unreachable"
+    promised_on: date | None
+    note: str | None
+    by: str
+    amount_overdue: Decimal
+
+
+class FinalLetterSent(AccountEvent):
+    """The last written demand of a unit's chase."""
+
+    sent_at: AwareDatetime
+    note: str | None
+    by: str
+    amount_overdue: Decimal
+
+
+class CollectionEscalated(AccountEvent):
+    """The overdue sweep handed a unit's chase to the manager after the site's days."""
+
+    to_role: str
+    escalated_on: date
+    days_overdue: int
+    amount_overdue: Decimal
+    by: str
+
+
+EVENTS = (*EVENTS, PhoneReminderRecorded, FinalLetterSent, CollectionEscalated)

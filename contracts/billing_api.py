@@ -38,9 +38,11 @@ from pydantic import (
 from contracts.fields import (
     MAX_AMOUNT,
     BusinessDate,
+    BusinessDateTime,
     Money,
     Name,
     Period,
+    Phone,
     PositiveMoney,
     Reference,
     SignedMoney,
@@ -321,12 +323,14 @@ class ReadingsRecorded(BaseModel):
 
 
 class SweepReport(Answer):
-    """What an overdue sweep did: statements marked overdue, dunning notices sent, late
-    fees assessed (0 each when nothing was due)."""
+    """What an overdue sweep did: statements marked overdue, dunning notices sent (the
+    collection policy's written notice), late fees assessed, units escalated to the CS
+    manager (0 each when nothing was due)."""
 
     overdue: int = 0
     dunning_notices: int = 0
     late_fees: int = 0
+    escalations: int = 0
 
 
 class ParkedRepairView(Answer):
@@ -504,3 +508,167 @@ class Receipt(BaseModel):
 
 UNIT_TENANCY = Method(SERVICE, "UnitTenancy", UnitRef, UnitTenancy, read=True)
 RECEIPTS = Method(SERVICE, "Receipts", SiteRequest, list[Receipt], read=True)
+
+
+# -- collection follow-up (催缴) ---------------------------------------------------------
+
+CollectionLevel = Literal["notice", "phone_reminder", "final_letter", "escalation"]
+DaysPastDue = Annotated[int, Field(ge=0, le=365)]
+
+
+class SetCollectionPolicy(Command):
+    """The days past the due date at which each dunning level applies, each on or after
+    the one before (seed 001: 客服部据此催缴; the manager 对欠费现象制订出对应方法)."""
+
+    notice: DaysPastDue = 0
+    phone_reminder: DaysPastDue = 7
+    final_letter: DaysPastDue = 15
+    escalation: DaysPastDue = 30  # the service refuses a level before the one before it,
+    # naming that level
+
+
+class CollectionPolicyView(SetCollectionPolicy):
+    set_by: str | None  # null: the defaults, nobody set them
+
+
+class RecordPhoneReminder(Command):
+    """A collection call: `promised` names `promised_on` (on or after the call, at most
+    92 days later); `refused` and `unreachable` name no date."""
+
+    called_at: BusinessDateTime | None = None  # default: now; never after now
+    outcome: Literal["promised", "refused", "unreachable"]
+    promised_on: BusinessDate | None = None
+    note: Text | None = None
+
+
+class SendFinalLetter(Command):
+    sent_at: BusinessDateTime | None = None  # default: now; never after now
+    note: Text | None = None
+
+
+class CollectionEntry(Answer):
+    """One step of a unit's chase: a notice the sweep sent (`period`, `level`), a call
+    with its outcome, a final letter, an escalation; who (`by`) and when (`at`)."""
+
+    action: CollectionLevel
+    at: AwareDatetime
+    by: str | None  # null for the sweep's notices
+    period: str | None
+    outcome: Literal["promised", "refused", "unreachable"] | None
+    promised_on: date | None
+    note: str | None
+    amount: Decimal  # overdue (due, for a notice) when it happened
+
+
+class ChaseView(Answer):
+    """Where a unit's chase stands: what it owes past due (since its oldest overdue due
+    date), the levels done in this chase, the next one due by the policy, the last
+    promise (pending, broken, or kept once nothing is overdue)."""
+
+    unit: str
+    amount_overdue: Decimal
+    overdue_since: date | None
+    days_overdue: int
+    levels_done: list[CollectionLevel]
+    next_level: CollectionLevel | None
+    escalated: bool
+    promised_on: date | None
+    promise: Literal["pending", "broken", "kept"] | None
+
+
+class CollectionLogView(ChaseView):
+    """A unit's collection log, oldest first, with where its chase stands today."""
+
+    as_of: date
+    entries: list[CollectionEntry]
+
+
+class CollectionToday(Answer):
+    """The units to chase today, the largest overdue amount first, then the oldest."""
+
+    as_of: date
+    units: list[ChaseView]
+
+
+SET_COLLECTION_POLICY = Method(
+    SERVICE, "SetCollectionPolicy", SiteCommand[SetCollectionPolicy], CollectionPolicyView
+)
+GET_COLLECTION_POLICY = Method(
+    SERVICE, "GetCollectionPolicy", SiteRequest, CollectionPolicyView, read=True
+)
+RECORD_PHONE_REMINDER = Method(
+    SERVICE, "RecordPhoneReminder", OnUnit[RecordPhoneReminder], CollectionLogView
+)
+SEND_FINAL_LETTER = Method(SERVICE, "SendFinalLetter", OnUnit[SendFinalLetter], CollectionLogView)
+COLLECTION_LOG = Method(SERVICE, "CollectionLog", UnitRef, CollectionLogView, read=True)
+COLLECTION_TODAY = Method(SERVICE, "CollectionToday", AsOfQuery, CollectionToday, read=True)
+
+
+# -- phone charges (电话费统计表) ------------------------------------------------------
+
+MAX_CALLS = 100_000  # calls on one line in a month
+MAX_MINUTES = 44_640  # minutes in a 31-day month: one line is busy at most all month
+
+
+class LineCharges(Command):
+    """One line number's month: calls, minutes and what they cost."""
+
+    number: Phone
+    calls: Annotated[int, Field(ge=0, le=MAX_CALLS)]
+    minutes: Annotated[int, Field(ge=0, le=MAX_MINUTES)]
+    amount: Money
+
+
+class UnitCallCharges(Command):
+    unit: BilledUnit
+    lines: list[LineCharges] = Field(min_length=1, max_length=MAX_COUNT)
+
+    @field_validator("lines")
+    @classmethod
+    def _each_number_once(cls, lines: list[LineCharges]) -> list[LineCharges]:
+        numbers = [line.number for line in lines]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("each line number once per unit")
+        return lines
+
+
+class EnterPhoneCharges(Command):
+    """The month's call-charge list as tallied (replaces what was entered, until it is
+    verified); every unit once, each a unit billed at the site."""
+
+    units: list[UnitCallCharges] = Field(min_length=1, max_length=200_000)
+
+    @field_validator("units")
+    @classmethod
+    def _each_unit_once(cls, units: list[UnitCallCharges]) -> list[UnitCallCharges]:
+        names = [entry.unit for entry in units]
+        if len(set(names)) != len(names):
+            raise ValueError("each unit once")
+        return units
+
+
+class UnitPhoneCharges(Answer):
+    unit: str
+    lines: list[LineCharges]
+    total: Decimal
+    posted_in: str | None  # the month its charges joined, once verified
+
+
+class PhoneChargeListView(Answer):
+    """A month's call-charge list with its detail, who entered and verified it."""
+
+    period: str
+    status: Literal["entered", "verified", "posted"]
+    entered_by: str | None
+    entered_at: AwareDatetime | None
+    verified_by: str | None
+    verified_at: AwareDatetime | None
+    units: list[UnitPhoneCharges]
+    total: Decimal
+
+
+ENTER_PHONE_CHARGES = Method(
+    SERVICE, "EnterPhoneCharges", OnPeriod[EnterPhoneCharges], PhoneChargeListView
+)
+VERIFY_PHONE_CHARGES = Method(SERVICE, "VerifyPhoneCharges", PeriodRef, PhoneChargeListView)
+GET_PHONE_CHARGES = Method(SERVICE, "GetPhoneCharges", PeriodRef, PhoneChargeListView, read=True)

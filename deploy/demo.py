@@ -72,6 +72,7 @@ def main(base_url: str) -> None:
                 print(f"{name} ({site}) was seeded before; left as it is")
                 continue
             seed_billing(api, site, config)  # first: it opens the accounts, the marker
+            seed_collection(api, site, config)  # last month's arrears chased
             seed_repairs(api, site, code, config)
             seed_mail_and_complaints(api, site, config)
             seed_front_desk(api, site)
@@ -97,6 +98,8 @@ Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/in-building
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/work-orders
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/arrears
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/collection/today
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/21F/collection
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/complaints
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/calls?open_only=true
   curl -H "Authorization: Bearer {admin}" \\
@@ -304,6 +307,60 @@ def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
                                "amount": str((owed * share).quantize(Decimal("0.01")))},
                          headers=cashier).raise_for_status()  # fmt: skip
             api.post(f"{base}/overdue-sweep", json={}, headers=accountant).raise_for_status()
+
+
+# -- collection follow-up and phone charges ------------------------------------------------
+
+
+def seed_collection(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
+    """Last month's arrears chased (催缴), and next month's call-charge list (电话费统计表).
+
+    The demo site chases briskly so that every level shows (notice at once, a call after
+    2 days past due, the final letter after 5, the CS manager after 8; last month fell
+    due on the 20th): 21F is chased through the levels and escalated by the sweep; 15C
+    promises to pay in three days and pays now (kept); 8B promised, three days ago, to
+    pay two days ago (broken). The site switches to call-charge lists from next month
+    (this month was billed at rate x lines): the front desk enters the list, the CS
+    supervisor verifies it, and its lines wait in next month's table.
+    """
+    finance, accountant, cs_rep, supervisor, cashier, desk = staff(
+        config, site, Role.FINANCE_MANAGER, Role.ACCOUNTANT, Role.CS_REP, Role.CS_SUPERVISOR,
+        Role.CASHIER, Role.RECEPTIONIST,
+    )  # fmt: skip
+    base, today = f"/sites/{site}/billing", clock.today()
+    levels = {"notice": 0, "phone_reminder": 2, "final_letter": 5, "escalation": 8}
+    api.put(f"{base}/collection-policy", json=levels, headers=finance).raise_for_status()
+
+    def chase(unit: str, step: str, body: dict, who: dict[str, str] = cs_rep) -> None:
+        api.post(f"{base}/units/{unit}/collection/{step}", json=body,
+                 headers=who).raise_for_status()  # fmt: skip
+
+    chase("21F", "phone-reminders", {"outcome": "unreachable", "note": "no answer, twice"})
+    chase("21F", "phone-reminders", {"outcome": "refused", "note": "disputes the water reading"})
+    chase("21F", "final-letters", {"note": "registered mail"}, supervisor)
+    chase("15C", "phone-reminders", {"outcome": "promised",
+                                     "promised_on": str(today + timedelta(days=3))})  # fmt: skip
+    owed = api.get(f"{base}/units/15C", headers=cashier).json()["outstanding"]
+    api.post(f"{base}/units/15C/payments", json={"reference": "DEMO-15C-PROMISE", "amount": owed,
+             "method": "wechat_pay"}, headers=cashier).raise_for_status()  # fmt: skip
+    called = datetime.now(UTC) - timedelta(days=3)
+    chase("8B", "phone-reminders", {"outcome": "promised", "called_at": called.isoformat(),
+                                    "promised_on": str(today - timedelta(days=2))})  # fmt: skip
+    api.post(f"{base}/overdue-sweep", json={}, headers=accountant).raise_for_status()
+    upcoming = f"{today.replace(day=28) + timedelta(days=4):%Y-%m}"
+    lines = {"12A": ("021-6888 1201", "021-6888 1202", "021-6888 1203"),
+             "15C": ("021-6888 1501", "021-6888 1502"), "21F": ("021-6888 2101",)}  # fmt: skip
+    units = [
+        {"unit": unit, "lines": [
+            {"number": number, "calls": 20 + 7 * n, "minutes": 60 + 25 * n,
+             "amount": str(Decimal("0.35") * (60 + 25 * n))}
+            for n, number in enumerate(numbers)]}
+        for unit, numbers in lines.items()
+    ]  # fmt: skip
+    api.put(f"{base}/phone-charges/{upcoming}", json={"units": units},
+            headers=desk).raise_for_status()  # fmt: skip
+    api.post(f"{base}/phone-charges/{upcoming}/verification",
+             headers=supervisor).raise_for_status()  # fmt: skip
 
 
 def _month_before(day: date) -> str:

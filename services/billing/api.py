@@ -14,6 +14,7 @@ from runtime.errors import Forbidden
 from runtime.rpc import RpcService
 from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
+from services.billing.application_phone import phone_charges_view
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
 from services.billing.projections import BillingQueries
@@ -111,7 +112,7 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         request: SiteCommand[api.SweepOverdue], call: CallContext
     ) -> dict[str, Any]:
         return await run(app.sweep_overdue, request.site_id, request.payload.as_of,
-                         call.correlation_id)  # fmt: skip
+                         call.correlation_id, call.actor)  # fmt: skip
 
     @rpc.implements(api.RECEIVE_PAYMENT)
     async def receive_payment(
@@ -193,5 +194,74 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         tables = await queries.arrears_of_sites(sites, as_of)
         rows = [{"site_id": site, **table["totals"]} for site, table in tables.items()]
         return {"as_of": as_of, "sites": rows}
+
+    # -- collection follow-up (催缴) ---------------------------------------------------
+
+    def collection_policy_view(site_id: UUID) -> dict[str, Any]:
+        policy = app.collection_policy(site_id)
+        return {**policy.days, "set_by": policy.set_by}
+
+    @rpc.implements(api.SET_COLLECTION_POLICY)
+    async def set_collection_policy(
+        request: SiteCommand[api.SetCollectionPolicy], call: CallContext
+    ) -> dict[str, Any]:
+        await run(app.set_collection_policy, request.site_id, request.payload, call.actor,
+                  call.correlation_id)  # fmt: skip
+        return await run(collection_policy_view, request.site_id)
+
+    @rpc.implements(api.GET_COLLECTION_POLICY)
+    async def get_collection_policy(request: SiteRequest, call: CallContext) -> dict[str, Any]:
+        return await run(collection_policy_view, request.site_id)
+
+    @rpc.implements(api.RECORD_PHONE_REMINDER)
+    async def record_phone_reminder(
+        request: api.OnUnit[api.RecordPhoneReminder], call: CallContext
+    ) -> dict[str, Any]:
+        return await run(app.record_phone_reminder, request.site_id, request.unit,
+                         request.payload, call.actor, call.correlation_id)  # fmt: skip
+
+    @rpc.implements(api.SEND_FINAL_LETTER)
+    async def send_final_letter(
+        request: api.OnUnit[api.SendFinalLetter], call: CallContext
+    ) -> dict[str, Any]:
+        return await run(app.send_final_letter, request.site_id, request.unit, request.payload,
+                         call.actor, call.correlation_id)  # fmt: skip
+
+    async def chase_terms(site_id: UUID) -> tuple[dict[str, int], int]:
+        policy = await run(app.collection_policy, site_id)
+        return policy.days, (await run(app.policy, site_id)).grace_days
+
+    @rpc.implements(api.COLLECTION_LOG)
+    async def collection_log(request: api.UnitRef, call: CallContext) -> dict[str, Any]:
+        """A unit's log from the read model (404 for a unit not billed at the site)."""
+        await run(app.account, request.site_id, request.unit)
+        days, grace = await chase_terms(request.site_id)
+        as_of = clock.today(site_timezone(request.site_id))
+        return await queries.unit_collection(request.site_id, request.unit, days, grace, as_of)
+
+    @rpc.implements(api.COLLECTION_TODAY)
+    async def collection_today(request: api.AsOfQuery, call: CallContext) -> dict[str, Any]:
+        days, grace = await chase_terms(request.site_id)
+        return await queries.collection_today(request.site_id, days, grace, today(request))
+
+    # -- phone charges (电话费统计表) --------------------------------------------------
+
+    @rpc.implements(api.ENTER_PHONE_CHARGES)
+    async def enter_phone_charges(
+        request: api.OnPeriod[api.EnterPhoneCharges], call: CallContext
+    ) -> dict[str, Any]:
+        return await run(app.enter_phone_charges, request.site_id, Period.parse(request.period),
+                         request.payload, call.actor, call.correlation_id)  # fmt: skip
+
+    @rpc.implements(api.VERIFY_PHONE_CHARGES)
+    async def verify_phone_charges(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        return await run(app.verify_phone_charges, request.site_id,
+                         Period.parse(request.period), call.actor,
+                         call.correlation_id)  # fmt: skip
+
+    @rpc.implements(api.GET_PHONE_CHARGES)
+    async def get_phone_charges(request: api.PeriodRef, call: CallContext) -> dict[str, Any]:
+        found = await run(app.phone_charges, request.site_id, Period.parse(request.period))
+        return phone_charges_view(found)
 
     return rpc

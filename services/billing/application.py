@@ -24,6 +24,9 @@ from runtime.errors import Conflict, ForeignSiteReference, Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
+from services.billing.application_collection import CollectionCommands
+from services.billing.application_phone import PhoneChargeCommands
+from services.billing.collection import notice_due
 from services.billing.domain import (
     BillingPolicy,
     BillingRun,
@@ -52,7 +55,7 @@ class BillingSettings(ServiceSettings):
     billing_account_cache: int = 200_000  # accounts kept between bulk jobs
 
 
-class BillingApplication(ServiceApplication):
+class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplication):
     name = "billing"
 
     def __init__(self, settings: BillingSettings) -> None:
@@ -174,8 +177,7 @@ class BillingApplication(ServiceApplication):
             run = self._get(BillingRun.create_id(site_id, period))
             if run is not None and not run.takes_charges:
                 raise Conflict(f"the {period} run is {run.status}; it can no longer be re-run")
-            schedule = self._get(FeeSchedule.create_id(site_id))
-            rates = schedule.rates_for(period) if schedule else {}
+            rates = self.monthly_rates(site_id, self._get(FeeSchedule.create_id(site_id)), period)
             totals: dict[str, Decimal] = defaultdict(Decimal)
             posted = done = 0
             for accounts in self._account_chunks(site_id):
@@ -256,10 +258,14 @@ class BillingApplication(ServiceApplication):
 
         return self.run(cid, command)
 
-    def sweep_overdue(self, site_id: UUID, as_of: date | None, cid: str | None) -> dict[str, int]:
-        """Unpaid statements past due date + grace days: FeeOverdue, a dunning notice,
-        and the site's late fee when it has one, booked in the next month not yet
-        signed off (it joins that month's table in the same transaction).
+    def sweep_overdue(self, site_id: UUID, as_of: date | None, cid: str | None,
+                      by: str | None = None) -> dict[str, int]:  # fmt: skip
+        """Unpaid statements past due date + grace days: FeeOverdue, the written notice
+        (the collection policy's first level, once the statement is its days late), and
+        the site's late fee when it has one, booked in the next month not yet signed off
+        (it joins that month's table in the same transaction). A unit whose oldest
+        overdue amount is the policy's escalation days late goes to the CS manager
+        (`CollectionLog.escalate`, saved with the unit's account).
 
         Nothing that books money is dated after the site's business today: `as_of`
         may be today or earlier (re-sweeping a missed day), never later.
@@ -273,9 +279,11 @@ class BillingApplication(ServiceApplication):
                               field="as_of")  # fmt: skip
             swept_on = as_of or today
             policy = self.policy(site_id)
+            levels = self.collection_policy(site_id).days
             counts: Counter[str] = Counter()
             runs: dict[Period, BillingRun] = {}
             joined: dict[Period, Decimal] = defaultdict(Decimal)
+            escalated: list[Any] = []
 
             def sweep(account: UnitAccount) -> bool:
                 changed = False
@@ -284,8 +292,10 @@ class BillingApplication(ServiceApplication):
                                             grace_days=policy.grace_days, at=now):  # fmt: skip
                         counts["overdue"] += 1
                         changed = True
-                    if period in account.overdue_periods and account.send_dunning_notice(
-                        period=period, level=1, at=now
+                    if (
+                        period in account.overdue_periods
+                        and notice_due(levels, account.statements[period], swept_on)
+                        and account.send_dunning_notice(period=period, level=1, at=now)
                     ):
                         counts["dunning_notices"] += 1
                         changed = True
@@ -303,16 +313,23 @@ class BillingApplication(ServiceApplication):
                         joined[month.period] += fee.amount if fee else ZERO
                         counts["late_fees"] += 1
                         changed = True
-                return changed
+                log = self.escalation(account, levels, policy.grace_days, swept_on,
+                                      by or "overdue sweep", now)  # fmt: skip
+                if log is not None:
+                    escalated.append(log)
+                    counts["escalations"] += 1
+                return changed or log is not None
 
-            def join_late_fees() -> list[BillingRun]:
+            def late_fees_and_escalations() -> list[Any]:
                 for period, amount in joined.items():
                     runs[period].join(fee_type=FeeType.LATE_FEE, amount=amount, at=now)
-                touched = [runs[period] for period in joined]
+                touched: list[Any] = [runs[period] for period in joined]
                 joined.clear()
+                touched.extend(escalated)
+                escalated.clear()
                 return touched
 
-            self._each_account(site_id, sweep, saved_with=join_late_fees)
+            self._each_account(site_id, sweep, saved_with=late_fees_and_escalations)
             return dict(counts)
 
         return self.run(cid, command)
@@ -529,7 +546,7 @@ class BillingApplication(ServiceApplication):
         profile = account.billing_profile(period)
         if profile is None:
             return
-        rates = schedule.rates_for(period) if schedule else {}
+        rates = self.monthly_rates(account.site_id, schedule, period)
         lines = monthly_charges(rates, profile, period, account.occupied_days(period))
         if account.charged_monthly(period):
             account.stop_charges(tenancy_id=tenancy_id, period=period, lines=lines, at=at)

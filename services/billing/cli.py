@@ -6,18 +6,25 @@ python -m services.billing.cli approve --site <uuid> --period 2026-11
 python -m services.billing.cli issue --site <uuid> --period 2026-11 [--due-date 2026-11-20]
 python -m services.billing.cli close --site <uuid> --period 2026-11
 python -m services.billing.cli sweep --site <uuid>
+python -m services.billing.cli import-phone-charges --site <uuid> --period 2026-12
+    --file calls.csv --by "Li Na"     (columns unit,number,calls,minutes,amount)
 """
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import defaultdict
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from pydantic import ValidationError
 from tqdm import tqdm
 
+from contracts import billing_api as api
 from runtime.errors import ConciergeError
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.money import Period
@@ -109,6 +116,33 @@ def close(site: Site, period: PeriodOption) -> None:
 def sweep(site: Site) -> None:
     """Mark overdue statements, send dunning notices, assess late fees."""
     _run(lambda: _app().sweep_overdue(site, None, None))
+
+
+@cli.command("import-phone-charges")
+def import_phone_charges(
+    site: Site,
+    period: PeriodOption,
+    file: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="the list as CSV")],
+    by: Annotated[str, typer.Option(help="who tallied the list (another person verifies)")],
+) -> None:
+    """Import the month's call-charge list (电话费统计表) from CSV with the header
+    unit,number,calls,minutes,amount: one row per line number; it replaces the list
+    entered before, until the list is verified."""
+    units: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with file.open(newline="", encoding="utf-8-sig") as rows:
+        for row in csv.DictReader(rows):
+            line = {key: row.get(key, "") for key in ("number", "calls", "minutes", "amount")}
+            units[row.get("unit", "")].append(line)
+    try:
+        listed = api.EnterPhoneCharges.model_validate(
+            {"units": [{"unit": unit, "lines": lines} for unit, lines in units.items()]}
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(step) for step in error["loc"])
+        typer.echo(f"refused: {where}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+    _run(lambda: _app().enter_phone_charges(site, _period(period), listed, by, None))
 
 
 if __name__ == "__main__":

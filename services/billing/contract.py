@@ -1,6 +1,8 @@
-"""What leaves the billing service: account events and the site's period close.
+"""What leaves the billing service: account events, the steps of a unit's collection log
+and the site's period close.
 
-Fee schedules, policies, unit profiles, meter readings and the per-account period
+Fee schedules, policies (the collection policy too), unit profiles, meter readings,
+call-charge lists (their charges leave as `ChargePosted`) and the per-account period
 bookkeeping stay inside; each other domain event maps to one published event.
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 from contracts import billing as published
 from contracts import topics
 from contracts.base import ContractEvent
+from services.billing.collection import CollectionLog
 from services.billing.domain import BillingRun, UnitAccount
 
 TOPIC = topics.BILLING
@@ -28,6 +31,15 @@ ACCOUNT_EVENTS: dict[type, type[published.AccountEvent]] = {
 }
 
 
+# A unit's collection log publishes its steps under the unit's account id, so consumers
+# keep one key per unit (the Kafka key stays the log's own id: its order is the log's).
+COLLECTION_EVENTS: dict[type, type[published.AccountEvent]] = {
+    CollectionLog.PhoneReminderRecorded: published.PhoneReminderRecorded,  # type: ignore[attr-defined]
+    CollectionLog.FinalLetterSent: published.FinalLetterSent,  # type: ignore[attr-defined]
+    CollectionLog.Escalated: published.CollectionEscalated,  # type: ignore[attr-defined]
+}
+
+
 def contract_for(e: Any) -> ContractEvent | None:
     """The published form of a domain event, or None for internal events."""
     model = ACCOUNT_EVENTS.get(type(e))
@@ -38,6 +50,12 @@ def contract_for(e: Any) -> ContractEvent | None:
             if name not in ("account_id", "occurred_at")
         }
         return model(**fields, account_id=e.originator_id, occurred_at=e.at)
+    model = COLLECTION_EVENTS.get(type(e))
+    if model is not None:
+        fields = {name: getattr(e, name) for name in model.model_fields
+                  if name not in ("account_id", "occurred_at")}  # fmt: skip
+        account_id = UnitAccount.create_id(e.site_id, e.unit)
+        return model(**fields, account_id=account_id, occurred_at=e.at)
     if isinstance(e, BillingRun.PeriodClosed):  # type: ignore[attr-defined]
         return published.PeriodClosed(site_id=e.site_id, period=e.period, occurred_at=e.at)
     return None

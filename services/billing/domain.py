@@ -449,6 +449,7 @@ class UnitAccount(SiteAggregate):
         self.closed_periods: set[Period] = set()
         self.overdue_periods: set[Period] = set()
         self.dunning_sent: set[tuple[Period, int]] = set()
+        self.notices_sent: list[dict[str, Any]] = []  # the collection log's written notices
         self.late_fee_periods: set[Period] = set()
         self.profile: dict[str, Any] = {}
         self.water_m3: dict[str, Decimal] = {}  # period -> metered consumption
@@ -1049,6 +1050,8 @@ class UnitAccount(SiteAggregate):
         self, period: str, level: int, channel: str, amount_due: Decimal, at: datetime
     ) -> None:
         self.dunning_sent.add((Period.parse(period), level))
+        self.notices_sent.append({"period": period, "level": level, "channel": channel,
+                                  "amount": amount_due, "at": at})  # fmt: skip
 
     def assess_late_fee(
         self,

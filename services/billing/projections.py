@@ -14,7 +14,7 @@ sums any number of postings, each at most `contracts.fields.MAX_AMOUNT`.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -25,6 +25,12 @@ import asyncpg
 from contracts import billing as ev
 from contracts.envelope import Envelope
 from runtime.sites import site_timezone
+from services.billing.collection_queries import (
+    CollectionQueries,
+    collection_row,
+    end_of,
+    open_lines,
+)
 from services.billing.domain import AGEING_BUCKETS, ageing_bucket
 
 SCHEMA_SQL = """
@@ -88,6 +94,19 @@ CREATE TABLE IF NOT EXISTS billing_notices (
     level int,
     amount numeric NOT NULL,
     at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS billing_collection_log (
+    entry_id text PRIMARY KEY,
+    site_id uuid NOT NULL,
+    unit text NOT NULL,
+    action text NOT NULL,
+    at timestamptz NOT NULL,
+    business_date date NOT NULL,
+    by text NOT NULL,
+    outcome text,
+    promised_on date,
+    note text,
+    amount numeric NOT NULL);
+CREATE INDEX IF NOT EXISTS billing_collection_log_unit ON billing_collection_log (site_id, unit);
 CREATE TABLE IF NOT EXISTS billing_closed_periods (
     site_id uuid NOT NULL, period text NOT NULL, closed_at timestamptz NOT NULL,
     PRIMARY KEY (site_id, period));
@@ -103,6 +122,8 @@ INSERTS = {
     "statements": "INSERT INTO billing_statements VALUES ($1, $2, $3, $4, $5, $6, $7)",
     "notices": "INSERT INTO billing_notices VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     "closed": "INSERT INTO billing_closed_periods VALUES ($1, $2, $3)",
+    "collection": "INSERT INTO billing_collection_log VALUES"
+    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 }
 UPDATES = {
     "due": "UPDATE billing_lines SET due_date = $3, due_set_at = $4"
@@ -116,7 +137,7 @@ class BillingReadModel:
     name = "billing_read_model"
     tables = (
         "billing_lines", "billing_allocations", "billing_sources", "billing_statements",
-        "billing_notices", "billing_closed_periods",
+        "billing_notices", "billing_closed_periods", "billing_collection_log",
     )  # fmt: skip
 
     async def setup(self, conn: asyncpg.Connection) -> None:
@@ -268,14 +289,11 @@ def _rows_of(envelope: Envelope, inserts: dict[str, list], updates: dict[str, li
             inserts["notices"].append(
                 (envelope.id, e.site_id, e.unit, e.period, "dunning", e.level, e.amount_due, at)
             )
+        case ev.PhoneReminderRecorded() | ev.FinalLetterSent() | ev.CollectionEscalated():
+            inserts["collection"].append(collection_row(envelope.id, e))
 
 
-def end_of(day: date, zone: str) -> datetime:
-    """The last instant of a business day at a site: "as of" a date includes the day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
-
-
-class BillingQueries:
+class BillingQueries(CollectionQueries):
     """The finance tables, each for one site and as of an instant."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -313,14 +331,7 @@ class BillingQueries:
         tables = {}
         for site_id in site_ids:
             cutoff = end_of(as_of, site_timezone(site_id))
-            lines = await self.pool.fetch(
-                "SELECT l.unit, l.amount - coalesce(sum(a.amount) FILTER (WHERE a.at < $2), 0)"
-                " AS open, CASE WHEN l.due_set_at < $2 THEN l.due_date END AS due_date"
-                " FROM billing_lines l LEFT JOIN billing_allocations a"
-                " ON a.account_id = l.account_id AND a.line_id = l.line_id"
-                " WHERE l.site_id = $1 AND l.posted_at < $2 GROUP BY l.account_id, l.line_id",
-                site_id, cutoff,
-            )  # fmt: skip
+            lines = await open_lines(self.pool, site_id, cutoff)
             credit = await self.pool.fetch(
                 "SELECT s.unit, sum(s.amount) - coalesce(sum(a.placed), 0) AS credit"
                 " FROM billing_sources s LEFT JOIN LATERAL (SELECT sum(amount) AS placed"

@@ -35,6 +35,7 @@ from services.gateway import (
     asyncapi_routes,
     billing_routes,
     building_services_routes,
+    collection_routes,
     errors,
     feedback_routes,
     mail_routes,
@@ -95,6 +96,7 @@ ROUTERS = (  # the API's areas
     visitor_routes.group_router,
     workorder_routes.router,
     billing_routes.router,
+    collection_routes.router,  # billing: collection follow-up, phone charges
     feedback_routes.router,
     mail_routes.router,
     tenancy_routes.router,

@@ -250,11 +250,14 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     ).raise_for_status()
     swept = api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT)
     assert swept.status_code == 200, swept.text
-    assert swept.json() == {"overdue": 1, "dunning_notices": 1, "late_fees": 1}  # unit 102 only
+    # Unit 102 only; none is 30 days late yet (the default escalation).
+    assert swept.json() == {"overdue": 1, "dunning_notices": 1, "late_fees": 1,
+                            "escalations": 0}  # fmt: skip
     assert api.post(f"{BASE}/overdue-sweep", json={}, headers=ACCOUNTANT).json() == {
         "overdue": 0,
         "dunning_notices": 0,
         "late_fees": 0,
+        "escalations": 0,
     }
     account = api.get(f"{BASE}/units/102", headers=ACCOUNTANT).json()
     # 5% of 230.75 = 11.54 (half-even), under the 50.00 cap

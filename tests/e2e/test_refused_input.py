@@ -122,6 +122,22 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
      ("reason",), "text"),
     ("billing", Role.ACCOUNTANT, "POST", "/billing/overdue-sweep", {"as_of": "2031-05-06"},
      ("as_of",), "date"),
+    # collection follow-up and phone charges (issue 11 items 5 and 6a)
+    ("billing", Role.CS_REP, "POST", "/billing/units/8B/collection/phone-reminders",
+     {"outcome": "refused", "note": "no answer"}, ("note",), "text"),
+    ("billing", Role.CS_REP, "POST", "/billing/units/8B/collection/phone-reminders",
+     {"outcome": "promised", "promised_on": "2031-05-20"}, ("promised_on",), "date"),
+    ("billing", Role.CS_REP, "POST", "/billing/units/8B/collection/phone-reminders",
+     {"outcome": "refused", "called_at": EXPECTED}, ("called_at",), "datetime"),
+    ("billing", Role.CS_SUPERVISOR, "POST", "/billing/units/8B/collection/final-letters",
+     {"note": "registered mail"}, ("note",), "text"),
+    ("billing", Role.RECEPTIONIST, "PUT", "/billing/phone-charges/2031-05",
+     {"units": [{"unit": "8B", "lines": [{"number": "021-6888 0008", "calls": 1, "minutes": 2,
+                                          "amount": "1.00"}]}]},
+     ("units", 0, "lines", 0, "number"), "text"),
+    ("billing", Role.RECEPTIONIST, "PUT", "/billing/phone-charges/2031-05",
+     {"units": [{"unit": "8B", "lines": [{"number": "021-6888 0008", "calls": 1, "minutes": 2,
+                                          "amount": "1.00"}]}]}, ("units", 0, "unit"), "text"),
 ]  # fmt: skip
 
 

@@ -43,3 +43,34 @@ def test_finance_cli_runs_approves_issues_and_closes_a_month(infra) -> None:  # 
     assert cli("run-month", "--period", "2036-13").returncode != 0
     ahead = cli("run-month", "--period", "2099-01")
     assert ahead.returncode == 2 and "too far ahead" in ahead.stderr
+
+
+def test_the_months_call_charge_list_is_imported_from_csv(infra, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    namespace = f"{infra.namespace}cli_phone_"
+    site, period = uuid4(), str(this_month())
+    with billing_app(infra, namespace) as app:
+        units = [api.UnitSpec(unit=u, area_m2="100") for u in ("12A", "15C")]
+        app.register_units(site, api.RegisterUnits(units=units), None)
+    env = {**os.environ, **infra.env(CONCIERGE_NAMESPACE=namespace)}
+    listed = tmp_path / "calls.csv"
+
+    def imported(rows: str) -> subprocess.CompletedProcess:
+        listed.write_text("unit,number,calls,minutes,amount\n" + rows, encoding="utf-8")
+        return subprocess.run(
+            [sys.executable, "-m", "services.billing.cli", "import-phone-charges", "--site",
+             str(site), "--period", period, "--file", str(listed), "--by", "Li Na"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    bad = imported("12A,ext. 1,3,10,4.50\n")
+    assert bad.returncode == 2 and "units.0.lines.0.number" in bad.stderr
+    unknown = imported("99Z,021-6888 0001,3,10,4.50\n")
+    assert unknown.returncode == 2 and "not billed at this site" in unknown.stderr
+    done = imported("12A,021-6888 0001,35,120,48.60\n12A,021-6888 0002,2,3,1.20\n"
+                    "15C,021-6888 0003,0,0,0\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with billing_app(infra, namespace) as app:
+        charges = app.phone_charges(site, this_month())
+        assert (charges.status, charges.entered_by) == ("entered", "Li Na")
+        assert [line.number for line in charges.units["12A"]] == ["021-6888 0001",
+                                                                  "021-6888 0002"]  # fmt: skip
