@@ -22,6 +22,7 @@ from uuid import UUID
 
 import httpx
 
+from deploy.demo_complaints import seed_complaint_answers
 from deploy.demo_front_office import seed_front_office
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
@@ -72,6 +73,8 @@ def main(base_url: str) -> None:
             seed_billing(api, site, config)  # first: it opens the accounts, the marker
             seed_repairs(api, site, code, config)
             seed_mail_and_complaints(api, site, config)
+            seed_complaint_answers(api, site, *staff(config, site, Role.RECEPTIONIST,
+                                                     Role.CS_REP, Role.DISPATCHER))  # fmt: skip
             seed_front_desk(api, site)
             seed_front_office(api, site)
             seed_tenancy(api, site, config)  # last: its roster then checks complaints' units

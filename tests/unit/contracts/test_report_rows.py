@@ -22,7 +22,8 @@ ROWS = [
     (mail_api.MailRow, MAIL_COLUMNS),
     (visitor_api.VisitRow, VISIT_COLUMNS),
     (visitor_api.PhoneMessageRow, MESSAGE_COLUMNS),
-    (feedback_api.OpenComplaint, (*COMPLAINT_COLUMNS, "overdue")),  # SELECT *, ... AS overdue
+    # SELECT *, ... AS overdue, ... AS late
+    (feedback_api.OpenComplaint, (*COMPLAINT_COLUMNS, "overdue", "late")),
 ]
 
 
