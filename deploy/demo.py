@@ -24,6 +24,7 @@ import httpx
 
 from deploy.demo_complaints import seed_complaint_answers
 from deploy.demo_front_office import seed_front_office
+from deploy.demo_mail_round import seed_mail_round
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
 from services.gateway.settings import GatewaySettings
@@ -75,6 +76,7 @@ def main(base_url: str) -> None:
             seed_mail_and_complaints(api, site, config)
             seed_complaint_answers(api, site, *staff(config, site, Role.RECEPTIONIST,
                                                      Role.CS_REP, Role.DISPATCHER))  # fmt: skip
+            seed_mail_round(api, site, *staff(config, site, Role.CONCIERGE))
             seed_front_desk(api, site)
             seed_front_office(api, site)
             seed_tenancy(api, site, config)  # last: its roster then checks complaints' units
