@@ -28,7 +28,7 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
-from contracts.mail import DeliveryOutcome, MailKind
+from contracts.mail import ArchiveReason, DeliveryOutcome, MailKind
 from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
@@ -209,7 +209,7 @@ class MailRow(Answer):
     by_proxy: bool | None
     on_behalf_of: str | None
     archived_at: AwareDatetime | None
-    archive_reason: Literal["moved_out", "forwarded"] | None
+    archive_reason: ArchiveReason | None
     forwarded_to: str | None
     proxy_consent_phone: str | None
     proxy_consent_at: AwareDatetime | None
