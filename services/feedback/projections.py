@@ -15,6 +15,7 @@ from contracts.envelope import Envelope
 from runtime.errors import Invalid
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
+from services.feedback.answers import WRITTEN
 from services.feedback.domain import TARGET_SATISFIED_SHARE
 
 SCHEMA_SQL = """
@@ -72,7 +73,6 @@ COLUMNS = (
     "escalated_to", "reopen_count", "work_order_id", "resolution", "anonymous", "location",
     "received_on", "answered_at", "last_update_at", "updates", "written_reply",
 )  # fmt: skip
-WRITTEN = ("letter", "email")  # services.feedback.answers.WRITTEN, as published
 OPEN = ("registered", "investigating", "escalated", "reopened")
 # The local day a complaint arrived on ($4: the site's zone); rows from before
 # `received_on` existed take their registration's day.

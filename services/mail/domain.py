@@ -165,6 +165,7 @@ class MailItem(SiteAggregate):
         self.status = ItemStatus.OUT_FOR_DELIVERY
 
     def deliver_on_round(self, *, round_id: UUID, delivered_by: str, at: datetime) -> None:
+        """Handed over at its unit on the round, by `delivered_by` (the register's signer)."""
         assert self.status == ItemStatus.OUT_FOR_DELIVERY and self.recipient_unit is not None
         self._delivered(round_id=round_id, recipient_unit=self.recipient_unit,
                         delivered_by=delivered_by, at=at)  # fmt: skip
