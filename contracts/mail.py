@@ -5,9 +5,12 @@ Items are never opened or read: the register holds what is on the outside only.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 
 from contracts.base import AwareDatetime, ContractEvent
 
@@ -112,6 +115,71 @@ class MailDirectoryUpdated(ContractEvent):
     occurred_at: AwareDatetime
 
 
+# -- the day's round: mail and newspapers taken to the units (issue 12, item 11) ---------
+
+
+class DeliveryOutcome(StrEnum):
+    DELIVERED = "delivered"
+    NOT_AT_HOME = "not_at_home"  # the items go back to the desk, awaiting pickup
+
+
+class RoundStop(BaseModel):
+    """One unit on the round: register items for it, and the newspapers it takes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    item_ids: list[UUID]
+    newspapers: list[str]
+
+
+class DeliveryRoundPlanned(ContractEvent):
+    """The site's round of a local day (seed 002: "每天报纸书刊的分发工作"; seed 000: "根據
+    郵件收件人信息,及時將郵件分類整理,並送至相應部門或人員手中")."""
+
+    context: ClassVar[str] = "mail"
+
+    round_id: UUID
+    business_date: date
+    stops: list[RoundStop]
+    planned_by: str
+    occurred_at: AwareDatetime
+
+
+class DeliveryRoundStopRecorded(ContractEvent):
+    """What happened at one unit of the round: delivered, or nobody in (the items are
+    left at the desk); who went and when."""
+
+    context: ClassVar[str] = "mail"
+
+    round_id: UUID
+    business_date: date
+    unit: str
+    outcome: DeliveryOutcome
+    delivered_by: str
+    item_ids: list[UUID]
+    newspapers: list[str]
+    occurred_at: AwareDatetime
+
+
+class MailOutForDelivery(MailEvent):
+    round_id: UUID
+    recipient_unit: str
+
+
+class MailDeliveredToUnit(MailEvent):
+    round_id: UUID
+    recipient_unit: str
+    delivered_by: str
+
+
+class MailLeftAtDesk(MailEvent):
+    """Brought back from the round (nobody in): awaiting pickup at the desk again."""
+
+    round_id: UUID
+    recipient_unit: str
+
+
 EVENTS: tuple[type[ContractEvent], ...] = (
     MailReceived,
     MailRecipientUnknown,
@@ -123,4 +191,9 @@ EVENTS: tuple[type[ContractEvent], ...] = (
     MailProxyConsentRecorded,
     MailRefused,
     MailDirectoryUpdated,
+    DeliveryRoundPlanned,
+    DeliveryRoundStopRecorded,
+    MailOutForDelivery,
+    MailDeliveredToUnit,
+    MailLeftAtDesk,
 )

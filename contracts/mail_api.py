@@ -14,19 +14,21 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from contracts.fields import (
     BusinessDate,
     BusinessDateTime,
+    Label,
     Name,
     OptionalName,
     Phone,
     Text,
     UnitNumber,
 )
-from contracts.mail import MailKind
+from contracts.mail import ArchiveReason, DeliveryOutcome, MailKind
 from contracts.methods import Answer, Method, P, Page, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
@@ -147,7 +149,8 @@ class ItemView(BaseModel):
     item_id: UUID
     site_id: UUID
     kind: MailKind
-    status: Literal["pending_lookup", "awaiting_pickup", "collected", "archived"]
+    status: Literal["pending_lookup", "awaiting_pickup", "collected", "archived",
+                    "out_for_delivery", "delivered"]  # fmt: skip
     recipient_unit: str | None
     recipient_person: str | None
     urgent: bool
@@ -178,7 +181,8 @@ class SweepDone(BaseModel):
     archived: int
 
 
-ItemStatus = Literal["pending_lookup", "awaiting_pickup", "collected", "archived", "refused"]
+ItemStatus = Literal["pending_lookup", "awaiting_pickup", "collected", "archived", "refused",
+                     "out_for_delivery", "delivered"]  # fmt: skip
 
 
 class MailRow(Answer):
@@ -205,12 +209,16 @@ class MailRow(Answer):
     by_proxy: bool | None
     on_behalf_of: str | None
     archived_at: AwareDatetime | None
-    archive_reason: Literal["moved_out", "forwarded"] | None
+    archive_reason: ArchiveReason | None
     forwarded_to: str | None
     proxy_consent_phone: str | None
     proxy_consent_at: AwareDatetime | None
     refusal_reason: str | None
     refused_by: str | None
+    round_id: UUID | None  # the day's round it went out on, if any
+    delivered_at: AwareDatetime | None
+    delivered_by: str | None
+    left_at_desk_at: AwareDatetime | None  # nobody in: back at the desk, awaiting pickup
 
 
 class UnitAwaiting(Answer):
@@ -227,6 +235,85 @@ class MailAgeing(Answer):
     as_of: AwareDatetime
     uncollected: int
     buckets: dict[str, int]
+
+
+# -- the day's mail and newspaper round (issue 12, item 11) -------------------------------
+
+
+class RoundStopPlan(Command):
+    """One unit on the round: its register items (awaiting pickup) and its newspapers."""
+
+    unit: UnitNumber
+    item_ids: list[UUID] = Field(default_factory=list, max_length=200)
+    newspapers: list[Label] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _something(self) -> RoundStopPlan:
+        if not self.item_ids and not self.newspapers:
+            raise ValueError("a stop takes register items, newspapers or both")
+        return self
+
+
+class PlanDeliveryRound(Command):
+    planned_by: Name
+    stops: list[RoundStopPlan] = Field(min_length=1, max_length=500)
+
+    @field_validator("stops")
+    @classmethod
+    def _once_each(cls, stops: list[RoundStopPlan]) -> list[RoundStopPlan]:
+        units = [stop.unit for stop in stops]
+        if len(set(units)) != len(units):
+            raise ValueError("each unit is one stop of the round")
+        items = [item for stop in stops for item in stop.item_ids]
+        if len(set(items)) != len(items):
+            raise ValueError("an item goes to one stop, once")
+        return stops
+
+
+class RecordRoundStop(Command):
+    unit: UnitNumber
+    outcome: DeliveryOutcome
+    delivered_by: Name
+
+
+class RoundRef(SiteRequest):
+    business_date: BusinessDate
+
+
+class OnRound(RoundRef, Generic[P]):
+    payload: P
+
+
+class RoundStopView(BaseModel):
+    unit: str
+    item_ids: list[UUID]
+    newspapers: list[str]
+    outcome: DeliveryOutcome | None  # null until the round has been there
+    delivered_by: str | None
+    at: datetime | None
+
+
+class RoundView(BaseModel):
+    round_id: UUID
+    site_id: UUID
+    business_date: date
+    planned_by: str
+    planned_at: datetime
+    stops: list[RoundStopView]
+    version: int
+
+
+class RoundStopRow(Answer):
+    """One stop of a site's round of a day, from the read model."""
+
+    round_id: UUID
+    business_date: date
+    unit: str
+    item_ids: list[UUID]
+    newspapers: list[str]
+    outcome: DeliveryOutcome | None
+    delivered_by: str | None
+    at: AwareDatetime | None
 
 
 SERVICE = "mail"
@@ -246,3 +333,8 @@ SWEEP = Method(SERVICE, "Sweep", SiteRequest, SweepDone)
 AWAITING_PICKUP = Method(SERVICE, "AwaitingPickup", SiteRequest, list[UnitAwaiting], read=True)
 REGISTER = Method(SERVICE, "Register", RegisterQuery, list[MailRow], read=True)
 AGEING = Method(SERVICE, "Ageing", SiteRequest, MailAgeing, read=True)
+
+# -- the day's mail and newspaper round (issue 12, item 11) -------------------------------
+PLAN_ROUND = Method(SERVICE, "PlanRound", OnRound[PlanDeliveryRound], RoundView)
+RECORD_STOP = Method(SERVICE, "RecordRoundStop", OnRound[RecordRoundStop], RoundView)
+ROUND = Method(SERVICE, "Round", RoundRef, list[RoundStopRow], read=True)

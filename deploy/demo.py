@@ -24,7 +24,9 @@ from uuid import UUID
 import httpx
 
 from deploy.demo_building_services import seed_building_services
+from deploy.demo_complaints import seed_complaint_answers
 from deploy.demo_front_office import seed_front_office
+from deploy.demo_mail_round import seed_mail_round
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
 from services.gateway.settings import GatewaySettings
@@ -75,6 +77,9 @@ def main(base_url: str) -> None:
             seed_collection(api, site, config)  # last month's arrears chased
             seed_repairs(api, site, code, config)
             seed_mail_and_complaints(api, site, config)
+            seed_complaint_answers(api, site, *staff(config, site, Role.RECEPTIONIST,
+                                                     Role.CS_REP, Role.DISPATCHER))  # fmt: skip
+            seed_mail_round(api, site, *staff(config, site, Role.CONCIERGE))
             seed_front_desk(api, site)
             seed_front_office(api, site)
             seed_building_services(api, site, config)

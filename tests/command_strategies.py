@@ -179,7 +179,8 @@ def _validated(model: type[M], hints: dict[str, Any], draft: dict[str, Any]) -> 
         return model.model_validate(draft)
     except ValidationError as exc:
         named = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-        if all(_accepted(hints[name], draft[name]) for name in named):
+        # A field left out keeps its default, which a field validator may refuse.
+        if all(name not in draft or _accepted(hints[name], draft[name]) for name in named):
             return None
         raise
 

@@ -9,6 +9,7 @@ from contracts import feedback_api as api
 from contracts.methods import CallContext, Method, SiteCommand, SiteRequest
 from runtime.clock import clock
 from runtime.rpc import RpcService
+from services.feedback.answers import is_late
 from services.feedback.application import FeedbackApplication
 from services.feedback.domain import Complaint
 from services.feedback.projections import FeedbackQueries
@@ -20,7 +21,12 @@ def complaint_view(c: Complaint) -> api.ComplaintView:
         complainant=c.complainant, unit=c.unit, company=c.company, category=c.category,
         content=c.content, deadline=c.deadline, registered_at=c.registered_at, cause=c.cause,
         resolution=c.resolution, resolved_at=c.resolved_at, work_order_id=c.work_order_id,
-        reopen_count=c.reopen_count, version=c.version,
+        reopen_count=c.reopen_count, anonymous=c.anonymous, location=c.location,
+        received_on=c.received_on, answered_at=c.answered_at,
+        late=is_late(deadline=c.deadline, answered_at=c.answered_at, anonymous=c.anonymous,
+                     now=clock.now()),
+        written_reply=c.written_reply, updates=c.updates, internal_feedback=c.internal_feedback,
+        version=c.version,
     )  # fmt: skip
 
 
@@ -54,6 +60,18 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
     step(api.RESOLVE, app.resolve)
     step(api.REPLY, app.reply)
     step(api.REOPEN, app.reopen)
+    step(api.INFORM, app.inform)
+    step(api.GIVE_FEEDBACK, app.give_internal_feedback)
+
+    @rpc.implements(api.ACKNOWLEDGE_FEEDBACK)
+    async def acknowledge_feedback(
+        request: api.InternalFeedbackRef[api.AcknowledgeInternalFeedback], call: CallContext
+    ) -> api.ComplaintView:
+        complaint = await run(
+            app.acknowledge_internal_feedback, request.site_id, request.complaint_id,
+            request.number, request.payload, call.correlation_id,
+        )  # fmt: skip
+        return complaint_view(complaint)
 
     @rpc.implements(api.GET_COMPLAINT)
     async def get_complaint(request: api.ComplaintRef, call: CallContext) -> api.ComplaintView:
@@ -97,5 +115,19 @@ def build_api(app: FeedbackApplication, queries: FeedbackQueries) -> RpcService:
     @rpc.implements(api.FOLLOW_UPS)
     async def follow_ups(request: SiteRequest, call: CallContext) -> list[dict[str, Any]]:
         return await queries.follow_ups(request.site_id)
+
+    @rpc.implements(api.LATE_COMPLAINTS)
+    async def late_complaints(request: api.DayQuery, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.late_complaints(request.site_id, request.business_date, clock.now())
+
+    @rpc.implements(api.WEEKLY_TALLY)
+    async def weekly_tally(request: api.WeekQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.weekly_tally(request.site_id, request.week_start, clock.now())
+
+    @rpc.implements(api.INTERNAL_FEEDBACK)
+    async def internal_feedback(
+        request: api.InternalFeedbackQuery, call: CallContext
+    ) -> list[dict[str, Any]]:
+        return await queries.internal_feedback(request.site_id, request.unacknowledged_only)
 
     return rpc

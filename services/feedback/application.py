@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import feedback_api as api
-from runtime.clock import clock, end_of_day, local_date
-from runtime.errors import ForeignSiteReference, NotFound
+from contracts.feedback import ANONYMOUS
+from runtime.clock import clock, local_date
+from runtime.errors import ForeignSiteReference, Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
+from services.feedback.answers import answer_due
 from services.feedback.domain import Complaint, FeedbackPolicy, SurveyResponse, TenantVisit
 
 
@@ -38,27 +40,36 @@ class FeedbackApplication(ServiceApplication):
             company = company or (tenant["tenant"] if tenant["company"] else None)
             phone = phone or tenant["contact_phone"]
 
+        zone = site_timezone(site_id)
+
         def command() -> Complaint:
             now = clock.now()
+            received_on = cmd.collected_on or local_date(now, zone)
+            if received_on > local_date(now, zone):
+                raise Invalid("the suggestion box is emptied today or before",
+                              field="collected_on")  # fmt: skip
             complaint = Complaint(
-                site_id=site_id, channel=cmd.channel.value, complainant=cmd.complainant,
+                site_id=site_id, channel=cmd.channel.value,
+                complainant=cmd.complainant or ANONYMOUS, anonymous=cmd.complainant is None,
                 unit=cmd.unit, company=company, contact_phone=phone,
-                category=cmd.category.value, content=cmd.content,
-                deadline=self.reply_deadline(site_id, now), at=now,
+                contact_email=cmd.contact_email, category=cmd.category.value,
+                content=cmd.content, location=cmd.location, received_on=received_on,
+                deadline=self.answer_deadline(site_id, cmd.channel.value, now, received_on),
+                at=now,
             )  # fmt: skip
             self.save(complaint)
             return complaint
 
         return self.run(cid, command)
 
-    def reply_deadline(self, site_id: UUID, received: datetime) -> datetime:
-        """Reply the same day unless the site set a number of hours."""
+    def answer_deadline(
+        self, site_id: UUID, channel: str, received: datetime, received_on: date
+    ) -> datetime:
+        """The first answer is due the same local day unless the site set hours for the
+        channel (services.feedback.answers)."""
         policy = self._policy(site_id)
-        hours = policy.reply_within_hours if policy else None
-        if hours:
-            return received + timedelta(hours=hours)
-        zone = site_timezone(site_id)
-        return end_of_day(local_date(received, zone), zone)
+        return answer_due(received=received, received_on=received_on, zone=site_timezone(site_id),
+                          hours=policy.hours_for(channel) if policy else None)  # fmt: skip
 
     def reject(self, site_id: UUID, complaint_id: UUID, cmd: api.RejectComplaint,
                cid: str | None) -> Complaint:  # fmt: skip
@@ -112,7 +123,27 @@ class FeedbackApplication(ServiceApplication):
               cid: str | None) -> Complaint:  # fmt: skip
         return self._on(site_id, complaint_id, cid,
                  lambda c: c.reply(channel=cmd.channel.value, message=cmd.message,
-                                   at=clock.now()))  # fmt: skip
+                                   by=cmd.by, at=clock.now()))  # fmt: skip
+
+    def inform(self, site_id: UUID, complaint_id: UUID, cmd: api.InformComplainant,
+               cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
+                 lambda c: c.inform(channel=cmd.channel.value, message=cmd.message, by=cmd.by,
+                                    at=clock.now()))  # fmt: skip
+
+    def give_internal_feedback(self, site_id: UUID, complaint_id: UUID,
+                               cmd: api.GiveInternalFeedback,
+                               cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
+                 lambda c: c.give_internal_feedback(department=cmd.department, content=cmd.content,
+                                                    by=cmd.by, at=clock.now()))  # fmt: skip
+
+    def acknowledge_internal_feedback(self, site_id: UUID, complaint_id: UUID, number: int,
+                                      cmd: api.AcknowledgeInternalFeedback,
+                                      cid: str | None) -> Complaint:  # fmt: skip
+        return self._on(site_id, complaint_id, cid,
+                 lambda c: c.acknowledge_internal_feedback(number=number, by=cmd.acknowledged_by,
+                                                           at=clock.now()))  # fmt: skip
 
     def reopen(self, site_id: UUID, complaint_id: UUID, cmd: api.ReopenComplaint,
                cid: str | None) -> Complaint:  # fmt: skip
@@ -142,10 +173,13 @@ class FeedbackApplication(ServiceApplication):
     def configure(self, site_id: UUID, cmd: api.ConfigureFeedback, cid: str | None) -> None:
         def command() -> None:
             policy = self._policy(site_id)
+            hours = {channel.value: h for channel, h in cmd.answer_within_hours.items()}
             if policy is None:
-                policy = FeedbackPolicy(site_id=site_id, reply_within_hours=cmd.reply_within_hours)
+                policy = FeedbackPolicy(site_id=site_id, reply_within_hours=cmd.reply_within_hours,
+                                        answer_within_hours=hours)  # fmt: skip
             else:
-                policy.change(reply_within_hours=cmd.reply_within_hours)
+                policy.change(reply_within_hours=cmd.reply_within_hours,
+                              answer_within_hours=hours)  # fmt: skip
             self.save(policy)
 
         # A site's first two settings at once both create the policy: the loser runs

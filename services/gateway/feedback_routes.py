@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from contracts import feedback_api as api
+from contracts.fields import BusinessDate
 from contracts.methods import Method
 from runtime.auth import Principal, Role
 from services.gateway.bodies import JsonBody
@@ -28,6 +29,12 @@ CustomerService = Annotated[Principal, site_access(CS)]
 Manager = Annotated[Principal, site_access(frozenset({Role.CS_MANAGER, Role.GROUP_ADMIN}))]
 Reader = Annotated[Principal, site_access(CS | {Role.GROUP_ADMIN, Role.BI})]
 GroupReader = Annotated[Principal, group_access(GROUP_READERS)]
+# The department at fault acknowledges feedback: any of the site's staff but BI.
+Departments = Annotated[Principal, site_access(frozenset(Role) - {Role.BI})]
+DepartmentReader = Annotated[Principal, site_access(
+    CS | {Role.GENERAL_MANAGER, Role.DISPATCHER, Role.TECHNICIAN, Role.ACCOUNTANT,
+          Role.FINANCE_MANAGER, Role.GROUP_ADMIN, Role.BI}
+)]  # fmt: skip
 Step = Literal["investigate", "escalate", "resolve", "reply", "reopen", "reject"]
 
 
@@ -132,3 +139,55 @@ async def configure(site_id: UUID, cmd: JsonBody[api.ConfigureFeedback], request
 @router.get("/group/complaint-statistics", summary="Complaint statistics of every site")
 async def group_statistics(request: Request, _: GroupReader) -> list[api.ComplaintStatistic]:
     return await call(request, api.STATISTICS)
+
+
+# -- answers, progress, internal feedback, the late list and the weekly tally (issue 12) --
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/updates",
+             summary="Answer the complainant or report progress (channel, by)")  # fmt: skip
+async def inform(site_id: UUID, complaint_id: UUID, cmd: JsonBody[api.InformComplainant],
+                 request: Request, _: Intake) -> api.ComplaintView:  # fmt: skip
+    return await _step(request, site_id, complaint_id, api.INFORM, cmd)
+
+
+@router.post(f"{SITE}/complaints/{{complaint_id}}/internal-feedback",
+             summary="Feed the outcome back to the department at fault")  # fmt: skip
+async def give_internal_feedback(site_id: UUID, complaint_id: UUID,
+                                 cmd: JsonBody[api.GiveInternalFeedback], request: Request,
+                                 _: CustomerService) -> api.ComplaintView:  # fmt: skip
+    return await _step(request, site_id, complaint_id, api.GIVE_FEEDBACK, cmd)
+
+
+@router.post(
+    f"{SITE}/complaints/{{complaint_id}}/internal-feedback/{{number}}/acknowledgement",
+    summary="The department acknowledges the feedback, by name",
+)
+async def acknowledge_internal_feedback(
+    site_id: UUID, complaint_id: UUID, number: Annotated[int, Path(ge=1, le=1000)],
+    cmd: JsonBody[api.AcknowledgeInternalFeedback], request: Request, _: Departments,
+) -> api.ComplaintView:  # fmt: skip
+    return await call(request, api.ACKNOWLEDGE_FEEDBACK, site_id=site_id,
+                      complaint_id=complaint_id, number=number, payload=cmd)  # fmt: skip
+
+
+@router.get(f"{SITE}/complaints-late", summary="The day's complaints not answered in time")
+async def late_complaints(
+    site_id: UUID, request: Request, _: Reader, day: Annotated[BusinessDate, Query(alias="date")]
+) -> list[api.LateComplaint]:
+    return await call(request, api.LATE_COMPLAINTS, site_id=site_id, business_date=day)
+
+
+@router.get(f"{SITE}/complaint-tally", summary="The week's complaints by type, cause, location")
+async def weekly_tally(
+    site_id: UUID, request: Request, _: Reader, week_start: Annotated[BusinessDate, Query()]
+) -> api.WeeklyComplaintTally:
+    return await call(request, api.WEEKLY_TALLY, site_id=site_id, week_start=week_start)
+
+
+@router.get(f"{SITE}/complaint-internal-feedback", summary="Feedback to departments at fault")
+async def internal_feedback(
+    site_id: UUID, request: Request, _: DepartmentReader, unacknowledged_only: bool = False
+) -> list[api.InternalFeedbackRow]:
+    return await call(request, api.INTERNAL_FEEDBACK, site_id=site_id,
+                      unacknowledged_only=unacknowledged_only)  # fmt: skip

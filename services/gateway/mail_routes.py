@@ -32,7 +32,8 @@ REGISTER_COLUMNS = [
                   "recipient_unit", "recipient_company", "recipient_person", "urgent"),
     *number_columns("pages"),
     *text_columns("status", "collected_at", "signed_by", "on_behalf_of", "proxy_consent_phone",
-                  "archive_reason", "refusal_reason", "refused_by"),
+                  "archive_reason", "refusal_reason", "refused_by", "delivered_at", "delivered_by",
+                  "left_at_desk_at"),
 ]  # fmt: skip
 
 
@@ -124,3 +125,31 @@ async def register(
     if format == "json":
         return rows
     return table_download(rows, REGISTER_COLUMNS, f"mail-register-{site_id}", format)
+
+
+# -- the day's mail and newspaper round (issue 12, item 11) -------------------------------
+
+
+@router.post("/rounds/{business_date}", status_code=201,
+             summary="Plan today's round: each unit's register items and newspapers")  # fmt: skip
+async def plan_round(site_id: UUID, business_date: BusinessDate,
+                     cmd: JsonBody[api.PlanDeliveryRound], request: Request,
+                     _: Desk) -> api.RoundView:  # fmt: skip
+    return await call(request, api.PLAN_ROUND, site_id=site_id, business_date=business_date,
+                      payload=cmd)  # fmt: skip
+
+
+@router.post("/rounds/{business_date}/stops",
+             summary="The round at one unit: delivered, or nobody in")  # fmt: skip
+async def record_stop(site_id: UUID, business_date: BusinessDate,
+                      cmd: JsonBody[api.RecordRoundStop], request: Request,
+                      _: Desk) -> api.RoundView:  # fmt: skip
+    return await call(request, api.RECORD_STOP, site_id=site_id, business_date=business_date,
+                      payload=cmd)  # fmt: skip
+
+
+@router.get("/rounds/{business_date}", summary="A day's round, stop by stop")
+async def round_stops(
+    site_id: UUID, business_date: BusinessDate, request: Request, _: Desk
+) -> list[api.RoundStopRow]:
+    return await call(request, api.ROUND, site_id=site_id, business_date=business_date)

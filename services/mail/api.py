@@ -12,6 +12,7 @@ from runtime.clock import clock
 from runtime.rpc import RpcService
 from runtime.sites import site_timezone
 from services.mail.application import MailApplication
+from services.mail.delivery_round import DeliveryRound
 from services.mail.domain import MailItem, RefusedDelivery
 from services.mail.projections import MailQueries
 
@@ -31,6 +32,16 @@ def refusal_view(refused: RefusedDelivery) -> api.RefusalView:
         tracking_number=refused.tracking_number, recipient_unit=refused.recipient_unit,
         addressed_to=refused.addressed_to, reason=refused.reason, refused_by=refused.refused_by,
         refused_at=refused.refused_at,
+    )  # fmt: skip
+
+
+def round_view(delivery_round: DeliveryRound) -> api.RoundView:
+    return api.RoundView(
+        round_id=delivery_round.id, site_id=delivery_round.site_id,
+        business_date=delivery_round.business_date, planned_by=delivery_round.planned_by,
+        planned_at=delivery_round.planned_at,
+        stops=[api.RoundStopView(**stop) for stop in delivery_round.stops.values()],
+        version=delivery_round.version,
     )  # fmt: skip
 
 
@@ -107,6 +118,24 @@ def build_api(app: MailApplication, queries: MailQueries) -> RpcService:
         site = request.site_id
         day = request.date or clock.today(site_timezone(site))
         return await queries.register(site, day, request)
+
+    @rpc.implements(api.PLAN_ROUND)
+    async def plan_round(request: api.OnRound[api.PlanDeliveryRound], call: CallContext
+                         ) -> api.RoundView:  # fmt: skip
+        planned = await run(app.plan_round, request.site_id, request.business_date,
+                            request.payload, call.correlation_id)  # fmt: skip
+        return round_view(planned)
+
+    @rpc.implements(api.RECORD_STOP)
+    async def record_stop(request: api.OnRound[api.RecordRoundStop], call: CallContext
+                          ) -> api.RoundView:  # fmt: skip
+        recorded = await run(app.record_round_stop, request.site_id, request.business_date,
+                             request.payload, call.correlation_id)  # fmt: skip
+        return round_view(recorded)
+
+    @rpc.implements(api.ROUND)
+    async def round_stops(request: api.RoundRef, call: CallContext) -> list[dict[str, Any]]:
+        return await queries.round_stops(request.site_id, request.business_date)
 
     @rpc.implements(api.AGEING)
     async def ageing(request: SiteRequest, call: CallContext) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +10,11 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import mail_api as api
 from runtime.clock import clock
+from runtime.errors import Conflict, Invalid, NotFound
 from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
+from runtime.sites import site_timezone
+from services.mail.delivery_round import DELIVERED, DeliveryRound
 from services.mail.domain import MailDirectory, MailItem, RefusedDelivery
 
 
@@ -153,6 +156,81 @@ class MailApplication(ServiceApplication):
             return changed
 
         return self.run(cid, command, retries=5)
+
+    def plan_round(self, site_id: UUID, business_date: date, cmd: api.PlanDeliveryRound,
+                   cid: str | None) -> DeliveryRound:  # fmt: skip
+        """The site's round of today (once a day): each stop a unit of the directory, its
+        register items awaiting pickup for that unit, which go out for delivery."""
+
+        def command() -> DeliveryRound:
+            now = clock.now()
+            today = clock.today(site_timezone(site_id))
+            if business_date != today:
+                raise Conflict(f"a round goes out on the site's today, {today}")
+            if self._round_or_none(site_id, business_date) is not None:
+                raise Conflict(f"the round of {business_date} is already planned")
+            round_id = DeliveryRound.create_id(site_id, business_date)
+            directory, items = self.directory(site_id), []
+            for n, stop in enumerate(cmd.stops):
+                directory.require_unit(stop.unit, f"stops.{n}.unit")
+                for item_id in stop.item_ids:
+                    item = self._item_for(site_id, item_id, stop.unit, f"stops.{n}.item_ids")
+                    item.take_on_round(round_id=round_id, at=now)
+                    items.append(item)
+            planned = DeliveryRound(
+                site_id=site_id, business_date=business_date, planned_by=cmd.planned_by,
+                stops=[stop.model_dump(mode="json") for stop in cmd.stops], at=now,
+            )  # fmt: skip
+            self.save(planned, *items)
+            return planned
+
+        return self.run(cid, command)
+
+    def record_round_stop(self, site_id: UUID, business_date: date, cmd: api.RecordRoundStop,
+                          cid: str | None) -> DeliveryRound:  # fmt: skip
+        """The round at one unit: delivered (its items handed over), or nobody in (its
+        items back at the desk, awaiting pickup)."""
+
+        def command() -> DeliveryRound:
+            now, delivery_round = clock.now(), self._round_or_none(site_id, business_date)
+            if delivery_round is None:
+                raise NotFound(f"no round on {business_date}")
+            stop = delivery_round.record(unit=cmd.unit, outcome=cmd.outcome.value,
+                                         delivered_by=cmd.delivered_by, at=now)  # fmt: skip
+            items = [self.item(site_id, UUID(str(i))) for i in stop["item_ids"]]
+            for item in items:
+                if cmd.outcome.value == DELIVERED:
+                    item.deliver_on_round(round_id=delivery_round.id,
+                                          delivered_by=cmd.delivered_by, at=now)  # fmt: skip
+                else:
+                    item.leave_at_desk(round_id=delivery_round.id, at=now)
+            self.save(delivery_round, *items)
+            return delivery_round
+
+        return self.run(cid, command)
+
+    def _item_for(self, site_id: UUID, item_id: UUID, unit: str, field: str) -> MailItem:
+        try:
+            item = self.item(site_id, item_id)
+        except NotFound:
+            raise Invalid(f"item {item_id} is not in this site's register", field=field) from None
+        if item.recipient_unit != unit:
+            raise Invalid(f"item {item_id} is for unit {item.recipient_unit}, not {unit}",
+                          field=field)  # fmt: skip
+        return item
+
+    def _round_or_none(self, site_id: UUID, business_date: date) -> DeliveryRound | None:
+        try:
+            found = self.repository.get(DeliveryRound.create_id(site_id, business_date))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, DeliveryRound) and found.site_id == site_id else None
+
+    def delivery_round(self, site_id: UUID, business_date: date) -> DeliveryRound:
+        found = self._round_or_none(site_id, business_date)
+        if found is None:
+            raise NotFound(f"no round on {business_date}")
+        return found
 
     def item(self, site_id: UUID, item_id: UUID) -> MailItem:
         return self.load_at_site(item_id, site_id, MailItem, "mail item")

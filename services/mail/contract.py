@@ -8,6 +8,7 @@ from typing import Any
 from contracts import mail as published
 from contracts import topics
 from contracts.base import ContractEvent
+from services.mail.delivery_round import DeliveryRound
 from services.mail.domain import MailDirectory, MailItem, RefusedDelivery
 
 TOPIC = topics.MAIL
@@ -28,6 +29,8 @@ def contract_for(e: Any) -> ContractEvent | None:
             recipient_unit=e.recipient_unit, addressed_to=e.addressed_to, reason=e.reason,
             refused_by=e.refused_by,
         )  # fmt: skip
+    if isinstance(e, DeliveryRound.Event):
+        return _round(e)
     if not isinstance(e, MailItem.Event):
         return None
     common = {"site_id": e.site_id, "item_id": e.originator_id, "occurred_at": e.at}
@@ -64,4 +67,31 @@ def contract_for(e: Any) -> ContractEvent | None:
             )
         case MailItem.Archived():
             return published.MailArchived(**common, reason=e.reason, forwarded_to=e.forwarded_to)
+        case MailItem.OutForDelivery():
+            return published.MailOutForDelivery(**common, round_id=e.round_id,
+                                                recipient_unit=e.recipient_unit)  # fmt: skip
+        case MailItem.DeliveredToUnit():
+            return published.MailDeliveredToUnit(**common, round_id=e.round_id,
+                                                 recipient_unit=e.recipient_unit,
+                                                 delivered_by=e.delivered_by)  # fmt: skip
+        case MailItem.LeftAtDesk():
+            return published.MailLeftAtDesk(**common, round_id=e.round_id,
+                                            recipient_unit=e.recipient_unit)  # fmt: skip
+    return None
+
+
+def _round(e: Any) -> ContractEvent | None:
+    match e:
+        case DeliveryRound.Planned():
+            return published.DeliveryRoundPlanned(
+                site_id=e.site_id, round_id=e.originator_id, business_date=e.business_date,
+                stops=[published.RoundStop(**stop) for stop in e.stops],
+                planned_by=e.planned_by, occurred_at=e.at,
+            )  # fmt: skip
+        case DeliveryRound.StopRecorded():
+            return published.DeliveryRoundStopRecorded(
+                site_id=e.site_id, round_id=e.originator_id, business_date=e.business_date,
+                unit=e.unit, outcome=e.outcome, delivered_by=e.delivered_by,
+                item_ids=e.item_ids, newspapers=e.newspapers, occurred_at=e.at,
+            )  # fmt: skip
     return None

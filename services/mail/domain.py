@@ -21,6 +21,8 @@ class ItemStatus(StrEnum):
     AWAITING_PICKUP = "awaiting_pickup"
     COLLECTED = "collected"
     ARCHIVED = "archived"
+    OUT_FOR_DELIVERY = "out_for_delivery"  # on the day's round to its unit
+    DELIVERED = "delivered"  # handed over at the unit on the round
 
 
 class MailItem(SiteAggregate):
@@ -149,9 +151,43 @@ class MailItem(SiteAggregate):
                    at: datetime) -> None:  # fmt: skip
         self.status = ItemStatus.COLLECTED
 
+    def take_on_round(self, *, round_id: UUID, at: datetime) -> None:
+        """An item awaiting pickup goes out on the day's round to its own unit (seed 000:
+        "根據郵件收件人信息,及時將郵件分類整理,並送至相應部門或人員手中")."""
+        if self.status != ItemStatus.AWAITING_PICKUP:
+            raise Conflict(f"item {self.id} is {self.status}; only an item awaiting pickup"
+                           " goes on a round")  # fmt: skip
+        assert self.recipient_unit is not None  # awaiting pickup: the recipient is known
+        self._out_for_delivery(round_id=round_id, recipient_unit=self.recipient_unit, at=at)
+
+    @event("OutForDelivery")
+    def _out_for_delivery(self, round_id: UUID, recipient_unit: str, at: datetime) -> None:
+        self.status = ItemStatus.OUT_FOR_DELIVERY
+
+    def deliver_on_round(self, *, round_id: UUID, delivered_by: str, at: datetime) -> None:
+        """Handed over at its unit on the round, by `delivered_by` (the register's signer)."""
+        assert self.status == ItemStatus.OUT_FOR_DELIVERY and self.recipient_unit is not None
+        self._delivered(round_id=round_id, recipient_unit=self.recipient_unit,
+                        delivered_by=delivered_by, at=at)  # fmt: skip
+
+    @event("DeliveredToUnit")
+    def _delivered(self, round_id: UUID, recipient_unit: str, delivered_by: str,
+                   at: datetime) -> None:  # fmt: skip
+        self.status = ItemStatus.DELIVERED
+
+    def leave_at_desk(self, *, round_id: UUID, at: datetime) -> None:
+        """Nobody in at the unit: the item is back at the desk, awaiting pickup (seed 002:
+        "对于当班次未派送成功的快件 ... 作留仓件")."""
+        assert self.status == ItemStatus.OUT_FOR_DELIVERY and self.recipient_unit is not None
+        self._left_at_desk(round_id=round_id, recipient_unit=self.recipient_unit, at=at)
+
+    @event("LeftAtDesk")
+    def _left_at_desk(self, round_id: UUID, recipient_unit: str, at: datetime) -> None:
+        self.status = ItemStatus.AWAITING_PICKUP
+
     def archive(self, *, reason: str, forwarded_to: str | None, at: datetime) -> None:
         """Moved-out tenants' items are forwarded or archived; a collected item is done."""
-        if self.status in (ItemStatus.COLLECTED, ItemStatus.ARCHIVED):
+        if self.status not in (ItemStatus.PENDING_LOOKUP, ItemStatus.AWAITING_PICKUP):
             raise Conflict(f"item is {self.status}; it cannot be archived")
         if reason == "forwarded" and not forwarded_to:
             raise Invalid("a forwarded item needs the address", field="forwarded_to")

@@ -3,6 +3,7 @@ items."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -48,6 +49,16 @@ ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_phone text;
 ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS proxy_consent_at timestamptz;
 ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS refusal_reason text;
 ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS refused_by text;
+-- The day's round (issue 12): the round an item went out on, and how it ended there.
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS round_id uuid;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS delivered_at timestamptz;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS delivered_by text;
+ALTER TABLE mail_items ADD COLUMN IF NOT EXISTS left_at_desk_at timestamptz;
+CREATE TABLE IF NOT EXISTS delivery_stops (
+    round_id uuid, unit text, site_id uuid NOT NULL, business_date date NOT NULL,
+    item_ids jsonb NOT NULL, newspapers jsonb NOT NULL, outcome text, delivered_by text,
+    at timestamptz, PRIMARY KEY (round_id, unit));
+CREATE INDEX IF NOT EXISTS delivery_stops_site_date ON delivery_stops (site_id, business_date);
 CREATE INDEX IF NOT EXISTS mail_items_site_status ON mail_items (site_id, status);
 CREATE INDEX IF NOT EXISTS mail_items_site_date ON mail_items (site_id, business_date);
 """
@@ -57,7 +68,8 @@ COLUMNS = (
     "recipient_unit", "recipient_company", "recipient_person", "urgent", "pages", "status",
     "received_at", "addressed_to", "notified_at", "reminders", "collected_at", "signed_by",
     "by_proxy", "on_behalf_of", "archived_at", "archive_reason", "forwarded_to",
-    "proxy_consent_phone", "proxy_consent_at", "refusal_reason", "refused_by",
+    "proxy_consent_phone", "proxy_consent_at", "refusal_reason", "refused_by", "round_id",
+    "delivered_at", "delivered_by", "left_at_desk_at",
 )  # fmt: skip
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("7+ days", None))
 
@@ -67,10 +79,27 @@ class MailReadModel(OneTableReadModel):
 
     def __init__(self) -> None:
         super().__init__("mail_read_model", "mail_items", SCHEMA_SQL, COLUMNS, apply)
+        self.tables = ("mail_items", "delivery_stops")
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         items = [envelope for envelope in envelopes if isinstance(envelope.data, ev.MailEvent)]
         await super().apply_batch(conn, items)
+        for envelope in envelopes:  # the rounds' stops, keyed by round (site and day) and unit
+            match e := envelope.data:
+                case ev.DeliveryRoundPlanned():
+                    await conn.executemany(
+                        "INSERT INTO delivery_stops VALUES ($1, $2, $3, $4, $5::jsonb,"
+                        " $6::jsonb, NULL, NULL, NULL)",
+                        [(e.round_id, stop.unit, e.site_id, e.business_date,
+                          json.dumps([str(i) for i in stop.item_ids]),
+                          json.dumps(stop.newspapers)) for stop in e.stops],
+                    )  # fmt: skip
+                case ev.DeliveryRoundStopRecorded():
+                    await conn.execute(
+                        "UPDATE delivery_stops SET outcome = $3, delivered_by = $4, at = $5"
+                        " WHERE round_id = $1 AND unit = $2",
+                        e.round_id, e.unit, e.outcome.value, e.delivered_by, e.occurred_at,
+                    )  # fmt: skip
 
 
 def apply(items: RowSet, e: Any) -> None:
@@ -108,6 +137,12 @@ def apply(items: RowSet, e: Any) -> None:
             )  # fmt: skip
         case ev.MailProxyConsentRecorded():
             items.update(key, proxy_consent_phone=e.phone, proxy_consent_at=e.given_at)
+        case ev.MailOutForDelivery():
+            items.update(key, status="out_for_delivery", round_id=e.round_id)
+        case ev.MailDeliveredToUnit():
+            items.update(key, status="delivered", delivered_at=at, delivered_by=e.delivered_by)
+        case ev.MailLeftAtDesk():
+            items.update(key, status="awaiting_pickup", left_at_desk_at=at)
         case ev.MailArchived():
             items.update(key, status="archived", archived_at=at, archive_reason=e.reason.value,
                          forwarded_to=e.forwarded_to)  # fmt: skip
@@ -151,6 +186,16 @@ class MailQueries:
             name = next(n for n, limit in AGE_BUCKETS if limit is None or days < limit)
             buckets[name] += 1
         return {"as_of": now, "uncollected": len(rows), "buckets": buckets}
+
+    async def round_stops(self, site_id: UUID, day: date) -> list[dict[str, Any]]:
+        """The stops of a site's round on a local day, by unit."""
+        rows = await self.pool.fetch(
+            "SELECT round_id, business_date, unit, item_ids, newspapers, outcome, delivered_by,"
+            " at FROM delivery_stops WHERE site_id = $1 AND business_date = $2 ORDER BY unit",
+            site_id, day,
+        )  # fmt: skip
+        return [{**dict(r), "item_ids": json.loads(r["item_ids"]),
+                 "newspapers": json.loads(r["newspapers"])} for r in rows]  # fmt: skip
 
     async def sweep_candidates(self, site_id: UUID) -> tuple[list[UUID], list[UUID]]:
         rows = await self.pool.fetch(

@@ -26,7 +26,7 @@ from pydantic import TypeAdapter
 
 from contracts import mail as published
 from contracts import mail_api as api
-from contracts.fields import BusinessDate
+from contracts.fields import BusinessDate, Label
 from runtime.clock import clock, local_date
 from runtime.notify import LogNotifier, SmtpNotifier
 from services.gateway.mail_routes import REGISTER_COLUMNS
@@ -35,7 +35,7 @@ from services.mail.application import MailApplication, MailSettings
 from services.mail.contract import contract_for
 from services.mail.projections import MailQueries, MailReadModel
 from services.mail.reactions import TenantNotices
-from tests.command_strategies import clock_moments, command, zones
+from tests.command_strategies import clock_moments, command, field_strategy, zones
 from tests.infra import free_port
 from tests.integration.pipeline import (
     PROPERTY,
@@ -145,6 +145,13 @@ async def test_every_accepted_item_is_in_the_register(
             await item_with_plan(pipe, site, list(contacts), data)
             for _ in range(data.draw(st.integers(1, 3), label="items"))
         ]
+        round_stops = None
+        if data.draw(st.booleans(), label="round"):
+            items = [await pipe.call(api.GET_ITEM, site, item_id=i["item_id"]) for i in expected]
+            awaiting = [(str(i["item_id"]), i["recipient_unit"]) for i in items
+                        if i["status"] == "awaiting_pickup"]  # fmt: skip
+            round_day = clock.today(zone).isoformat()
+            round_stops = await round_of_today(pipe, site, zone, list(contacts), awaiting, data)
         batch_size = data.draw(st.integers(1, 20), label="batch size")
         envelopes = pipe.published(start)
         await pipe.project(envelopes, batch_size)
@@ -174,6 +181,14 @@ async def test_every_accepted_item_is_in_the_register(
             for name, value in item.items():
                 assert row[name] == value, name
 
+        if round_stops is not None:
+            shown = await pipe.call(api.ROUND, site, business_date=round_day)
+            assert [(r["unit"], r["item_ids"], r["newspapers"], r["outcome"], r["delivered_by"])
+                    for r in shown] == sorted(
+                (s["unit"], s["item_ids"], s["newspapers"], s["outcome"], s["delivered_by"])
+                for s in round_stops
+            ), "every stop of the round is shown as planned and recorded"  # fmt: skip
+
         awaiting = await pipe.call(api.AWAITING_PICKUP, site)
         assert {(unit["unit"], i["item_id"]) for unit in awaiting for i in unit["items"]} == {
             (v["recipient_unit"], v["item_id"]) for v in views.values()
@@ -195,6 +210,31 @@ async def test_every_accepted_item_is_in_the_register(
         assert sorted(mailed) == sorted(n["to_email"] for n in notices if n["to_email"]), (
             "every notice to a tenant with an address on file is mailed to that address"
         )
+
+
+async def round_of_today(pipe: Pipeline, site: UUID, zone: str, units: list[str],
+                         items: list[tuple[str, str]],
+                         data: st.DataObject) -> list[dict[str, Any]]:  # fmt: skip
+    """Today's round: drawn units of the directory with their items awaiting pickup (a
+    drawn subset) and drawn newspapers, and a drawn outcome at some of them; the
+    round's stops as the write side holds them."""
+    stops_units = data.draw(st.lists(st.sampled_from(units), min_size=1, max_size=3,
+                                     unique=True), label="round units")  # fmt: skip
+    stops = []
+    for unit in stops_units:
+        ids = [i for i, u in items if u == unit]
+        taken = data.draw(st.lists(st.sampled_from(ids), unique=True) if ids else st.just([]))
+        papers = data.draw(st.lists(field_strategy(Label), min_size=0 if taken else 1,
+                                    max_size=3), label="newspapers")  # fmt: skip
+        stops.append(api.RoundStopPlan(unit=unit, item_ids=taken, newspapers=papers))
+    plan = data.draw(command(api.PlanDeliveryRound, stops=st.just(stops)))
+    today = clock.today(zone).isoformat()
+    view = await pipe.call(api.PLAN_ROUND, site, plan, business_date=today)
+    for unit in stops_units:
+        if data.draw(st.booleans(), label="recorded"):
+            cmd = data.draw(command(api.RecordRoundStop, unit=st.just(unit)))
+            view = await pipe.call(api.RECORD_STOP, site, cmd, business_date=today)
+    return list(view["stops"])
 
 
 def read_notices(path: Path) -> list[dict[str, Any]]:

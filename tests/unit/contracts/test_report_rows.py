@@ -24,7 +24,8 @@ ROWS = [
     (visitor_api.VisitRow, VISIT_COLUMNS),
     (visitor_api.PhoneMessageRow, MESSAGE_COLUMNS),
     (building_services_api.ServiceOrderView, ORDER_COLUMNS),
-    (feedback_api.OpenComplaint, (*COMPLAINT_COLUMNS, "overdue")),  # SELECT *, ... AS overdue
+    # SELECT *, ... AS overdue, ... AS late
+    (feedback_api.OpenComplaint, (*COMPLAINT_COLUMNS, "overdue", "late")),
 ]
 
 
@@ -51,3 +52,14 @@ async def test_a_service_answering_outside_its_declaration_is_a_defect() -> None
     request = visitor_api.DayQuery(site_id=uuid4(), date="2026-11-20")  # type: ignore[arg-type]
     with pytest.raises(AnswerMismatch):
         await rpc.handle("HostHourly", request.model_dump_json().encode(), None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reason", ["unresolved", "moved_out", "forwarded"])
+def test_the_register_shows_every_archive_reason_the_sweep_records(reason: str) -> None:
+    """An item whose recipient stayed unknown past the lookup days is archived as
+    `unresolved` by the sweep: the register's row must hold it (it answered a 500)."""
+    row = dict.fromkeys(MAIL_COLUMNS)
+    row |= {"item_id": uuid4(), "site_id": uuid4(), "business_date": "2026-11-02",
+            "kind": "letter", "urgent": False, "status": "archived", "reminders": 0,
+            "received_at": "2026-11-02T09:00:00+08:00", "archive_reason": reason}  # fmt: skip
+    assert mail_api.MailRow.model_validate(row).archive_reason == reason
