@@ -1,7 +1,9 @@
 """Run the billing service: gRPC API, outbox relay, finance read models, the paid-repair
-consumer of `concierge.workorder.v1` and the tenancy consumer of `concierge.tenancy.v1`.
+consumer of `concierge.workorder.v1`, the tenancy consumer of `concierge.tenancy.v1` and
+the tenant roster the printed notices name (`tenant_roster`).
 
-    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy]
+    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy|
+                                          tenant_roster]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
 from services.billing.projections import BillingQueries, BillingReadModel
 from services.billing.reactions import PaidRepairCharges, TenancyCharges
+from services.billing.tenant_roster import TenantRoster
 
 
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
@@ -33,6 +36,7 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         reactions={
             "paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges),
             "tenancy": Reaction((topics.TENANCY,), TenancyCharges),
+            "tenant_roster": Reaction((topics.TENANCY,), lambda app: TenantRoster()),
         },
     )
 

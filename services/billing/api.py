@@ -16,6 +16,7 @@ from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
+from services.billing.print_api import serve_printables
 from services.billing.projections import BillingQueries
 
 
@@ -118,7 +119,7 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         request: api.OnUnit[api.ReceivePayment], call: CallContext
     ) -> api.AccountPosting:
         recorded = await run(app.receive_payment, request.site_id, request.unit, request.payload,
-                             call.correlation_id)  # fmt: skip
+                             call.correlation_id, call.actor)  # fmt: skip
         return await posting(request.site_id, request.unit, recorded)
 
     @rpc.implements(api.REVERSE_PAYMENT)
@@ -194,4 +195,5 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         rows = [{"site_id": site, **table["totals"]} for site, table in tables.items()]
         return {"as_of": as_of, "sites": rows}
 
+    serve_printables(rpc, app, queries.pool)  # the notice and the receipt as PDF
     return rpc
