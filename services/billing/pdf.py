@@ -186,11 +186,13 @@ def _escape(text: str) -> str:
 
 
 def _grid(rows: list[list[Flowable | str]], widths: list[float], header: bool) -> Table:
-    table = Table(rows, colWidths=widths, hAlign="CENTER")
+    """A ruled table; a row taller than what is left of the page (a long void reason, a
+    long name) goes on over the next page instead of failing the layout."""
+    table = Table(rows, colWidths=widths, hAlign="CENTER", splitInRow=1)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font_name()),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
@@ -200,10 +202,15 @@ def _grid(rows: list[list[Flowable | str]], widths: list[float], header: bool) -
     return table
 
 
+BASIS_CHARS = 160  # a notice shows a line's basis, not a whole adjustment's reason
+
+
 def _basis(line: NoticeLine, words: dict[str, str]) -> str:
-    """Quantity x rate (x days/days in month) where known, else the booked description."""
+    """Quantity x rate (x days/days in month) where known, else the booked description
+    (shortened: the account's view keeps it whole)."""
     if line.quantity is None or line.rate is None:
-        return line.description
+        text = line.description
+        return text if len(text) <= BASIS_CHARS else text[: BASIS_CHARS - 1] + "…"
     measure = words.get(line.measure or "", line.measure or "")
     text = f"{line.quantity.normalize():f} {measure} × {line.rate.normalize():f}"
     if line.days:

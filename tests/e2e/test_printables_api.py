@@ -114,11 +114,15 @@ def test_the_letterhead_heads_the_notice(api: httpx.Client, issued: dict, stack:
     before = stored(stack)
     bad = api.put(f"{BASE}/letterhead", json={"site_name": " "}, headers=ACCOUNTANT)
     assert bad.status_code == 422 and problem(bad).names("site_name")
-    assert api.put(f"{BASE}/letterhead", json={"site_name": "x"}, headers=CASHIER).status_code == 403
+    assert (
+        api.put(f"{BASE}/letterhead", json={"site_name": "x"}, headers=CASHIER).status_code == 403
+    )
     assert stored(stack) == before
     head = {"site_name": "上海中心A座", "site_name_en": "Shanghai Tower A",
             "payee": "上海某某物业管理有限公司", "how_to_pay": "请到一楼财务部交费。"}  # fmt: skip
-    assert ok(api.put(f"{BASE}/letterhead", json=head, headers=ACCOUNTANT))["payee"] == head["payee"]
+    assert (
+        ok(api.put(f"{BASE}/letterhead", json=head, headers=ACCOUNTANT))["payee"] == head["payee"]
+    )
     assert ok(api.get(f"{BASE}/letterhead", headers=CASHIER))["site_name_en"] == "Shanghai Tower A"
     zh = text_of(api.get(NOTICE, headers=ACCOUNTANT))
     assert "上海中心A座" in zh and "请到一楼财务部交费。" in zh and head["payee"] in zh
@@ -166,9 +170,7 @@ def test_bad_requests_name_the_field(
         assert problem(response).names(field), problem(response)
 
 
-def test_another_sites_staff_and_other_roles_print_nothing(
-    api: httpx.Client, issued: dict
-) -> None:
+def test_another_sites_staff_and_other_roles_print_nothing(api: httpx.Client, issued: dict) -> None:
     # A token for another site on this site's paths: refused before any service.
     for path in (NOTICE, f"{BASE}/receipts/1.pdf", f"{BASE}/letterhead"):
         assert api.get(path, headers=OTHER_ACCOUNTANT).status_code == 403, path

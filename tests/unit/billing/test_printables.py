@@ -12,10 +12,10 @@ from uuid import uuid4
 import pypdfium2 as pdfium
 import pytest
 
-from runtime.errors import Conflict
+from runtime.errors import Conflict, ServiceUnavailable
 from services.billing.domain import FeeType, ReceiptBook, UnitAccount, UnitProfile, monthly_charges
 from services.billing.money import Period
-from services.billing.pdf import notice_pdf, receipt_pdf
+from services.billing.pdf import font_name, notice_pdf, receipt_pdf
 from services.billing.printables import Heading, TenantName, payment_notice, receipt_slip
 
 D = Decimal
@@ -200,3 +200,36 @@ def test_the_receipt_pdf_and_a_void_one() -> None:
         inked(image, page, text, "作废")
         inked(image, page, text, "VOID")
         inked(image, page, text, "支票退票")
+
+
+def test_the_longest_texts_still_print() -> None:
+    """A 2,000-character adjustment reason (the most `Text` holds) on the notice, and as a
+    void reason on the receipt: once a reportlab LayoutError (a 500), a row taller than
+    the page now goes on over the next one."""
+    account = billed_account()
+    account.adjust(adjustment_id="A-1", amount=D("5"), reason="长" * 2000, period=NOV, at=AT)
+    notice = payment_notice(account, NOV, RATES, HEAD, TENANT, date(2026, 11, 3))
+    page, text, image = page_one(notice_pdf(notice, "zh"), "notice-long-adjustment")
+    inked(image, page, text, "长" * 20 + "…")
+    book = ReceiptBook(site_id=account.site_id, at=AT)
+    book.issue(unit="12A", reference="BT-1", amount=D("500"), method="cash", at=AT)
+    book.void(unit="12A", reference="BT-1", reason="退" * 2000, at=AT)
+    slip = receipt_slip(book.receipts[0], HEAD, TENANT, {}, D(0), "CNY")
+    pdf = receipt_pdf(slip, "en", "Asia/Shanghai")
+    assert len(pdfium.PdfDocument(pdf)) > 1
+    assert sum(pdfium.PdfDocument(pdf)[n].get_textpage().get_text_range().count("退")
+               for n in range(len(pdfium.PdfDocument(pdf)))) == 2000  # fmt: skip
+
+
+def test_without_a_cjk_font_printing_is_unavailable_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BILLING_CJK_FONT", str(tmp_path / "missing.ttf"))
+    font_name.cache_clear()
+    try:
+        with pytest.raises(ServiceUnavailable, match=r"missing\.ttf"):
+            notice_pdf(payment_notice(billed_account(), NOV, RATES, HEAD, TENANT,
+                                      date(2026, 11, 3)), "zh")  # fmt: skip
+    finally:
+        monkeypatch.delenv("BILLING_CJK_FONT")
+        font_name.cache_clear()
