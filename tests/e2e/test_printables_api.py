@@ -6,6 +6,7 @@ input (a 4xx naming the field, nothing stored)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from uuid import uuid4
 
 import httpx
@@ -32,12 +33,21 @@ def ok(response: httpx.Response, status: int = 200) -> dict:
     return response.json()
 
 
+SHOTS = Path(__file__).resolve().parents[2] / ".local" / "screenshots"
+
+
 def text_of(response: httpx.Response) -> str:
-    """Page 1's text of a PDF answer."""
+    """Page 1's text of a PDF answer; its picture kept as .local/screenshots/e2e-<name>.png
+    (the name the answer gives the file)."""
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"].startswith("inline; filename=")
-    return pdfium.PdfDocument(response.content)[0].get_textpage().get_text_range()
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('inline; filename="')
+    page = pdfium.PdfDocument(response.content)[0]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = disposition.split('"')[1].removesuffix(".pdf")
+    page.render(scale=2).to_pil().save(SHOTS / f"e2e-{name}.png")
+    return page.get_textpage().get_text_range()
 
 
 def stored(stack: Stack) -> int:

@@ -11,6 +11,8 @@ from uuid import uuid4
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runtime.errors import Conflict, ServiceUnavailable
 from services.billing.domain import FeeType, ReceiptBook, UnitAccount, UnitProfile, monthly_charges
@@ -233,3 +235,16 @@ def test_without_a_cjk_font_printing_is_unavailable_naming_it(
     finally:
         monkeypatch.delenv("BILLING_CJK_FONT")
         font_name.cache_clear()
+
+
+@given(st.lists(st.decimals(min_value="0.01", max_value="4000", places=2), max_size=4))
+def test_any_payments_leave_the_latest_notice_equal_to_the_account(
+    payments: list[Decimal],
+) -> None:
+    account = billed_account()
+    for n, amount in enumerate(payments):
+        account.receive_payment(reference=f"P-{n}", amount=amount, method="cash", at=AT)
+    notice = payment_notice(account, NOV, RATES, HEAD, TENANT, date(2026, 11, 3))
+    assert notice.total_due == max(account.balance(), D(0))
+    assert notice.charged - notice.paid + notice.previous_balance == account.outstanding()
+    assert notice.credit == account.credit
