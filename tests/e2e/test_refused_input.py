@@ -60,6 +60,7 @@ MOVE_IN = {"unit": "8B", "kind": "company", "name_zh": "华星贸易", "contact"
            "keys_issued": [{"label": "front door", "count": 2}]}  # fmt: skip
 FILE = {"number": "F-001", "title": "lease", "pages": 3, "filed_on": "2031-05-01",
         "filed_by": "Chen", "category": "lease"}  # fmt: skip
+LETTERHEAD = {"site_name": "上海A座", "how_to_pay": "请到财务部交费。"}
 
 # (context, role, method, path, valid body, field path, kind): one field of each kind
 # (name, optional name, label, multi-line text, unit number, phone, reference, and the
@@ -122,6 +123,9 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
      ("reason",), "text"),
     ("billing", Role.ACCOUNTANT, "POST", "/billing/overdue-sweep", {"as_of": "2031-05-06"},
      ("as_of",), "date"),
+    # printed on every notice and receipt
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("site_name",), "text"),
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("how_to_pay",), "text"),
 ]  # fmt: skip
 
 
