@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -30,6 +31,8 @@ from runtime.errors import ServiceUnavailable
 from services.billing.printables import NoticeLine, PaymentNotice, ReceiptSlip
 
 FONT = "ConciergeCJK"
+# reportlab keeps per-document state in shared font objects: one document at a time.
+_RENDERING = threading.Lock()
 FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -336,5 +339,6 @@ def _build(story: list[Flowable], page: tuple[float, float], title: str,
         canvas.roundRect(-width / 2 - 14, -size * 0.75, width + 28, size * 1.5, 10)
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=mark, onLaterPages=mark)
+    with _RENDERING:
+        doc.build(story, onFirstPage=mark, onLaterPages=mark)
     return out.getvalue()
