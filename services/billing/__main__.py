@@ -1,9 +1,7 @@
 """Run the billing service: gRPC API, outbox relay, finance read models, the paid-repair
-consumer of `concierge.workorder.v1`, the tenancy consumer of `concierge.tenancy.v1` and
-the tenant roster the printed notices name (`tenant_roster`).
+consumer of `concierge.workorder.v1` and the tenancy consumer of `concierge.tenancy.v1`.
 
-    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy|
-                                          tenant_roster]
+    python -m services.billing [rebuild] [--only api|relay|projection|paid_repairs|tenancy]
 """
 
 from __future__ import annotations
@@ -15,9 +13,9 @@ from runtime.service import Reaction, ServiceSpec, run_service
 from services.billing.api import build_api
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
+from services.billing.notice_roster import TenantRoster
 from services.billing.projections import BillingQueries, BillingReadModel
 from services.billing.reactions import PaidRepairCharges, TenancyCharges
-from services.billing.tenant_roster import TenantRoster
 
 
 def spec(settings: BillingSettings | None = None) -> ServiceSpec:
@@ -34,9 +32,10 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         queries=BillingQueries,
         build_api=build_api,
         reactions={
+            # the tenants printed notices name (--only tenant_roster)
+            "tenant_roster": Reaction((topics.TENANCY,), lambda app: TenantRoster()),
             "paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges),
             "tenancy": Reaction((topics.TENANCY,), TenancyCharges),
-            "tenant_roster": Reaction((topics.TENANCY,), lambda app: TenantRoster()),
         },
     )
 

@@ -22,7 +22,7 @@ from services.billing.letterhead import HOW_TO_PAY, HOW_TO_PAY_EN, Letterhead
 from services.billing.money import Period
 from services.billing.pdf import notice_pdf, receipt_pdf
 from services.billing.printables import Heading, payment_notice, receipt_slip
-from services.billing.tenant_roster import tenant_of
+from services.billing.notice_roster import tenant_of
 
 
 def letterhead(app: BillingApplication, site_id: UUID) -> dict[str, Any]:
