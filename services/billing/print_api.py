@@ -20,9 +20,9 @@ from services.billing.application import BillingApplication
 from services.billing.domain import FeeSchedule
 from services.billing.letterhead import HOW_TO_PAY, HOW_TO_PAY_EN, Letterhead
 from services.billing.money import Period
+from services.billing.notice_roster import tenant_of
 from services.billing.pdf import notice_pdf, receipt_pdf
 from services.billing.printables import Heading, payment_notice, receipt_slip
-from services.billing.notice_roster import tenant_of
 
 
 def letterhead(app: BillingApplication, site_id: UUID) -> dict[str, Any]:
