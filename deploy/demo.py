@@ -70,8 +70,8 @@ def main(base_url: str) -> None:
                 print(f"{name} ({site}) was seeded before; left as it is")
                 continue
             seed_billing(api, site, config)  # first: it opens the accounts, the marker
-            seed_letterhead(api, site, name, config)
             seed_repairs(api, site, code, config)
+            seed_letterhead(api, site, name, config)
             seed_mail_and_complaints(api, site, config)
             seed_front_desk(api, site)
             seed_front_office(api, site)
@@ -308,6 +308,15 @@ def seed_billing(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
             api.post(f"{base}/overdue-sweep", json={}, headers=accountant).raise_for_status()
 
 
+def _month_before(day: date) -> str:
+    first = day.replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}"
+
+
+def _day_in(period: str, day: int) -> str:
+    return f"{period}-{day:02d}"
+
+
 # -- printed notices and receipts: each site's letterhead ---------------------------------
 
 LETTERHEADS = {
@@ -323,15 +332,6 @@ def seed_letterhead(api: httpx.Client, site: UUID, name: str, config: TokenConfi
     api.put(f"/sites/{site}/billing/letterhead", headers=accountant,
             json={"site_name": site_name, "site_name_en": name,
                   "payee": payee}).raise_for_status()  # fmt: skip
-
-
-def _month_before(day: date) -> str:
-    first = day.replace(day=1)
-    return f"{first - timedelta(days=1):%Y-%m}"
-
-
-def _day_in(period: str, day: int) -> str:
-    return f"{period}-{day:02d}"
 
 
 def seed_mail_and_complaints(api: httpx.Client, site: UUID, config: TokenConfig) -> None:

@@ -36,6 +36,7 @@ def account_view(account: UnitAccount) -> api.AccountView:
 def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
     rpc = RpcService(api.SERVICE)
     run = asyncio.to_thread
+    serve_printables(rpc, app, queries.pool)  # the notice and the receipt as PDF
 
     def today(request: api.AsOfQuery) -> date:
         return request.as_of or clock.today(site_timezone(request.site_id))
@@ -195,5 +196,4 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         rows = [{"site_id": site, **table["totals"]} for site, table in tables.items()]
         return {"as_of": as_of, "sites": rows}
 
-    serve_printables(rpc, app, queries.pool)  # the notice and the receipt as PDF
     return rpc

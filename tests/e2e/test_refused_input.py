@@ -111,6 +111,9 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
     ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("moved_in_on",), "date"),
     ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("number",), "text"),
     ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("filed_on",), "date"),
+    # printed on every notice and receipt
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("site_name",), "text"),
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("how_to_pay",), "text"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/units", {"units": [UNIT]},
      ("units", 0, "unit"), "text"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/rates",
@@ -123,9 +126,6 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
      ("reason",), "text"),
     ("billing", Role.ACCOUNTANT, "POST", "/billing/overdue-sweep", {"as_of": "2031-05-06"},
      ("as_of",), "date"),
-    # printed on every notice and receipt
-    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("site_name",), "text"),
-    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("how_to_pay",), "text"),
 ]  # fmt: skip
 
 
