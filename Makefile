@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml bi/pyproject.toml
 		|| (apt-get update -qq && apt-get install -y -qq python3-venv)
 	@# Debian's Chromium: the headless browser of the offline-docs test (tests/e2e/test_offline_docs.py)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@# Debian's WenQuanYi Micro Hei: the CJK font billing embeds in its printed PDFs
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+		|| (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]" -e ./bi
@@ -28,6 +31,7 @@ down:
 lint: install
 	$(VENV)/bin/ruff check --output-format concise .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy services/billing/capital_numerals.py services/billing/printables.py services/billing/letterhead.py services/billing/pdf.py
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m contracts.schema_check check
 	$(VENV)/bin/mypy contracts runtime bi services/*/domain.py services/billing/money.py services/billing/collection.py services/billing/phone_charges.py services/visitor/call_register.py services/visitor/desk_day.py services/visitor/vip_reception.py services/visitor/watchlist_alert.py services/visitor/luggage.py services/visitor/reception_standard.py services/visitor/building_notice.py services/visitor/laundry.py services/visitor/catering.py services/visitor/business_centre.py

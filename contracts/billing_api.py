@@ -26,6 +26,7 @@ from uuid import UUID
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    Base64Bytes,
     BaseModel,
     ConfigDict,
     Field,
@@ -455,6 +456,52 @@ COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, CollectionRate, 
 GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, GroupArrears, read=True)
 
 
+# -- printables: the payment notice (缴费通知单) and the receipt (收据) as PDF ------------
+
+Language = Literal["zh", "en"]  # Chinese by default; English on request
+ReceiptNumber = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class SetLetterhead(Command):
+    """What a site's printed notices and receipts are headed with: the site (in Chinese,
+    and in English for `lang=en`), who receives the money, and how to pay."""
+
+    site_name: Name
+    site_name_en: Name | None = None
+    payee: Name | None = None  # 收款单位, e.g. the management company
+    how_to_pay: Text | None = None  # default: the seed's "到财务部交费" before the due date
+    how_to_pay_en: Text | None = None
+
+
+class NoticeRef(UnitRef):
+    """A unit's payment notice of an issued month."""
+
+    period: Period
+    lang: Language = "zh"
+
+
+class ReceiptRef(SiteRequest):
+    """A receipt by its number at the site."""
+
+    number: ReceiptNumber
+    lang: Language = "zh"
+
+
+class Printout(BaseModel):
+    """A printable document; `content` is the PDF (base64 in JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str
+    content: Base64Bytes
+
+
+SET_LETTERHEAD = Method(SERVICE, "SetLetterhead", SiteCommand[SetLetterhead], SetLetterhead)
+GET_LETTERHEAD = Method(SERVICE, "GetLetterhead", SiteRequest, SetLetterhead, read=True)
+PRINT_NOTICE = Method(SERVICE, "PrintNotice", NoticeRef, Printout, read=True)
+PRINT_RECEIPT = Method(SERVICE, "PrintReceipt", ReceiptRef, Printout, read=True)
+
+
 class FinalSettlement(BaseModel):
     """The final settlement statement drawn at a move-out (退租): what was owed, less the
     credit and the fit-out deposits still held; `balance` < 0 is refunded to the tenant."""
@@ -504,6 +551,7 @@ class Receipt(BaseModel):
     issued_at: datetime
     voided_at: datetime | None
     void_reason: str | None
+    cashier: str | None = None  # who took the payment (receipts before it was kept: null)
 
 
 UNIT_TENANCY = Method(SERVICE, "UnitTenancy", UnitRef, UnitTenancy, read=True)

@@ -76,6 +76,7 @@ def main(base_url: str) -> None:
             seed_billing(api, site, config)  # first: it opens the accounts, the marker
             seed_collection(api, site, config)  # last month's arrears chased
             seed_repairs(api, site, code, config)
+            seed_letterhead(api, site, name, config)
             seed_mail_and_complaints(api, site, config)
             seed_complaint_answers(api, site, *staff(config, site, Role.RECEPTIONIST,
                                                      Role.CS_REP, Role.DISPATCHER))  # fmt: skip
@@ -113,6 +114,10 @@ Try:
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/9D/tenancy
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
+  curl -o notice-12A.pdf -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/billing/units/12A/notices/{clock.today():%Y-%m}.pdf"
+  curl -o receipt-1.pdf -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/billing/receipts/1.pdf?lang=en"
   curl -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/work-orders/three-equals?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" \
@@ -375,6 +380,23 @@ def _month_before(day: date) -> str:
 
 def _day_in(period: str, day: int) -> str:
     return f"{period}-{day:02d}"
+
+
+# -- printed notices and receipts: each site's letterhead ---------------------------------
+
+LETTERHEADS = {
+    "Shanghai Tower A": ("上海A座大厦", "上海A座物业管理有限公司"),
+    "Hangzhou Park B": ("杭州B园", "杭州B园物业服务有限公司"),
+}
+
+
+def seed_letterhead(api: httpx.Client, site: UUID, name: str, config: TokenConfig) -> None:
+    """What the site's payment notices and receipts are headed with."""
+    (accountant,) = staff(config, site, Role.ACCOUNTANT)
+    site_name, payee = LETTERHEADS[name]
+    api.put(f"/sites/{site}/billing/letterhead", headers=accountant,
+            json={"site_name": site_name, "site_name_en": name,
+                  "payee": payee}).raise_for_status()  # fmt: skip
 
 
 def seed_mail_and_complaints(api: httpx.Client, site: UUID, config: TokenConfig) -> None:

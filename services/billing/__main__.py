@@ -15,6 +15,7 @@ from runtime.service import Reaction, ServiceSpec, run_service
 from services.billing.api import build_api
 from services.billing.application import BillingApplication, BillingSettings
 from services.billing.contract import TOPIC, contract_for
+from services.billing.notice_roster import TenantRoster
 from services.billing.projections import BillingQueries, BillingReadModel
 from services.billing.reactions import PaidRepairCharges, TenancyCharges
 from services.billing.service_charges import ServiceOrderCharges
@@ -34,6 +35,8 @@ def spec(settings: BillingSettings | None = None) -> ServiceSpec:
         queries=BillingQueries,
         build_api=build_api,
         reactions={
+            # the tenants printed notices name (--only tenant_roster)
+            "tenant_roster": Reaction((topics.TENANCY,), lambda app: TenantRoster()),
             "paid_repairs": Reaction((topics.WORKORDER,), PaidRepairCharges),
             "tenancy": Reaction((topics.TENANCY,), TenancyCharges),
             "service_orders": Reaction((topics.VISITOR,), ServiceOrderCharges),

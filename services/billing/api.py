@@ -17,6 +17,7 @@ from services.billing.application import BillingApplication
 from services.billing.application_phone import phone_charges_view
 from services.billing.domain import UnitAccount
 from services.billing.money import Period
+from services.billing.print_api import serve_printables
 from services.billing.projections import BillingQueries
 
 
@@ -36,6 +37,7 @@ def account_view(account: UnitAccount) -> api.AccountView:
 def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
     rpc = RpcService(api.SERVICE)
     run = asyncio.to_thread
+    serve_printables(rpc, app, queries.pool)  # the notice and the receipt as PDF
 
     def today(request: api.AsOfQuery) -> date:
         return request.as_of or clock.today(site_timezone(request.site_id))
@@ -119,7 +121,7 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         request: api.OnUnit[api.ReceivePayment], call: CallContext
     ) -> api.AccountPosting:
         recorded = await run(app.receive_payment, request.site_id, request.unit, request.payload,
-                             call.correlation_id)  # fmt: skip
+                             call.correlation_id, call.actor)  # fmt: skip
         return await posting(request.site_id, request.unit, recorded)
 
     @rpc.implements(api.REVERSE_PAYMENT)

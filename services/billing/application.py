@@ -337,7 +337,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
     # -- payments and corrections -----------------------------------------------------------
 
     def receive_payment(self, site_id: UUID, unit: str, cmd: api.ReceivePayment,
-                        cid: str | None) -> bool:  # fmt: skip
+                        cid: str | None, cashier: str | None = None) -> bool:  # fmt: skip
         """A payment, once per reference at the site: the same payment again on the same
         unit records nothing; the reference on another unit is a Conflict. The claim on
         the reference is saved with the payment (one transaction), so a race between two
@@ -358,7 +358,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             if recorded:
                 book = self._receipt_book(site_id, now)
                 book.issue(unit=unit, reference=cmd.reference, amount=cmd.amount,
-                           method=cmd.method, at=now)  # fmt: skip
+                           method=cmd.method, at=now, cashier=cashier)  # fmt: skip
                 self.save(account, claim, book)
             elif claimed_now:  # (a replay of a payment from before claims: claim it)
                 self.save(account, claim)

@@ -1153,6 +1153,18 @@ class UnitAccount(SiteAggregate):
         """Owed minus credit: negative when the account is in credit."""
         return self.outstanding() - self.credit
 
+    def placed(self, reference: str) -> tuple[dict[Period, Decimal], Decimal]:
+        """Where a payment went: the amount placed per month, and what is still unplaced
+        credit (nothing of either once it is reversed). NotFound for an unknown payment."""
+        payment = self._sources.get(("payment", reference))
+        if payment is None:
+            raise NotFound(f"no payment {reference} on this account")
+        months: dict[Period, Decimal] = {}
+        for line_id, amount in payment.allocated.items():
+            period = self._lines[line_id].period
+            months[period] = months.get(period, ZERO) + amount
+        return months, payment.remaining
+
     def _total(self, kind: str) -> Decimal:
         return sum((line.amount for line in self._lines.values() if line.kind == kind), ZERO)
 
@@ -1441,22 +1453,25 @@ class ReceiptBook(SiteAggregate):
         self._by_payment: dict[tuple[str, str], int] = {}  # (unit, reference) -> number
 
     def issue(self, *, unit: str, reference: str, amount: Decimal, method: str,
-              at: datetime) -> dict[str, Any]:  # fmt: skip
-        """The receipt of a payment, numbered next; the same payment's receipt again."""
+              at: datetime, cashier: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """The receipt of a payment, numbered next; the same payment's receipt again.
+        `cashier`: who took the payment (printed on the receipt)."""
         _require_aware(at)
         known = self._by_payment.get((unit, reference))
         if known is None:
             self._receipt_issued(number=len(self.receipts) + 1, unit=unit, reference=reference,
-                                 amount=money(amount), method=method, at=at)  # fmt: skip
+                                 amount=money(amount), method=method, at=at,
+                                 cashier=cashier)  # fmt: skip
             known = len(self.receipts)
         return self.receipts[known - 1]
 
     @event("ReceiptIssued")
     def _receipt_issued(self, number: int, unit: str, reference: str, amount: Decimal,
-                        method: str, at: datetime) -> None:  # fmt: skip
+                        method: str, at: datetime, cashier: str | None = None) -> None:  # fmt: skip
         self.receipts.append({
             "number": number, "unit": unit, "reference": reference, "amount": amount,
             "method": method, "issued_at": at, "voided_at": None, "void_reason": None,
+            "cashier": cashier,
         })  # fmt: skip
         self._by_payment[(unit, reference)] = number
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -241,3 +242,62 @@ async def collection_rate(site_id: UUID, period: PeriodQuery, request: Request, 
 @router.get("/group/billing/arrears", summary="Group roll-up: every site's arrears totals")
 async def group_arrears(request: Request, _: GroupReader, as_of: AsOf = None) -> api.GroupArrears:
     return await call(request, api.GROUP_ARREARS, as_of=as_of)
+
+
+# -- printables: the payment notice (缴费通知单) and the receipt (收据) as PDF ------------
+
+PDF_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The document as PDF (fonts embedded)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+Lang = Annotated[api.Language, Query(description="zh (Chinese, the default) or en")]
+ReceiptNumberPath = Annotated[api.ReceiptNumber, Path(description="the receipt's number")]
+
+
+def pdf_download(printout: api.Printout) -> Response:
+    """The PDF inline (a browser shows it), named for saving; a non-ASCII name (a unit
+    may be 十二A) travels as RFC 6266 `filename*`."""
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_"
+                         for c in printout.filename)  # fmt: skip
+    disposition = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(printout.filename)}"
+    return Response(printout.content, media_type="application/pdf",
+                    headers={"Content-Disposition": disposition})  # fmt: skip
+
+
+@router.put(f"{SITE}/letterhead", summary="The site's name, payee and how to pay, as printed")
+async def set_letterhead(
+    site_id: UUID, cmd: JsonBody[api.SetLetterhead], request: Request, _: Setup
+) -> api.SetLetterhead:
+    return await call(request, api.SET_LETTERHEAD, site_id=site_id, payload=cmd)
+
+
+@router.get(f"{SITE}/letterhead", summary="The site's letterhead for printed notices")
+async def get_letterhead(site_id: UUID, request: Request, _: Reader) -> api.SetLetterhead:
+    return await call(request, api.GET_LETTERHEAD, site_id=site_id)
+
+
+@router.get(
+    f"{SITE}/units/{{unit}}/notices/{{period}}.pdf",
+    summary="The unit's payment notice (缴费通知单) of an issued month, as PDF",
+    response_class=Response,
+    responses=PDF_ANSWER,
+)
+async def print_notice(site_id: UUID, unit: Unit, period: PeriodPath, request: Request,
+                       _: Reader, lang: Lang = "zh") -> Response:  # fmt: skip
+    printout = await call(request, api.PRINT_NOTICE, site_id=site_id, unit=unit, period=period,
+                          lang=lang)  # fmt: skip
+    return pdf_download(printout)
+
+
+@router.get(
+    f"{SITE}/receipts/{{number}}.pdf",
+    summary="A receipt (收据) by number, as PDF; a voided one marked 作废/VOID",
+    response_class=Response,
+    responses=PDF_ANSWER,
+)
+async def print_receipt(site_id: UUID, number: ReceiptNumberPath, request: Request, _: Reader,
+                        lang: Lang = "zh") -> Response:  # fmt: skip
+    printout = await call(request, api.PRINT_RECEIPT, site_id=site_id, number=number, lang=lang)
+    return pdf_download(printout)

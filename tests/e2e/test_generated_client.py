@@ -32,10 +32,15 @@ def client_package(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> It
     where = tmp_path_factory.mktemp("generated")
     document = where / "openapi.json"
     document.write_bytes(httpx.get(f"{stack.base_url}/openapi.json", timeout=30).content)
+    # A printed document (application/pdf) is bytes to a client: the generator's own
+    # setting maps it to the binary type it knows.
+    config = where / "config.yml"
+    config.write_text("content_type_overrides:\n  application/pdf: application/octet-stream\n")
     tools = Path(sys.executable).parent  # the generator, and ruff for its post-hooks
     done = subprocess.run(
         [str(tools / "openapi-python-client"), "generate", "--path", str(document),
-         "--meta", "none", "--output-path", str(where / PACKAGE), "--fail-on-warning"],
+         "--meta", "none", "--output-path", str(where / PACKAGE), "--fail-on-warning",
+         "--config", str(config)],
         cwd=where, capture_output=True, text=True, timeout=300,
         env={**os.environ, "PATH": f"{tools}:{os.environ.get('PATH', '')}"},
     )  # fmt: skip
@@ -185,3 +190,7 @@ def test_billing_run_sign_off_and_payment(typed: Typed) -> None:
         lambda t: t.to_dict().get("units"),
     )
     assert table.to_dict()["units"][0]["unit"] == "101"
+    notice = typed.call(Role.CASHIER, "billing",
+                        "print_notice_sites_site_id_billing_units_unit_notices_period_pdf_get",
+                        site_id=SITE, unit="101", period=period)  # fmt: skip
+    assert notice.payload.read().startswith(b"%PDF-")

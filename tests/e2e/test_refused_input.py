@@ -60,6 +60,7 @@ MOVE_IN = {"unit": "8B", "kind": "company", "name_zh": "华星贸易", "contact"
            "keys_issued": [{"label": "front door", "count": 2}]}  # fmt: skip
 FILE = {"number": "F-001", "title": "lease", "pages": 3, "filed_on": "2031-05-01",
         "filed_by": "Chen", "category": "lease"}  # fmt: skip
+LETTERHEAD = {"site_name": "上海A座", "how_to_pay": "请到财务部交费。"}
 
 # (context, role, method, path, valid body, field path, kind): one field of each kind
 # (name, optional name, label, multi-line text, unit number, phone, reference, and the
@@ -110,6 +111,9 @@ CASES: list[tuple[str, Role, str, str, dict[str, Any], tuple[Any, ...], str]] = 
     ("tenancy", Role.CS_REP, "POST", "/tenancy/tenancies", MOVE_IN, ("moved_in_on",), "date"),
     ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("number",), "text"),
     ("tenancy", Role.CS_REP, "POST", "/tenancy/files", FILE, ("filed_on",), "date"),
+    # printed on every notice and receipt
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("site_name",), "text"),
+    ("billing", Role.ACCOUNTANT, "PUT", "/billing/letterhead", LETTERHEAD, ("how_to_pay",), "text"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/units", {"units": [UNIT]},
      ("units", 0, "unit"), "text"),
     ("billing", Role.ACCOUNTANT, "PUT", "/billing/rates",
