@@ -38,6 +38,10 @@ def _this_month(site_id: UUID) -> dict[str, Any]:
     return {"period": clock.today(site_timezone(site_id)).strftime("%Y-%m")}
 
 
+def _today(site_id: UUID) -> dict[str, Any]:
+    return {"date": clock.today(site_timezone(site_id))}
+
+
 @dataclass(frozen=True)
 class Board:
     operation: str  # the API operation whose rights the board needs (console.navigation)
@@ -47,6 +51,7 @@ class Board:
 
 BOARDS = {
     "in_building": Board("GET /in-building", visitor_api.IN_BUILDING),
+    "visit_log": Board("GET /visit-log", visitor_api.DAILY_LOG, _today),  # today's visits
     "awaiting_pickup": Board("GET /mail/awaiting-pickup", mail_api.AWAITING_PICKUP),
     "repairs": Board("GET /work-orders", workorder_api.BOARD),
     "complaints": Board("GET /complaints", feedback_api.OPEN_COMPLAINTS),

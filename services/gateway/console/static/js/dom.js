@@ -18,6 +18,12 @@ export function h(tag, attributes = {}, ...children) {
 }
 
 export const panel = (title, ...children) => h("section", {class: "panel"}, h("h2", {}, t(title)), ...children);
+// A panel two grid columns wide, for the long lists.
+export const widePanel = (title, ...children) => {
+  const section = panel(title, ...children);
+  section.classList.add("wide");
+  return section;
+};
 
 // A table of rows; each column is [field, render?, numeric?]; headers are field labels.
 export function table(rows, columns, empty = "Nothing here") {

@@ -1,5 +1,5 @@
 // Dates and times in the site's zone, money with its currency, in the chosen language.
-import {locale} from "./i18n.js";
+import {locale, t} from "./i18n.js";
 
 export function dateTime(iso, zone) {
   if (!iso) return "";
@@ -37,10 +37,10 @@ export function siteDateTime(local, zone) {
   return `${local}:00${offset}`;
 }
 
-// Time left until a deadline, as "2 h 05 min" (negative: overdue).
+// Time left until a deadline, as "2 h 05 min" ("2 小时 05 分"; negative: overdue).
 export function until(iso) {
   const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
   const sign = minutes < 0 ? "-" : "";
   const m = Math.abs(minutes);
-  return `${sign}${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+  return t("%h h %m min").replace("%h", `${sign}${Math.floor(m / 60)}`).replace("%m", String(m % 60).padStart(2, "0"));
 }

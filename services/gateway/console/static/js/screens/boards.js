@@ -1,6 +1,6 @@
 // Live boards: in the building now, mail awaiting pickup, the repair board with its SLA
 // clocks, open complaints with their deadlines, today's collection rate.
-import {h, panel, table} from "../dom.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {dateTime, percent, time, until} from "../format.js";
 import {t, valueLabel} from "../i18n.js";
 import {follow} from "../live.js";
@@ -43,7 +43,7 @@ export default function render({site, can, root}) {
   for (const [name, [operation, title, draw]] of Object.entries(BOARDS)) {
     if (!can(operation)) continue;
     const body = h("div", {class: "board", id: `board-${name}`}, h("p", {class: "muted"}, t("Loading…")));
-    grid.append(panel(title, body));
+    grid.append((name === "repairs" ? widePanel : panel)(title, body));
     handlers[name] = (data) => body.replaceChildren(data.unavailable
       ? h("p", {class: "late"}, t("The service does not answer")) : draw(data, site.timezone));
   }

@@ -1,6 +1,6 @@
 // Cashier: take a payment for a unit and show it with its reference and numbered receipt.
 import {get, post} from "../api.js";
-import {h, panel, table} from "../dom.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime, money} from "../format.js";
 import {t, valueLabel} from "../i18n.js";
@@ -35,6 +35,6 @@ export default async function render({site, root}) {
         h("dt", {}, t("field:balance")), h("dd", {}, money(posting.balance, posting.currency)),
         posting.recorded ? null : h("dd", {class: "late"}, t("This payment was already recorded"))));
     }});
-  root.append(h("div", {class: "grid"}, panel("Cashier", form, last), panel("Receipts", receipts)));
+  root.append(h("div", {class: "grid"}, panel("Cashier", form, last), widePanel("Receipts", receipts)));
   await refresh();
 }

@@ -13,7 +13,9 @@ export function chart(title, option, id) {
   const section = panel(title, box);
   requestAnimationFrame(() => {
     const instance = window.echarts.init(box, null, {locale: locale === "zh-CN" ? "ZH" : "EN"});
-    instance.setOption({tooltip: {trigger: "axis"}, grid: {left: 48, right: 16, top: 32, bottom: 32}, ...option});
+    instance.setOption({tooltip: {trigger: "axis"}, grid: {left: 56, right: 24, top: 40, bottom: 32, containLabel: true},
+      ...option, legend: option.legend ? {top: 0, ...option.legend} : undefined});
+    new ResizeObserver(() => instance.resize()).observe(box);  // the grid settles after the first chart
   });
   return section;
 }
@@ -58,7 +60,8 @@ const CHARTS = [
     return {xAxis: {type: "category", data: rows.map((r) => r.quarter)},
       yAxis: {type: "value", max: 1, axisLabel: {formatter: (v) => `${Math.round(v * 100)}%`}},
       series: [{type: "bar", name: t("Satisfied"), data: rows.map((r) => r.satisfied_share),
-        markLine: {symbol: "none", data: [{yAxis: 0.9, name: t("Target 90%")}], label: {formatter: t("Target 90%")}}}]};
+        markLine: {symbol: "none", data: [{yAxis: 0.9, name: t("Target 90%")}],
+          label: {position: "insideEndTop", formatter: t("Target 90%")}}}]};
   }],
 ];
 

@@ -1,6 +1,6 @@
 // Complaints: register, investigate, resolve, reply; open complaints with their deadlines.
 import {post} from "../api.js";
-import {h, panel, table} from "../dom.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime, until} from "../format.js";
 import {t, valueLabel} from "../i18n.js";
@@ -27,7 +27,7 @@ export default function render({site, can, root}) {
         send: (body) => post(`${base}/complaints/${row.complaint_id}/${step.op}`, body)})));
   }
 
-  const panels = [panel("Open complaints", open), panel("Complaint", steps)];
+  const panels = [widePanel("Open complaints", open), panel("Complaint", steps)];
   if (can("POST /complaints")) {
     panels.push(panel("Register a complaint", commandForm({submit: "Register", zone,
       fields: [{name: "channel", type: "select", options: CHANNELS}, {name: "complainant"},

@@ -1,7 +1,7 @@
 // Front desk: pre-register, a walk-in asking the host, check in and out, deny; a watchlist
 // hit is the API's refusal shown on the form; the day's log as a download.
-import {download, get, post, Problem} from "../api.js";
-import {h, panel, table} from "../dom.js";
+import {download, post, Problem} from "../api.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {time, today} from "../format.js";
 import {locale, t, valueLabel} from "../i18n.js";
@@ -30,14 +30,12 @@ export default function render({site, can, root}) {
   const expected = h("div", {id: "expected"});
   const inside = h("div", {id: "in-building"});
 
-  async function refreshExpected() {
-    const rows = (await get(`${base}/visit-log?date=${today(zone)}`))
-      .filter((row) => row.status === "expected" || row.status === "awaiting_host");
+  function showExpected(log) {
+    const rows = log.filter((row) => row.status === "expected" || row.status === "awaiting_host");
     const deny = (row) => {
       const reason = h("input", {"aria-label": t("field:reason"), placeholder: t("field:reason"), class: "reason"});
       return h("span", {}, reason, action("Deny", async () => {
         await post(`${base}/visits/${row.visit_id}/deny`, {reason: reason.value});
-        await refreshExpected();
       }, message));
     };
     expected.replaceChildren(table(rows, [["visitor_name"], ["visitor_company"], ["host_unit"], ["status", valueLabel],
@@ -45,7 +43,6 @@ export default function render({site, can, root}) {
       ["actions", (_, row) => h("span", {},
         can("POST /visits/{visit_id}/check-in") ? action("Check in", async () => {
           await post(`${base}/visits/${row.visit_id}/check-in`, {});
-          await refreshExpected();
         }, message) : null,
         can("POST /visits/{visit_id}/deny") ? deny(row) : null)]], "No visitors expected"));
   }
@@ -54,21 +51,23 @@ export default function render({site, can, root}) {
   if (can("POST /visits/pre-registrations")) {
     forms.append(commandForm({title: "Pre-register a visitor", zone, submit: "Pre-register",
       fields: [...VISITOR, {name: "expected_from", type: "datetime"}, {name: "expected_until", type: "datetime"}],
-      send: (body) => post(`${base}/visits/pre-registrations`, body), done: refreshExpected}));
+      send: (body) => post(`${base}/visits/pre-registrations`, body)}));
   }
   if (can("POST /visits")) {
     forms.append(commandForm({title: "Visitor without appointment", zone, submit: "Ask the host",
-      fields: [...VISITOR, ...ID_CHECK], send: (body) => post(`${base}/visits`, body), done: refreshExpected}));
+      fields: [...VISITOR, ...ID_CHECK], send: (body) => post(`${base}/visits`, body)}));
   }
   const exportButton = h("button", {type: "button", id: "export-visit-log", onclick: () => download(
     `/console/exports/${site.id}/visit-log?date=${today(zone)}&format=csv&locale=${locale}`,
     `visit-log-${today(zone)}.csv`)}, t("Download the day's visitor log (CSV)"));
   root.append(h("div", {class: "grid"},
-    panel("Expected today", message, expected),
+    widePanel("Expected today", message, expected),
     panel("In the building now", inside, exportButton),
     panel("Register", forms)));
-  refreshExpected();
   const checkOut = can("POST /visits/{visit_id}/check-out")
     ? [["actions", (_, row) => action("Check out", () => post(`${base}/visits/${row.visit_id}/check-out`), message)]] : [];
-  return follow(site.id, {in_building: (rows) => inside.replaceChildren(inBuildingTable(rows, zone, ...checkOut))});
+  return follow(site.id, {  // both lists live: a change at another desk shows here too
+    visit_log: showExpected,
+    in_building: (rows) => inside.replaceChildren(inBuildingTable(rows, zone, ...checkOut)),
+  });
 }

@@ -1,7 +1,7 @@
 // Mail room: intake, and pickup signed by the recipient or a named proxy (with the
 // recipient's consent by phone).
 import {post} from "../api.js";
-import {h, panel, table} from "../dom.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime} from "../format.js";
 import {valueLabel} from "../i18n.js";
@@ -25,7 +25,7 @@ export default function render({site, can, root}) {
         done: () => pickup.replaceChildren()}));
   }
 
-  const panels = [panel("Mail awaiting pickup", waiting), panel("Pickup", pickup)];
+  const panels = [widePanel("Mail awaiting pickup", waiting), panel("Pickup", pickup)];
   if (can("POST /mail/items")) {
     panels.push(panel("Mail intake", commandForm({submit: "Register item", zone,
       fields: [{name: "kind", type: "select", options: KINDS}, {name: "carrier", optional: true},

@@ -1,6 +1,6 @@
 // Repairs: report, dispatch, start, complete, verify; the board with its SLA clocks.
 import {post} from "../api.js";
-import {h, panel, table} from "../dom.js";
+import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime} from "../format.js";
 import {t, valueLabel} from "../i18n.js";
@@ -35,7 +35,7 @@ export default function render({site, can, root}) {
         done: () => steps.replaceChildren()})) : h("p", {class: "muted"}, t("Nothing for your role to do here")));
   }
 
-  const panels = [panel("Repair board", board), panel("Work order", steps)];
+  const panels = [widePanel("Repair board", board), panel("Work order", steps)];
   if (can("POST /repairs")) {
     panels.push(panel("Report a repair", commandForm({submit: "Report", zone,
       fields: [{name: "source", type: "select", options: ["tenant_phone", "tenant_app", "patrol"]},
