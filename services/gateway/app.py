@@ -44,9 +44,9 @@ from services.gateway import (
 )
 from services.gateway.console import headers as console_headers
 from services.gateway.console import routes as console_routes
+from services.gateway.console import session as console_session
 from services.gateway.console.live import LiveBoards
 from services.gateway.console.oidc import OidcSignIn
-from services.gateway.console.session import SessionCookies
 from services.gateway.console.sites import SiteDirectory
 from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
@@ -142,8 +142,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.token_config = token_config
     # The staff console: its cookie session, sign-in, site directory (console/).
-    session_key = settings.console_session_secret
-    app.state.console_sessions = SessionCookies(
+    session_key = console_session.session_key(
+        settings.console_session_secret, settings.jwt_secret, jwks=bool(settings.jwt_jwks_url)
+    )
+    app.state.console_sessions = console_session.SessionCookies(
         session_key, max_age_seconds=settings.jwt_max_lifetime_hours * 3600
     )
     app.state.oidc = OidcSignIn(settings, session_key or uuid4().hex + uuid4().hex)

@@ -37,6 +37,18 @@ class Session:
     csrf: str
 
 
+def session_key(configured: str | None, jwt_secret: str, jwks: bool) -> str | None:
+    """The key that signs sessions: `CONSOLE_SESSION_SECRET`, else one derived from the
+    HS256 token secret (shared by every replica already, and refused unless it is a real
+    secret or a local run's), else None with JWKS tokens (then each process draws its own
+    key, and a session lasts as long as the process that opened it)."""
+    if configured:
+        return configured
+    if jwks:
+        return None
+    return hmac.new(jwt_secret.encode(), b"concierge-console-session", "sha256").hexdigest()
+
+
 class SessionCookies:
     """Issues, reads and clears the console's session cookie."""
 
