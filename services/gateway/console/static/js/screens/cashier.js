@@ -1,5 +1,5 @@
 // Cashier: take a payment for a unit and show it with its reference and numbered receipt.
-import {get, post} from "../api.js";
+import {get, post, Problem} from "../api.js";
 import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime, money} from "../format.js";
@@ -24,7 +24,11 @@ export default async function render({site, root}) {
   const form = commandForm({title: "Take a payment", submit: "Record payment", zone,
     fields: [{name: "unit"}, {name: "reference"}, {name: "amount", type: "money"},
       {name: "method", type: "select", options: METHODS}],
-    send: ({unit, ...body}) => post(`${base}/units/${encodeURIComponent(unit ?? "")}/payments`, body),
+    send: ({unit, ...body}) => {
+      // The unit is part of the path: without it there is no request to send.
+      if (!unit) throw new Problem(422, {errors: [{field: "unit", message: "Field required"}]});
+      return post(`${base}/units/${encodeURIComponent(unit)}/payments`, body);
+    },
     done: async (posting, element) => {
       const sent = element.elements.namedItem("reference").value.trim();
       const receipt = (await refresh()).find((r) => r.reference === sent);
