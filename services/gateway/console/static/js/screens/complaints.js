@@ -18,7 +18,7 @@ export default function render({site, can, root}) {
   const base = `/sites/${site.id}`;
   const zone = site.timezone;
   const open = h("div", {id: "open-complaints"});
-  const steps = h("div", {id: "complaint-steps"});
+  const steps = h("div", {id: "complaint-steps"}, h("p", {class: "muted"}, t("Choose a complaint on the list")));
 
   function choose(row) {
     const allowed = STEPS.filter((step) => can(`POST /complaints/{complaint_id}/${step.op}`));

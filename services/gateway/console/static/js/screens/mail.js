@@ -4,7 +4,7 @@ import {post} from "../api.js";
 import {h, panel, table, widePanel} from "../dom.js";
 import {commandForm} from "../forms.js";
 import {dateTime} from "../format.js";
-import {valueLabel} from "../i18n.js";
+import {t, valueLabel} from "../i18n.js";
 import {follow} from "../live.js";
 
 const KINDS = ["letter", "parcel", "newspaper", "fax", "registered", "express"];
@@ -13,7 +13,7 @@ export default function render({site, can, root}) {
   const base = `/sites/${site.id}/mail`;
   const zone = site.timezone;
   const waiting = h("div", {id: "awaiting-pickup"});
-  const pickup = h("div", {id: "pickup"});
+  const pickup = h("div", {id: "pickup"}, h("p", {class: "muted"}, t("Choose an item to record its pickup")));
   let selected = null;
 
   function pickupForm(item) {

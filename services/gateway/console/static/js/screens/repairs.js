@@ -25,7 +25,7 @@ export default function render({site, can, root}) {
   const base = `/sites/${site.id}`;
   const zone = site.timezone;
   const board = h("div", {id: "repair-board"});
-  const steps = h("div", {id: "repair-steps"});
+  const steps = h("div", {id: "repair-steps"}, h("p", {class: "muted"}, t("Choose a work order on the board")));
 
   function choose(row) {
     const allowed = STEPS.filter((step) => step.when.includes(row.status) && can(`POST /repairs/{work_order_id}/${step.op}`));
