@@ -34,7 +34,7 @@ export default async function render({site, root}) {
       const receipt = (await refresh()).find((r) => r.reference === sent);
       last.replaceChildren(h("dl", {},
         h("dt", {}, t("field:reference")), h("dd", {}, sent),
-        h("dt", {}, t("field:receipt")), h("dd", {}, receipt ? `No. ${receipt.number}` : "—"),
+        h("dt", {}, t("field:receipt")), h("dd", {}, receipt ? t("No. %n").replace("%n", receipt.number) : "—"),
         h("dt", {}, t("field:amount")), h("dd", {}, receipt ? money(receipt.amount, posting.currency) : ""),
         h("dt", {}, t("field:balance")), h("dd", {}, money(posting.balance, posting.currency)),
         posting.recorded ? null : h("dd", {class: "late"}, t("This payment was already recorded"))));
