@@ -29,12 +29,10 @@ from deploy.demo_front_office import seed_front_office
 from deploy.demo_mail_round import seed_mail_round
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
+from services.gateway.console.sites import DEMO_SITES
 from services.gateway.settings import GatewaySettings
 
-SITES = {
-    "Shanghai Tower A": UUID("5a1e0000-0000-4000-8000-00000000000a"),
-    "Hangzhou Park B": UUID("5a1e0000-0000-4000-8000-00000000000b"),
-}
+SITES = {name: site for site, name in DEMO_SITES.items()}  # the console's site directory
 TENANTS = [  # unit, tenant company, contact person
     ("12A", "Huaxin Trading Co.", "Han Meimei"),
     ("15C", "Blue Ocean Legal", "Zhou Min"),
@@ -91,9 +89,13 @@ def main(base_url: str) -> None:
             for name, site in SITES.items()
         }
     site_a = SITES["Shanghai Tower A"]
+    password = GatewaySettings().console_demo_password
     print(
         f"""
 Concierge is running.
+  Console:      {base_url}/console   (demo users, password {password}:
+                wang.fang reception, he.ping cashier, liu.qiang dispatch, li.na customer
+                service, zhang.wen group admin; all in services/gateway/console/users.py)
   Dashboard:    {base_url}/dashboard#token={admin}&site={site_a}
   API:          {base_url}   (OpenAPI: {base_url}/docs)
   Group admin:  {admin}
@@ -449,10 +451,6 @@ def seed_mail_and_complaints(api: httpx.Client, site: UUID, config: TokenConfig)
         api.post(f"/sites/{site}/survey-responses", json=body, headers=cs).raise_for_status()
 
 
-if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")
-
-
 def seed_tenancy(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
     """The roster: every demo tenant moved in half a year ago; 21F fitted out (approved by
     customer service and engineering, inspected twice, accepted, deposit refunded less a
@@ -521,3 +519,7 @@ def seed_tenancy(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
     api.post(f"{base}/files/{filed['file_id']}/borrowing", headers=cs, json={
         "borrower": "Engineering Zhao", "borrowed_on": str(today - timedelta(days=10)),
         "due_back_on": str(today - timedelta(days=3))}).raise_for_status()  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")

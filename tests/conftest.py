@@ -36,6 +36,8 @@ class Infra:
             "CONCIERGE_NAMESPACE": self.namespace,
             # Tests sign their tokens with the built-in development secret.
             "JWT_ALLOW_DEV_SECRET": "true",
+            # The staff console's demo users sign in with the demo password.
+            "CONSOLE_DEMO_USERS": "true",
             **extra,
         }
 

@@ -22,6 +22,7 @@ install -d -m 1777 "$CONCIERGE_NOTICES_DIR"
 # (it refuses to start on it otherwise).
 if [ -z "${JWT_SECRET:-}" ] && [ -z "${JWT_JWKS_URL:-}" ]; then
     export JWT_ALLOW_DEV_SECRET="${JWT_ALLOW_DEV_SECRET:-true}"
+    export CONSOLE_DEMO_USERS="${CONSOLE_DEMO_USERS:-true}"  # the console's demo sign-in
 fi
 if docker compose version >/dev/null 2>&1; then
     exec docker compose -p "$project" -f "$here/docker-compose.yml" "$@"

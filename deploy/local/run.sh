@@ -11,7 +11,9 @@ export CONCIERGE_PYTHON="${CONCIERGE_PYTHON:-$PWD/.venv/bin/python}"
 : "${GATEWAY_PORT:=8000}"
 # A local run signs its tokens with the built-in development secret (never in production).
 : "${JWT_ALLOW_DEV_SECRET:=true}"
-export GATEWAY_PORT JWT_ALLOW_DEV_SECRET
+# ... and lets the staff console's demo users sign in with the demo password.
+: "${CONSOLE_DEMO_USERS:=true}"
+export GATEWAY_PORT JWT_ALLOW_DEV_SECRET CONSOLE_DEMO_USERS
 mkdir -p "$CONCIERGE_STATE_DIR/run" "$CONCIERGE_STATE_DIR/logs/services"
 
 .venv/bin/supervisord -c deploy/local/supervisord.conf &

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from pydantic import BaseModel
@@ -43,6 +44,12 @@ from services.gateway import (
     visitor_routes,
     workorder_routes,
 )
+from services.gateway.console import headers as console_headers
+from services.gateway.console import routes as console_routes
+from services.gateway.console import session as console_session
+from services.gateway.console.live import LiveBoards
+from services.gateway.console.oidc import OidcSignIn
+from services.gateway.console.sites import SiteDirectory
 from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
@@ -123,6 +130,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 ("tenancy", settings.tenancy_grpc_target),
             )
         }
+        app.state.live_boards = LiveBoards(app.state.services)  # the console's boards
         yield
         for client in app.state.services.values():
             await client.close()
@@ -137,10 +145,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_config = token_config
+    # The staff console: its cookie session, sign-in, site directory (console/).
+    session_key = console_session.session_key(
+        settings.console_session_secret, settings.jwt_secret, jwks=bool(settings.jwt_jwks_url)
+    )
+    app.state.console_sessions = console_session.SessionCookies(
+        session_key, max_age_seconds=settings.jwt_max_lifetime_hours * 3600
+    )
+    app.state.oidc = OidcSignIn(settings, session_key or uuid4().hex + uuid4().hex)
+    app.state.site_directory = SiteDirectory(settings.console_sites)
+    app.state.api_routers = ROUTERS  # the console's navigation reads their access rules
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(asyncapi_routes.router)  # the events' documents: no token needed
+    app.include_router(console_routes.router)  # the staff console
+    app.mount("/console/static", StaticFiles(directory=console_routes.PAGES), name="console-static")
     app.add_middleware(
         BodyLimit,
         default=settings.gateway_max_body_bytes,
@@ -161,6 +181,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         response.headers["x-correlation-id"] = request.state.correlation_id
         if request.url.path in DOC_PAGES:
             response.headers["Content-Security-Policy"] = DOC_PAGES_POLICY
+        if console_headers.covers(request.url.path):
+            response.headers.update(console_headers.HEADERS)
         return response
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")

@@ -79,11 +79,13 @@ def table_download(
     columns: Sequence[Column],
     filename: str,
     fmt: str,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """`rows` (only `columns`, typed as declared) as `fmt` ("csv" or "xlsx"). A row is an
     answer's model or its JSON; a cell holds what the JSON answer holds (a time in
-    ISO 8601, money as its decimal text), never Python's own rendering of the value."""
-    header = [neutralised(column.name) for column in columns]
+    ISO 8601, money as its decimal text), never Python's own rendering of the value.
+    `headers` names the columns in the reader's language (the console's catalogs)."""
+    header = [neutralised((headers or {}).get(column.name, column.name)) for column in columns]
     answers = [row.model_dump(mode="json") if isinstance(row, BaseModel) else row for row in rows]
     table = [[cell_value(column, row.get(column.name)) for column in columns] for row in answers]
     if fmt == "csv":

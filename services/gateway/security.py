@@ -1,4 +1,5 @@
-"""Request authentication for the gateway: bearer token -> Principal, site checks."""
+"""Request authentication for the gateway: bearer token (or the console's session
+cookie) -> Principal, site checks."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contracts.methods import CallContext, Method, Resp
 from runtime.auth import Principal, Role, verify
 from runtime.errors import Unauthenticated
 from runtime.rpc import RpcClient
+from services.gateway.console.session import require_csrf
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -35,9 +37,14 @@ def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    if credentials is None:
+    if credentials is not None:
+        return verify(request.app.state.token_config, credentials.credentials)
+    # The staff console's cookie session stands for the same Principal (console.session).
+    session = request.app.state.console_sessions.read(request)
+    if session is None:
         raise Unauthenticated("missing bearer token")
-    return verify(request.app.state.token_config, credentials.credentials)
+    require_csrf(request, session)
+    return session.principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]

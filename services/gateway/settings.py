@@ -29,6 +29,19 @@ class GatewaySettings(ServiceSettings):
     # Tokens valid for longer than this (from iat, or from now) are refused.
     jwt_max_lifetime_hours: float = Field(default=12, gt=0, le=24 * 30)
 
+    # The staff console (services/gateway/console): its signed session cookie, the demo
+    # users' sign-in (local runs and tests only), the site directory and the group's
+    # OpenID Connect provider (authorization code + PKCE) in production.
+    console_session_secret: str | None = None  # unset: a random key per process
+    console_demo_users: bool = False
+    console_demo_password: str = "concierge-demo"
+    console_sites: dict[str, str] = Field(default_factory=dict)  # {site_id: name}
+    oidc_authorization_url: str | None = None
+    oidc_token_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scope: str = "openid profile"
+
     def token_config(self) -> TokenConfig:
         return TokenConfig(
             secret=self.jwt_secret,
