@@ -6,6 +6,7 @@ them and the billing context reads `paid`/`fee` of verified repairs.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
@@ -66,6 +67,7 @@ class RepairReported(WorkOrderEvent):
     content: str
     reporter: str
     complaint_id: UUID | None
+    patrol_round_id: UUID | None = None  # the patrol round whose finding opened it
 
 
 class RepairDispatched(WorkOrderEvent):
@@ -110,7 +112,73 @@ class WorkOrderVoided(WorkOrderEvent):
     reason: str
 
 
-EVENTS: tuple[type[WorkOrderEvent], ...] = (
+# -- patrols (issue 12 item 7) ------------------------------------------------------------
+
+
+class OperationsEvent(ContractEvent):
+    """An event of building operations (patrols, incidents, hygiene): keyed by its own
+    aggregate, not by a work order."""
+
+    context: ClassVar[str] = "workorder"
+
+    occurred_at: AwareDatetime
+
+
+class PatrolCheckpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checkpoint: str
+    scheduled_at: str  # local time of day, HH:MM
+
+
+class PatrolPlanDrawn(OperationsEvent):
+    plan_id: UUID
+    zone: str
+    checkpoints: list[PatrolCheckpoint]
+    drawn_by: str
+
+
+class PatrolRoundStarted(OperationsEvent):
+    round_id: UUID
+    plan_id: UUID
+    zone: str
+    business_date: date
+    patroller: str
+    checkpoints: list[PatrolCheckpoint]
+
+
+class PatrolCheckpointRecorded(OperationsEvent):
+    round_id: UUID
+    business_date: date
+    checkpoint: str
+    position: str | None
+    found: str | None
+    work_order_id: UUID | None  # the repair the finding opened
+
+
+class PatrolRoundFinished(OperationsEvent):
+    round_id: UUID
+    business_date: date
+    missed: list[str]
+
+
+class PatrolDaySignedOff(OperationsEvent):
+    patrol_day_id: UUID
+    business_date: date
+    signed_off_by: str
+    rounds: int
+    note: str | None
+
+
+PATROL_EVENTS: tuple[type[OperationsEvent], ...] = (
+    PatrolPlanDrawn,
+    PatrolRoundStarted,
+    PatrolCheckpointRecorded,
+    PatrolRoundFinished,
+    PatrolDaySignedOff,
+)
+
+EVENTS: tuple[type[ContractEvent], ...] = (
     RepairReported,
     RepairDispatched,
     RepairStarted,
@@ -118,4 +186,5 @@ EVENTS: tuple[type[WorkOrderEvent], ...] = (
     RepairVerified,
     RepairReopened,
     WorkOrderVoided,
+    *PATROL_EVENTS,
 )

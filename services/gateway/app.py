@@ -37,6 +37,7 @@ from services.gateway import (
     errors,
     feedback_routes,
     mail_routes,
+    operations_routes,
     tenancy_routes,
     visitor_routes,
     workorder_routes,
@@ -97,6 +98,7 @@ ROUTERS = (  # the API's areas
     feedback_routes.router,
     mail_routes.router,
     tenancy_routes.router,
+    operations_routes.router,  # building operations (patrols, incidents, hygiene)
 )
 
 

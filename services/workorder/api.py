@@ -11,6 +11,7 @@ from runtime.clock import clock
 from runtime.rpc import RpcService, actor_of
 from services.workorder.application import WorkOrderApplication
 from services.workorder.domain import WorkOrder
+from services.workorder.patrol_api import implement_patrols
 from services.workorder.projections import WorkOrderQueries
 
 
@@ -29,6 +30,7 @@ def order_view(order: WorkOrder) -> api.WorkOrderView:
         content=order.content,
         reporter=order.reporter,
         complaint_id=order.complaint_id,
+        patrol_round_id=order.patrol_round_id,
         reported_at=order.reported_at,
         team=order.team,
         technician=order.technician,
@@ -126,4 +128,5 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
     async def weekly(request: api.WeekQuery, call: CallContext) -> dict[str, Any]:
         return await queries.weekly(request.site_id, request.week_start, clock.now())
 
+    implement_patrols(rpc, app, queries)
     return rpc

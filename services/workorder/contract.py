@@ -1,7 +1,8 @@
 """What leaves the work-order service: domain events mapped to published contracts.
 
 Number series and site policy events stay inside; each work-order event maps to one
-published event.
+published event, and so does each patrol event but a patrol day's bookkeeping of its
+rounds (only its sign-off leaves).
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ from contracts import topics
 from contracts import workorder as published
 from contracts.base import ContractEvent
 from services.workorder.domain import WorkOrder
+from services.workorder.patrol import PatrolDay, PatrolPlan, PatrolRound
 
 TOPIC = topics.WORKORDER
 
 
 def contract_for(e: Any) -> ContractEvent | None:
     """The published form of a domain event, or None for internal events."""
+    if isinstance(e, PatrolPlan.Event | PatrolRound.Event):
+        return patrol_contract(e)
+    if isinstance(e, PatrolDay.SignedOff):
+        return published.PatrolDaySignedOff(
+            site_id=e.site_id, occurred_at=e.at, patrol_day_id=e.originator_id,
+            business_date=e.business_date, signed_off_by=e.manager, rounds=e.rounds, note=e.note,
+        )  # fmt: skip
     if not isinstance(e, WorkOrder.Event):
         return None
     common = {"site_id": e.site_id, "work_order_id": e.originator_id, "occurred_at": e.at}
@@ -28,6 +37,7 @@ def contract_for(e: Any) -> ContractEvent | None:
                 department=WorkOrder.department_of(e.category), location=e.location,
                 unit=e.unit, tenant=e.tenant, content=e.content, reporter=e.reporter,
                 complaint_id=e.complaint_id,
+                patrol_round_id=getattr(e, "patrol_round_id", None),  # absent before patrols
             )  # fmt: skip
         case WorkOrder.Dispatched():
             return published.RepairDispatched(
@@ -51,4 +61,30 @@ def contract_for(e: Any) -> ContractEvent | None:
             return published.RepairReopened(**common, verifier=e.verifier, reason=e.reason)
         case WorkOrder.Voided():
             return published.WorkOrderVoided(**common, number=e.number, reason=e.reason)
+    return None
+
+
+def patrol_contract(e: Any) -> ContractEvent | None:
+    common = {"site_id": e.site_id, "occurred_at": e.at}
+    match e:
+        case PatrolPlan.Drawn():
+            return published.PatrolPlanDrawn(
+                **common, plan_id=e.originator_id, zone=e.zone, checkpoints=e.checkpoints,
+                drawn_by=e.drawn_by,
+            )  # fmt: skip
+        case PatrolRound.Started():
+            return published.PatrolRoundStarted(
+                **common, round_id=e.originator_id, plan_id=e.plan_id, zone=e.zone,
+                business_date=e.business_date, patroller=e.patroller, checkpoints=e.checkpoints,
+            )  # fmt: skip
+        case PatrolRound.CheckpointRecorded():
+            return published.PatrolCheckpointRecorded(
+                **common, round_id=e.originator_id, business_date=e.business_date,
+                checkpoint=e.checkpoint, position=e.position, found=e.found,
+                work_order_id=e.work_order_id,
+            )  # fmt: skip
+        case PatrolRound.Finished():
+            return published.PatrolRoundFinished(
+                **common, round_id=e.originator_id, business_date=e.business_date, missed=e.missed
+            )
     return None
