@@ -3,7 +3,8 @@
 Two sites (Shanghai Tower A and Hangzhou Park B), their units and tenants as hosts,
 and a morning at the front desk: pre-registered and unannounced visitors, one turned
 away by the host, one blocked by the watchlist, departures and switchboard messages;
-the front office's registers (`deploy/demo_front_office.py`); the tenancy roster (the
+the front office's registers (`deploy/demo_front_office.py`); building operations
+(`deploy/demo_operations.py`: a day's patrols); the tenancy roster (the
 tenants moved in, one fitted out, one moved out with a final settlement) and the tenant
 files.
 
@@ -22,6 +23,7 @@ from uuid import UUID
 
 import httpx
 
+from deploy import demo_operations
 from deploy.demo_front_office import seed_front_office
 from runtime.auth import Role, TokenConfig, mint
 from runtime.clock import clock
@@ -74,6 +76,10 @@ def main(base_url: str) -> None:
             seed_mail_and_complaints(api, site, config)
             seed_front_desk(api, site)
             seed_front_office(api, site)
+            operations_staff = staff(config, site, *demo_operations.ROLES)
+            demo_operations.seed_operations(
+                api, site, dict(zip(demo_operations.ROLES, operations_staff, strict=True))
+            )
             seed_tenancy(api, site, config)  # last: its roster then checks complaints' units
             print(f"seeded {name} ({site})")
         desk_tokens = {
@@ -99,6 +105,7 @@ Try:
   curl -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/reception-times?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/tenancy/tenancies
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/patrol-days/{clock.today()}
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/9D/tenancy
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
