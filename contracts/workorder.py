@@ -178,6 +178,73 @@ PATROL_EVENTS: tuple[type[OperationsEvent], ...] = (
     PatrolDaySignedOff,
 )
 
+# -- emergencies (issue 12 item 9) -------------------------------------------------------
+
+
+class IncidentKind(StrEnum):
+    FIRE = "fire"
+    FLOODING = "flooding"
+    LIFT_ENTRAPMENT = "lift_entrapment"
+    POWER_CUT = "power_cut"
+    GAS = "gas"
+    OTHER = "other"
+
+
+class DrillKind(StrEnum):
+    FIRE = "fire"
+    EVACUATION = "evacuation"
+    FLOODING = "flooding"
+    LIFT_ENTRAPMENT = "lift_entrapment"
+    POWER_CUT = "power_cut"
+    GAS = "gas"
+    OTHER = "other"
+
+
+class IncidentReported(OperationsEvent):
+    incident_id: UUID
+    kind: IncidentKind
+    place: str
+    description: str
+    happened_at: AwareDatetime
+    reported_by: str
+
+
+class IncidentActionTaken(OperationsEvent):
+    incident_id: UUID
+    action: str
+    taken_by: str
+
+
+class IncidentFollowUpRecorded(OperationsEvent):
+    incident_id: UUID
+    follow_up: str
+    recorded_by: str
+
+
+class IncidentClosed(OperationsEvent):
+    incident_id: UUID
+    summary: str
+    closed_by: str
+
+
+class DrillRecorded(OperationsEvent):
+    drill_id: UUID
+    kind: DrillKind
+    held_on: date
+    participants: list[str]
+    duration_minutes: int
+    findings: str
+    recorded_by: str
+
+
+INCIDENT_EVENTS: tuple[type[OperationsEvent], ...] = (
+    IncidentReported,
+    IncidentActionTaken,
+    IncidentFollowUpRecorded,
+    IncidentClosed,
+    DrillRecorded,
+)
+
 EVENTS: tuple[type[ContractEvent], ...] = (
     RepairReported,
     RepairDispatched,
@@ -187,4 +254,5 @@ EVENTS: tuple[type[ContractEvent], ...] = (
     RepairReopened,
     WorkOrderVoided,
     *PATROL_EVENTS,
+    *INCIDENT_EVENTS,
 )

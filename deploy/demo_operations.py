@@ -4,17 +4,26 @@
 Patrols (seed 001 内部巡检程序): the manager's plans for the lobby and basement and for the
 roof; today's two rounds, one finding in the pump room that opened a patrol repair, one
 checkpoint missed on the roof, and the manager's sign-off of the day's review.
+Emergencies (seed 001 紧急事故; seed 003 應急演練): this morning's lift entrapment, handled,
+followed up and closed; a power cut on 15F still open (its evacuation list is the
+visitors in the building now); last week's evacuation drill.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
 
 from runtime.auth import Role
 
-ROLES = (Role.CS_MANAGER, Role.CS_REP)  # the staff whose headers the demo passes in
+ROLES = (
+    Role.CS_MANAGER,
+    Role.CS_REP,
+    Role.CS_SUPERVISOR,
+    Role.RECEPTIONIST,
+)  # the staff whose headers the demo passes in
 
 PLANS = {
     "Lobby and B1": [("Lobby doors", "08:30"), ("B1 pump room", "09:00"),
@@ -27,6 +36,7 @@ PLANS = {
 def seed_operations(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]]) -> None:
     """`staff`: Authorization headers of the site's staff in each of `ROLES`."""
     seed_patrols(api, site, staff)
+    seed_emergencies(api, site, staff)
 
 
 def seed_patrols(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]]) -> None:
@@ -69,3 +79,42 @@ def seed_patrols(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]
         headers=manager,
         json={"note": "Fire exit stairs B missed on the roof round: put it first tomorrow"},
     ).raise_for_status()
+
+
+def seed_emergencies(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]]) -> None:
+    desk, supervisor = staff[Role.RECEPTIONIST], staff[Role.CS_SUPERVISOR]
+    now = datetime.now(UTC)
+    lift = api.post(
+        f"/sites/{site}/incidents", headers=desk,
+        json={"kind": "lift_entrapment", "place": "Lift 3, between 9F and 10F",
+              "description": "two people trapped; intercom working",
+              "happened_at": (now - timedelta(hours=2)).isoformat(),
+              "reported_by": "Amy (front desk)"},
+    ).raise_for_status().json()  # fmt: skip
+    path = f"/sites/{site}/incidents/{lift['incident_id']}"
+    for action, by in [("lift company called; ETA 15 minutes", "Amy (front desk)"),
+                       ("both released unhurt", "Lao Zhang (engineering)")]:  # fmt: skip
+        api.post(f"{path}/actions", headers=desk,
+                 json={"action": action, "by": by}).raise_for_status()  # fmt: skip
+    api.post(f"{path}/follow-ups", headers=supervisor,
+             json={"follow_up": "lift 3 out of service until the lift company's inspection",
+                   "by": "Supervisor Wu"}).raise_for_status()  # fmt: skip
+    api.post(f"{path}/closure", headers=supervisor,
+             json={"summary": "released after 17 minutes; inspection booked",
+                   "by": "Supervisor Wu"}).raise_for_status()  # fmt: skip
+    power = api.post(
+        f"/sites/{site}/incidents", headers=desk,
+        json={"kind": "power_cut", "place": "15F east", "description": "no power on 15F east",
+              "happened_at": (now - timedelta(minutes=20)).isoformat(),
+              "reported_by": "Amy (front desk)"},
+    ).raise_for_status().json()  # fmt: skip
+    api.post(f"/sites/{site}/incidents/{power['incident_id']}/actions", headers=desk,
+             json={"action": "engineering on the way to the 15F switch room",
+                   "by": "Amy (front desk)"}).raise_for_status()  # fmt: skip
+    api.post(
+        f"/sites/{site}/drills", headers=supervisor,
+        json={"kind": "evacuation", "held_on": (now - timedelta(days=7)).date().isoformat(),
+              "participants": ["Li Na", "Wang Wu", "Lao Zhang", "Amy"],
+              "duration_minutes": 25, "findings": "stair B's door sticks; B1 alarm hard to hear",
+              "recorded_by": "Supervisor Wu"},
+    ).raise_for_status()  # fmt: skip

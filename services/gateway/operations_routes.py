@@ -1,5 +1,6 @@
 """Building-operations endpoints of the work-order service: patrols (plans, rounds,
-the day's review and sign-off)."""
+the day's review and sign-off); emergencies (the incident log, the evacuation list, the
+drills)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 
-from contracts import patrol_api
+from contracts import incident_api, patrol_api, visitor_api
 from contracts.fields import BusinessDate
 from runtime.auth import Principal, Role
+from runtime.clock import clock
+from runtime.errors import Conflict
 from services.gateway.bodies import JsonBody
-from services.gateway.security import READERS, call, site_access
+from services.gateway.security import FRONT_DESK, READERS, call, site_access
 
 router = APIRouter(prefix="/sites/{site_id}", tags=["building operations"])
 
@@ -26,6 +29,16 @@ Patroller = Annotated[
 Reader = Annotated[
     Principal,
     site_access(READERS | {Role.DISPATCHER, Role.TECHNICIAN, Role.GENERAL_MANAGER}),
+]
+# Seed 001: whoever is on duty logs an emergency and what was done; the customer-service
+# supervisor (客务主管) handles it and sees to what follows, and closes it.
+OnDuty = Annotated[
+    Principal,
+    site_access(FRONT_DESK | {Role.DISPATCHER, Role.TECHNICIAN, Role.GENERAL_MANAGER}),
+]
+EmergencyLead = Annotated[
+    Principal,
+    site_access(frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.GENERAL_MANAGER})),
 ]
 LocalDate = Annotated[BusinessDate, Path(description="The site's local business date.")]
 
@@ -112,3 +125,104 @@ async def sign_off_patrol_day(
         request, patrol_api.SIGN_OFF_PATROL_DAY, site_id=site_id, business_date=business_date,
         payload=body,
     )  # fmt: skip
+
+
+# -- emergencies (issue 12 item 9) ------------------------------------------------------
+
+
+@router.post("/incidents", status_code=201, summary="Log an emergency: kind, place, time")
+async def report_incident(
+    site_id: UUID, body: JsonBody[incident_api.ReportIncident], request: Request, _: OnDuty
+) -> incident_api.IncidentView:
+    return await call(request, incident_api.REPORT_INCIDENT, site_id=site_id, payload=body)
+
+
+@router.get("/incidents", summary="The incident log, latest first (500 at most)")
+async def incidents(
+    site_id: UUID, request: Request, _: Reader, open_only: bool = False
+) -> list[incident_api.IncidentView]:
+    return await call(request, incident_api.INCIDENTS, site_id=site_id, open_only=open_only)
+
+
+@router.get("/incidents/{incident_id}", summary="One incident with its actions and follow-up")
+async def get_incident(
+    site_id: UUID, incident_id: UUID, request: Request, _: Reader
+) -> incident_api.IncidentView:
+    return await call(request, incident_api.GET_INCIDENT, site_id=site_id, incident_id=incident_id)
+
+
+@router.post("/incidents/{incident_id}/actions", summary="An action taken (appended)")
+async def take_incident_action(
+    site_id: UUID,
+    incident_id: UUID,
+    body: JsonBody[incident_api.TakeIncidentAction],
+    request: Request,
+    _: OnDuty,
+) -> incident_api.IncidentView:
+    return await call(
+        request, incident_api.TAKE_INCIDENT_ACTION, site_id=site_id, incident_id=incident_id,
+        payload=body,
+    )  # fmt: skip
+
+
+@router.post("/incidents/{incident_id}/follow-ups", summary="What is to follow (善后)")
+async def record_incident_follow_up(
+    site_id: UUID,
+    incident_id: UUID,
+    body: JsonBody[incident_api.RecordIncidentFollowUp],
+    request: Request,
+    _: EmergencyLead,
+) -> incident_api.IncidentView:
+    return await call(
+        request, incident_api.RECORD_INCIDENT_FOLLOW_UP, site_id=site_id,
+        incident_id=incident_id, payload=body,
+    )  # fmt: skip
+
+
+@router.post("/incidents/{incident_id}/closure", summary="Close the incident with a summary")
+async def close_incident(
+    site_id: UUID,
+    incident_id: UUID,
+    body: JsonBody[incident_api.CloseIncident],
+    request: Request,
+    _: EmergencyLead,
+) -> incident_api.IncidentView:
+    return await call(
+        request, incident_api.CLOSE_INCIDENT, site_id=site_id, incident_id=incident_id,
+        payload=body,
+    )  # fmt: skip
+
+
+@router.get(
+    "/incidents/{incident_id}/evacuation-list",
+    summary="Who to lead out of an open incident: the visitors in the building now",
+)
+async def evacuation_list(
+    site_id: UUID, incident_id: UUID, request: Request, _: OnDuty
+) -> incident_api.EvacuationList:
+    """The incident (404 for another site's) beside the visitor service's "in the building
+    now"; a closed incident has no one left to lead out (409): today's visitors are not
+    the ones who were in then."""
+    incident = await call(
+        request, incident_api.GET_INCIDENT, site_id=site_id, incident_id=incident_id
+    )
+    if incident.closed_at is not None:
+        raise Conflict("the incident is closed; the evacuation list is for an open incident")
+    as_of = clock.now()
+    visitors = await call(request, visitor_api.IN_BUILDING, site_id=site_id)
+    return incident_api.EvacuationList(
+        incident=incident, as_of=as_of, people=sum(v.party_size for v in visitors),
+        in_building=visitors,
+    )  # fmt: skip
+
+
+@router.post("/drills", status_code=201, summary="A drill held: kind, date, who, how long")
+async def record_drill(
+    site_id: UUID, body: JsonBody[incident_api.RecordDrill], request: Request, _: EmergencyLead
+) -> incident_api.DrillView:
+    return await call(request, incident_api.RECORD_DRILL, site_id=site_id, payload=body)
+
+
+@router.get("/drills", summary="The site's drills, latest first (500 at most)")
+async def drills(site_id: UUID, request: Request, _: Reader) -> list[incident_api.DrillView]:
+    return await call(request, incident_api.DRILLS, site_id=site_id)

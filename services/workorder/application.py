@@ -21,6 +21,7 @@ from services.workorder.domain import (
     format_number,
     require_open_complaint,
 )
+from services.workorder.incident_commands import IncidentCommands
 from services.workorder.patrol_commands import PatrolCommands
 
 CENT = Decimal("0.01")
@@ -30,7 +31,7 @@ class WorkOrderSettings(ServiceSettings):
     workorder_grpc_port: int = 50062
 
 
-class WorkOrderApplication(PatrolCommands):
+class WorkOrderApplication(PatrolCommands, IncidentCommands):
     name = "workorder"
     # A site's number series gains an event per dispatch; snapshots keep loading it cheap.
     snapshotting_intervals = {NumberSeries: 50}

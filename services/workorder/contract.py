@@ -13,6 +13,7 @@ from contracts import topics
 from contracts import workorder as published
 from contracts.base import ContractEvent
 from services.workorder.domain import WorkOrder
+from services.workorder.incident import Drill, Incident
 from services.workorder.patrol import PatrolDay, PatrolPlan, PatrolRound
 
 TOPIC = topics.WORKORDER
@@ -22,6 +23,8 @@ def contract_for(e: Any) -> ContractEvent | None:
     """The published form of a domain event, or None for internal events."""
     if isinstance(e, PatrolPlan.Event | PatrolRound.Event):
         return patrol_contract(e)
+    if isinstance(e, Incident.Event | Drill.Event):
+        return incident_contract(e)
     if isinstance(e, PatrolDay.SignedOff):
         return published.PatrolDaySignedOff(
             site_id=e.site_id, occurred_at=e.at, patrol_day_id=e.originator_id,
@@ -87,4 +90,33 @@ def patrol_contract(e: Any) -> ContractEvent | None:
             return published.PatrolRoundFinished(
                 **common, round_id=e.originator_id, business_date=e.business_date, missed=e.missed
             )
+    return None
+
+
+def incident_contract(e: Any) -> ContractEvent | None:
+    common = {"site_id": e.site_id, "occurred_at": e.at}
+    match e:
+        case Incident.Reported():
+            return published.IncidentReported(
+                **common, incident_id=e.originator_id, kind=e.kind, place=e.place,
+                description=e.description, happened_at=e.happened_at, reported_by=e.reported_by,
+            )  # fmt: skip
+        case Incident.ActionTaken():
+            return published.IncidentActionTaken(
+                **common, incident_id=e.originator_id, action=e.action, taken_by=e.by
+            )
+        case Incident.FollowedUp():
+            return published.IncidentFollowUpRecorded(
+                **common, incident_id=e.originator_id, follow_up=e.follow_up, recorded_by=e.by
+            )
+        case Incident.Closed():
+            return published.IncidentClosed(
+                **common, incident_id=e.originator_id, summary=e.summary, closed_by=e.by
+            )
+        case Drill.Recorded():
+            return published.DrillRecorded(
+                **common, drill_id=e.originator_id, kind=e.kind, held_on=e.held_on,
+                participants=e.participants, duration_minutes=e.duration_minutes,
+                findings=e.findings, recorded_by=e.recorded_by,
+            )  # fmt: skip
     return None

@@ -1,10 +1,12 @@
 """Building operations of the seed manuals through the gateway (issue 12 items 7-9):
-patrols (seed 001 内部巡检程序); each published, read back per site, refused on bad input
+patrols (seed 001 内部巡检程序), emergencies (seed 001 紧急事故 ... 疏导用户撤离; seed
+003 應急演練); each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import httpx
@@ -25,6 +27,9 @@ OTHER_PATROLLER = bearer(Role.CS_REP, [SITE_B])
 SITE_C = uuid4()
 C_MANAGER = bearer(Role.CS_MANAGER, [SITE_C])
 C_PATROLLER = bearer(Role.CS_REP, [SITE_C])
+DESK = bearer(Role.RECEPTIONIST, [SITE_A])
+SUPERVISOR = bearer(Role.CS_SUPERVISOR, [SITE_A])
+OTHER_DESK = bearer(Role.RECEPTIONIST, [SITE_B])
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +196,152 @@ def test_another_sites_staff_cannot_see_or_use_a_sites_patrols(api: httpx.Client
     borrowed = api.post(f"/sites/{SITE_B}/patrol-rounds", headers=OTHER_PATROLLER,
                         json={"plan_id": plan["plan_id"], "patroller": "Wang"})  # fmt: skip
     assert borrowed.status_code == 404
+
+
+# -- emergencies ------------------------------------------------------------------------
+
+
+def an_incident(**overrides: object) -> dict:
+    return {
+        "kind": "lift_entrapment",
+        "place": "Lift 3, between 9F and 10F",
+        "description": "two people trapped, intercom working",
+        "happened_at": (datetime.now(UTC) - timedelta(minutes=3)).isoformat(),
+        "reported_by": "Amy (front desk)",
+        **overrides,
+    }
+
+
+def a_drill(**overrides: object) -> dict:
+    return {
+        "kind": "evacuation",
+        "held_on": datetime.now(UTC).date().isoformat(),
+        "participants": ["Li Na", "Wang Wu", "Lao Zhang"],
+        "duration_minutes": 25,
+        "findings": "stair B's door sticks; the B1 alarm is hard to hear",
+        "recorded_by": "Supervisor Wu",
+        **overrides,
+    }
+
+
+def test_an_incident_is_logged_with_its_actions_the_evacuation_list_and_its_closure(
+    api: httpx.Client, stack: Stack
+) -> None:
+    visit = api.post(f"/sites/{SITE_A}/visits/pre-registrations", headers=DESK, json={
+        "visitor_name": "Li Lei", "host_unit": "12A", "host_name": "Han Meimei",
+        "purpose": "review", "party_size": 3,
+        "expected_from": datetime.now(UTC).isoformat(),
+        "expected_until": (datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+    })  # fmt: skip
+    assert visit.status_code == 201, visit.text
+    visit_id = visit.json()["visit_id"]
+    api.post(f"/sites/{SITE_A}/visits/{visit_id}/check-in", headers=DESK,
+             json={"id_checked": True, "id_type": "passport"}).raise_for_status()  # fmt: skip
+
+    reported = api.post(f"/sites/{SITE_A}/incidents", json=an_incident(), headers=DESK)
+    assert reported.status_code == 201, reported.text
+    incident = reported.json()
+    path = f"/sites/{SITE_A}/incidents/{incident['incident_id']}"
+    evacuation = eventually(
+        lambda: api.get(f"{path}/evacuation-list", headers=DESK).json(),
+        lambda e: any(v["visit_id"] == visit_id for v in e["in_building"]),
+    )
+    assert evacuation["incident"] == incident and evacuation["people"] >= 3
+
+    early = api.post(f"{path}/closure", json={"summary": "x", "by": "Wu"}, headers=SUPERVISOR)
+    assert early.status_code == 409
+    for action in ("lift company called", "people out at 09:20, unhurt"):
+        taken = api.post(f"{path}/actions", json={"action": action, "by": "Amy"}, headers=DESK)
+        assert taken.status_code == 200, taken.text
+    assert api.post(f"{path}/follow-ups", headers=DESK,
+                    json={"follow_up": "x", "by": "Amy"}).status_code == 403  # fmt: skip
+    api.post(f"{path}/follow-ups", headers=SUPERVISOR,
+             json={"follow_up": "lift 3 out of service until inspected", "by": "Wu"},
+             ).raise_for_status()  # fmt: skip
+    closed = api.post(f"{path}/closure", headers=SUPERVISOR,
+                      json={"summary": "released after 15 minutes", "by": "Supervisor Wu"})  # fmt: skip
+    assert closed.status_code == 200, closed.text
+    assert [a["action"] for a in closed.json()["actions"]] == [
+        "lift company called", "people out at 09:20, unhurt",
+    ]  # fmt: skip
+    assert api.post(f"{path}/actions", json={"action": "x", "by": "y"},
+                    headers=DESK).status_code == 409  # fmt: skip
+    assert api.get(f"{path}/evacuation-list", headers=DESK).status_code == 409
+    assert api.get(path, headers=DESK).json() == closed.json()
+    log = eventually(
+        lambda: api.get(f"/sites/{SITE_A}/incidents", headers=DESK).json(),
+        lambda rows: any(r == closed.json() for r in rows),
+    )
+    assert incident["incident_id"] not in [
+        r["incident_id"]
+        for r in api.get(f"/sites/{SITE_A}/incidents", params={"open_only": True},
+                         headers=DESK).json()
+    ]  # fmt: skip
+    assert len(log) >= 1
+    assert eventually(
+        lambda: published(stack, incident["incident_id"]), lambda types: len(types) == 5
+    ) == [
+        "concierge.workorder.IncidentReported.v1",
+        "concierge.workorder.IncidentActionTaken.v1",
+        "concierge.workorder.IncidentActionTaken.v1",
+        "concierge.workorder.IncidentFollowUpRecorded.v1",
+        "concierge.workorder.IncidentClosed.v1",
+    ]
+
+
+def test_a_drill_is_recorded_and_listed(api: httpx.Client, stack: Stack) -> None:
+    recorded = api.post(f"/sites/{SITE_A}/drills", json=a_drill(), headers=SUPERVISOR)
+    assert recorded.status_code == 201, recorded.text
+    assert api.post(f"/sites/{SITE_A}/drills", json=a_drill(), headers=DESK).status_code == 403
+    drills = eventually(
+        lambda: api.get(f"/sites/{SITE_A}/drills", headers=DESK).json(),
+        lambda rows: recorded.json() in rows,
+    )
+    assert recorded.json()["participants"] == ["Li Na", "Wang Wu", "Lao Zhang"]
+    assert eventually(
+        lambda: published(stack, recorded.json()["drill_id"]), lambda types: len(types) == 1
+    ) == ["concierge.workorder.DrillRecorded.v1"]
+    assert drills
+
+
+TOMORROW = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/incidents", an_incident(kind="earthquake"), "kind"),
+        ("/incidents", an_incident(place=""), "place"),
+        ("/incidents", an_incident(happened_at="2026-11-02T09:00:00"), "happened_at"),
+        ("/incidents", an_incident(happened_at=(datetime.now(UTC) + timedelta(hours=1))
+                                   .isoformat()), "happened_at"),
+        ("/drills", a_drill(participants=[]), "participants"),
+        ("/drills", a_drill(participants=["Li", "li"]), "participants"),
+        ("/drills", a_drill(duration_minutes=0), "duration_minutes"),
+        ("/drills", a_drill(held_on=TOMORROW), "held_on"),
+        ("/drills", a_drill(kind="party"), "kind"),
+    ],
+)  # fmt: skip
+def test_a_bad_incident_or_drill_is_422_naming_the_field_and_nothing_is_stored(
+    api: httpx.Client, stack: Stack, path: str, body: dict, field: str
+) -> None:
+    before = stored(stack)
+    refused = api.post(f"/sites/{SITE_A}{path}", json=body, headers=SUPERVISOR)
+    assert refused.status_code == 422, refused.text
+    assert problem(refused).names(field), refused.text
+    assert stored(stack) == before
+
+
+def test_another_sites_staff_cannot_see_or_use_a_sites_incidents(api: httpx.Client) -> None:
+    incident = api.post(f"/sites/{SITE_A}/incidents", json=an_incident(), headers=DESK).json()
+    path = f"/incidents/{incident['incident_id']}"
+    assert api.get(f"/sites/{SITE_A}{path}", headers=OTHER_DESK).status_code == 403
+    assert api.get(f"/sites/{SITE_A}/drills", headers=OTHER_DESK).status_code == 403
+    for method, suffix, body in [
+        ("GET", "", None),
+        ("GET", "/evacuation-list", None),
+        ("POST", "/actions", {"action": "x", "by": "y"}),
+    ]:
+        response = api.request(method, f"/sites/{SITE_B}{path}{suffix}", json=body,
+                               headers=OTHER_DESK)  # fmt: skip
+        assert response.status_code == 404, (suffix, response.text)
