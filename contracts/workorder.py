@@ -245,6 +245,53 @@ INCIDENT_EVENTS: tuple[type[OperationsEvent], ...] = (
     DrillRecorded,
 )
 
+# -- hygiene (issue 12 item 8) ------------------------------------------------------------
+
+
+class InspectionLevel(StrEnum):
+    TEAM = "team"
+    AREA = "area"
+    DEPARTMENT = "department"
+
+
+class InspectionItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str
+    score: int  # 0..100
+
+
+class CleaningAreaRegistered(OperationsEvent):
+    area_id: UUID
+    name: str
+    vendor: str
+    registered_on: date
+
+
+class CleaningVendorChanged(OperationsEvent):
+    area_id: UUID
+    vendor: str
+
+
+class HygieneInspected(OperationsEvent):
+    inspection_id: UUID
+    area_id: UUID
+    area: str
+    vendor: str
+    level: InspectionLevel
+    inspected_on: date
+    inspector: str
+    items: list[InspectionItem]
+    overall_score: Decimal
+    note: str | None
+
+
+HYGIENE_EVENTS: tuple[type[OperationsEvent], ...] = (
+    CleaningAreaRegistered,
+    CleaningVendorChanged,
+    HygieneInspected,
+)
+
 EVENTS: tuple[type[ContractEvent], ...] = (
     RepairReported,
     RepairDispatched,
@@ -255,4 +302,5 @@ EVENTS: tuple[type[ContractEvent], ...] = (
     WorkOrderVoided,
     *PATROL_EVENTS,
     *INCIDENT_EVENTS,
+    *HYGIENE_EVENTS,
 )

@@ -4,9 +4,9 @@ Two sites (Shanghai Tower A and Hangzhou Park B), their units and tenants as hos
 and a morning at the front desk: pre-registered and unannounced visitors, one turned
 away by the host, one blocked by the watchlist, departures and switchboard messages;
 the front office's registers (`deploy/demo_front_office.py`); building operations
-(`deploy/demo_operations.py`: a day's patrols, incidents and a drill); the tenancy
-roster (the tenants moved in, one fitted out, one moved out with a final settlement)
-and the tenant files.
+(`deploy/demo_operations.py`: a day's patrols, incidents, a drill and hygiene
+inspections); the tenancy roster (the tenants moved in, one fitted out, one moved out
+with a final settlement) and the tenant files.
 
 Each site is seeded once, ever: a run after a restart, a crash or next month finds the
 site seeded and leaves it as it is. The system itself holds the marker (see `seeded`),

@@ -7,6 +7,9 @@ checkpoint missed on the roof, and the manager's sign-off of the day's review.
 Emergencies (seed 001 紧急事故; seed 003 應急演練): this morning's lift entrapment, handled,
 followed up and closed; a power cut on 15F still open (its evacuation list is the
 visitors in the building now); last week's evacuation drill.
+Hygiene (seed 001 客服部卫生检验制度): three cleaning areas and their two vendors; today's
+team inspection of the lobby, area inspection of the car park and department inspection
+of the 12F washrooms, scored per item (the vendors' scores for the month follow).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from uuid import UUID
 import httpx
 
 from runtime.auth import Role
+from runtime.clock import clock
+from runtime.sites import site_timezone
 
 ROLES = (
     Role.CS_MANAGER,
@@ -37,6 +42,7 @@ def seed_operations(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, s
     """`staff`: Authorization headers of the site's staff in each of `ROLES`."""
     seed_patrols(api, site, staff)
     seed_emergencies(api, site, staff)
+    seed_hygiene(api, site, staff)
 
 
 def seed_patrols(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]]) -> None:
@@ -118,3 +124,28 @@ def seed_emergencies(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, 
               "duration_minutes": 25, "findings": "stair B's door sticks; B1 alarm hard to hear",
               "recorded_by": "Supervisor Wu"},
     ).raise_for_status()  # fmt: skip
+
+
+INSPECTIONS = [  # area, vendor, level, items scored
+    ("Lobby", "Bright Clean Co.", "team",
+     [("floor", 92), ("glass doors", 85), ("bins emptied", 70)]),
+    ("B1 car park", "Spotless Ltd.", "area", [("floor", 64), ("drains", 58), ("lighting", 90)]),
+    ("12F washrooms", "Bright Clean Co.", "department",
+     [("basins", 88), ("floor", 90), ("supplies stocked", 95)]),
+]  # fmt: skip
+
+
+def seed_hygiene(api: httpx.Client, site: UUID, staff: dict[Role, dict[str, str]]) -> None:
+    supervisor, inspector = staff[Role.CS_SUPERVISOR], staff[Role.CS_REP]
+    today = clock.today(site_timezone(site)).isoformat()
+    for name, vendor, level, items in INSPECTIONS:
+        area = api.post(
+            f"/sites/{site}/cleaning-areas", headers=supervisor,
+            json={"name": name, "vendor": vendor},
+        ).raise_for_status().json()  # fmt: skip
+        api.post(
+            f"/sites/{site}/hygiene-inspections", headers=inspector,
+            json={"area_id": area["area_id"], "level": level, "inspected_on": today,
+                  "inspector": "Li Na (CS)",
+                  "items": [{"item": item, "score": score} for item, score in items]},
+        ).raise_for_status()  # fmt: skip

@@ -1,16 +1,16 @@
 """Building-operations endpoints of the work-order service: patrols (plans, rounds,
 the day's review and sign-off); emergencies (the incident log, the evacuation list, the
-drills)."""
+drills); hygiene (cleaning areas, inspections, overdue ones, the vendors' scores)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
-from contracts import incident_api, patrol_api, visitor_api
-from contracts.fields import BusinessDate
+from contracts import hygiene_api, incident_api, patrol_api, visitor_api
+from contracts.fields import BusinessDate, Period
 from runtime.auth import Principal, Role
 from runtime.clock import clock
 from runtime.errors import Conflict
@@ -40,6 +40,12 @@ EmergencyLead = Annotated[
     Principal,
     site_access(frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.GENERAL_MANAGER})),
 ]
+# Seed 001: customer service (客服部) inspects hygiene; its supervisors and manager keep
+# the areas and the vendors who clean them.
+Inspector = Annotated[
+    Principal, site_access(frozenset({Role.CS_REP, Role.CS_SUPERVISOR, Role.CS_MANAGER}))
+]
+HygieneLead = Annotated[Principal, site_access(frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER}))]
 LocalDate = Annotated[BusinessDate, Path(description="The site's local business date.")]
 
 
@@ -226,3 +232,75 @@ async def record_drill(
 @router.get("/drills", summary="The site's drills, latest first (500 at most)")
 async def drills(site_id: UUID, request: Request, _: Reader) -> list[incident_api.DrillView]:
     return await call(request, incident_api.DRILLS, site_id=site_id)
+
+
+# -- hygiene (issue 12 item 8) ----------------------------------------------------------
+
+
+@router.post("/cleaning-areas", status_code=201, summary="An area to keep clean, and its vendor")
+async def register_cleaning_area(
+    site_id: UUID,
+    body: JsonBody[hygiene_api.RegisterCleaningArea],
+    request: Request,
+    _: HygieneLead,
+) -> hygiene_api.CleaningAreaView:
+    return await call(request, hygiene_api.REGISTER_CLEANING_AREA, site_id=site_id, payload=body)
+
+
+@router.get("/cleaning-areas", summary="The site's cleaning areas and their vendors")
+async def cleaning_areas(
+    site_id: UUID, request: Request, _: Reader
+) -> list[hygiene_api.CleaningAreaView]:
+    return await call(request, hygiene_api.CLEANING_AREAS, site_id=site_id)
+
+
+@router.put("/cleaning-areas/{area_id}/vendor", summary="Another vendor cleans the area")
+async def change_cleaning_vendor(
+    site_id: UUID,
+    area_id: UUID,
+    body: JsonBody[hygiene_api.ChangeCleaningVendor],
+    request: Request,
+    _: HygieneLead,
+) -> hygiene_api.CleaningAreaView:
+    return await call(
+        request, hygiene_api.CHANGE_CLEANING_VENDOR, site_id=site_id, area_id=area_id,
+        payload=body,
+    )  # fmt: skip
+
+
+@router.post("/hygiene-inspections", status_code=201, summary="An inspection: a score per item")
+async def inspect_hygiene(
+    site_id: UUID, body: JsonBody[hygiene_api.InspectHygiene], request: Request, _: Inspector
+) -> hygiene_api.HygieneInspectionView:
+    return await call(request, hygiene_api.INSPECT_HYGIENE, site_id=site_id, payload=body)
+
+
+@router.get("/hygiene-inspections", summary="Inspections, latest first (500 at most)")
+async def hygiene_inspections(
+    site_id: UUID,
+    request: Request,
+    _: Reader,
+    period: Annotated[Period | None, Query()] = None,
+    area_id: UUID | None = None,
+) -> list[hygiene_api.HygieneInspectionView]:
+    return await call(
+        request, hygiene_api.HYGIENE_INSPECTIONS, site_id=site_id, period=period,
+        area_id=area_id,
+    )  # fmt: skip
+
+
+@router.get(
+    "/hygiene-inspections/overdue",
+    summary="Team weekly, area half-monthly, department monthly: the inspections overdue",
+)
+async def overdue_inspections(
+    site_id: UUID, request: Request, _: Reader
+) -> hygiene_api.OverdueInspections:
+    return await call(request, hygiene_api.OVERDUE_INSPECTIONS, site_id=site_id)
+
+
+@router.get("/cleaning-vendors/scores", summary="Each cleaning vendor's score for a month")
+async def vendor_scores(
+    site_id: UUID, request: Request, _: Reader, period: Annotated[Period, Query()]
+) -> hygiene_api.VendorScores:
+    return await call(request, hygiene_api.VENDOR_SCORES, site_id=site_id, period=period)

@@ -11,6 +11,7 @@ from runtime.clock import clock
 from runtime.rpc import RpcService, actor_of
 from services.workorder.application import WorkOrderApplication
 from services.workorder.domain import WorkOrder
+from services.workorder.hygiene_api import implement_hygiene
 from services.workorder.incident_api import implement_incidents
 from services.workorder.patrol_api import implement_patrols
 from services.workorder.projections import WorkOrderQueries
@@ -131,4 +132,5 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
 
     implement_patrols(rpc, app, queries)
     implement_incidents(rpc, app, queries)
+    implement_hygiene(rpc, app, queries)
     return rpc

@@ -21,6 +21,7 @@ from services.workorder.domain import (
     format_number,
     require_open_complaint,
 )
+from services.workorder.hygiene_commands import HygieneCommands
 from services.workorder.incident_commands import IncidentCommands
 from services.workorder.patrol_commands import PatrolCommands
 
@@ -31,7 +32,7 @@ class WorkOrderSettings(ServiceSettings):
     workorder_grpc_port: int = 50062
 
 
-class WorkOrderApplication(PatrolCommands, IncidentCommands):
+class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
     name = "workorder"
     # A site's number series gains an event per dispatch; snapshots keep loading it cheap.
     snapshotting_intervals = {NumberSeries: 50}

@@ -13,6 +13,7 @@ from contracts import topics
 from contracts import workorder as published
 from contracts.base import ContractEvent
 from services.workorder.domain import WorkOrder
+from services.workorder.hygiene import CleaningArea, HygieneInspection
 from services.workorder.incident import Drill, Incident
 from services.workorder.patrol import PatrolDay, PatrolPlan, PatrolRound
 
@@ -25,6 +26,8 @@ def contract_for(e: Any) -> ContractEvent | None:
         return patrol_contract(e)
     if isinstance(e, Incident.Event | Drill.Event):
         return incident_contract(e)
+    if isinstance(e, CleaningArea.Event | HygieneInspection.Event):
+        return hygiene_contract(e)
     if isinstance(e, PatrolDay.SignedOff):
         return published.PatrolDaySignedOff(
             site_id=e.site_id, occurred_at=e.at, patrol_day_id=e.originator_id,
@@ -118,5 +121,27 @@ def incident_contract(e: Any) -> ContractEvent | None:
                 **common, drill_id=e.originator_id, kind=e.kind, held_on=e.held_on,
                 participants=e.participants, duration_minutes=e.duration_minutes,
                 findings=e.findings, recorded_by=e.recorded_by,
+            )  # fmt: skip
+    return None
+
+
+def hygiene_contract(e: Any) -> ContractEvent | None:
+    common = {"site_id": e.site_id, "occurred_at": e.at}
+    match e:
+        case CleaningArea.Registered():
+            return published.CleaningAreaRegistered(
+                **common, area_id=e.originator_id, name=e.name, vendor=e.vendor,
+                registered_on=e.registered_on,
+            )  # fmt: skip
+        case CleaningArea.VendorChanged():
+            return published.CleaningVendorChanged(
+                **common, area_id=e.originator_id, vendor=e.vendor
+            )
+        case HygieneInspection.Made():
+            return published.HygieneInspected(
+                **common, inspection_id=e.originator_id, area_id=e.area_id, area=e.area,
+                vendor=e.vendor, level=e.level, inspected_on=e.inspected_on,
+                inspector=e.inspector, items=e.items, overall_score=e.overall_score,
+                note=e.note,
             )  # fmt: skip
     return None

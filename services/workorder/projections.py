@@ -28,6 +28,8 @@ from runtime.errors import ForeignSiteReference
 from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
 from services.workorder.domain import ComplaintOnRecord
+from services.workorder.hygiene_register import HYGIENE_SQL, HygieneFold, HygieneQueries
+from services.workorder.hygiene_register import TABLES as HYGIENE_TABLES
 from services.workorder.registers import REGISTERS_SQL, RegisterFold, RegisterQueries
 from services.workorder.registers import TABLES as REGISTER_TABLES
 
@@ -111,23 +113,26 @@ class WorkOrderReadModel:
     """
 
     name = "workorder_read_model"
-    tables = ("work_orders", *REGISTER_TABLES)
+    tables = ("work_orders", *REGISTER_TABLES, *HYGIENE_TABLES)
 
     async def setup(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA_SQL + KNOWN_COMPLAINTS_SQL + REGISTERS_SQL)
+        await conn.execute(SCHEMA_SQL + KNOWN_COMPLAINTS_SQL + REGISTERS_SQL + HYGIENE_SQL)
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
         order_ids = list({e.work_order_id for e in events if isinstance(e, ev.WorkOrderEvent)})
         orders = await RowSet.load(conn, "work_orders", COLUMNS, order_ids)
         registers = await RegisterFold.load(conn, events)
+        hygiene = await HygieneFold.load(conn, events)
         for e in events:
             if isinstance(e, ev.WorkOrderEvent):
                 apply(orders, e)
             else:
                 registers.apply(e)
+                hygiene.apply(e)
         await orders.save(conn)
         await registers.save(conn)
+        await hygiene.save(conn)
 
 
 def know_complaint(complaints: RowSet, e: feedback.ComplaintEvent) -> None:
@@ -195,7 +200,7 @@ def month_bounds(period: str, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-class WorkOrderQueries(RegisterQueries):
+class WorkOrderQueries(RegisterQueries, HygieneQueries):
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._snapshot: ContextVar[asyncpg.Connection | None] = ContextVar(

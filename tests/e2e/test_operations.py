@@ -1,6 +1,6 @@
 """Building operations of the seed manuals through the gateway (issue 12 items 7-9):
 patrols (seed 001 内部巡检程序), emergencies (seed 001 紧急事故 ... 疏导用户撤离; seed
-003 應急演練); each published, read back per site, refused on bad input
+003 應急演練), hygiene (seed 001 客服部卫生检验制度); each published, read back per site, refused on bad input
 and across sites."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from tests.helpers import bearer, eventually, problem, stored_events
 from tests.infra import read_topic
 
 SITE_A, SITE_B = uuid4(), uuid4()
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the default site zone
 MANAGER = bearer(Role.CS_MANAGER, [SITE_A])
 PATROLLER = bearer(Role.CS_REP, [SITE_A])
 OTHER_MANAGER = bearer(Role.CS_MANAGER, [SITE_B])
@@ -345,3 +347,129 @@ def test_another_sites_staff_cannot_see_or_use_a_sites_incidents(api: httpx.Clie
         response = api.request(method, f"/sites/{SITE_B}{path}{suffix}", json=body,
                                headers=OTHER_DESK)  # fmt: skip
         assert response.status_code == 404, (suffix, response.text)
+
+
+# -- hygiene ----------------------------------------------------------------------------
+
+SITE_H = uuid4()  # a site of its own: its overdue list is exactly what this test made
+H_SUPERVISOR = bearer(Role.CS_SUPERVISOR, [SITE_H])
+H_INSPECTOR = bearer(Role.CS_REP, [SITE_H])
+ADMIN = bearer(Role.GROUP_ADMIN, [])
+
+
+def business_today(api: httpx.Client) -> str:
+    now = api.post("/admin/clock", json={"advance_seconds": 0}, headers=ADMIN).json()["now"]
+    return datetime.fromisoformat(now).astimezone(SHANGHAI).date().isoformat()
+
+
+def an_inspection(area_id: str, on: str, **overrides: object) -> dict:
+    return {
+        "area_id": area_id,
+        "level": "team",
+        "inspected_on": on,
+        "inspector": "Li Na (CS)",
+        "items": [{"item": "floor", "score": 90}, {"item": "bins emptied", "score": 75}],
+        **overrides,
+    }
+
+
+def test_inspections_at_the_manuals_intervals_the_overdue_ones_and_the_vendors_scores(
+    api: httpx.Client, stack: Stack
+) -> None:
+    today = business_today(api)
+    areas = {}
+    for name, vendor in [("Lobby", "Bright Clean Co."), ("B1 car park", "Spotless Ltd.")]:
+        registered = api.post(f"/sites/{SITE_H}/cleaning-areas", headers=H_SUPERVISOR,
+                              json={"name": name, "vendor": vendor})  # fmt: skip
+        assert registered.status_code == 201, registered.text
+        areas[name] = registered.json()
+    lobby, car_park = areas["Lobby"]["area_id"], areas["B1 car park"]["area_id"]
+    team = api.post(f"/sites/{SITE_H}/hygiene-inspections", headers=H_INSPECTOR,
+                    json=an_inspection(lobby, today))  # fmt: skip
+    assert team.status_code == 201, team.text
+    assert (team.json()["overall_score"], team.json()["vendor"]) == ("82.5", "Bright Clean Co.")
+    api.post(f"/sites/{SITE_H}/hygiene-inspections", headers=H_INSPECTOR, json=an_inspection(
+        car_park, today, level="area", items=[{"item": "floor", "score": 60}],
+    )).raise_for_status()  # fmt: skip
+
+    assert (
+        eventually(
+            lambda: api.get(
+                f"/sites/{SITE_H}/hygiene-inspections/overdue", headers=H_INSPECTOR
+            ).json()["overdue"],
+            lambda overdue: overdue == [],
+        )
+        == []
+    )
+    try:
+        api.post("/admin/clock", json={"advance_seconds": 20 * 86400}, headers=ADMIN)
+        overdue = api.get(f"/sites/{SITE_H}/hygiene-inspections/overdue", headers=H_INSPECTOR)
+        assert overdue.status_code == 200, overdue.text
+        assert sorted((o["area"], o["level"], o["days_overdue"])
+                      for o in overdue.json()["overdue"]) == [
+            ("B1 car park", "area", 5), ("B1 car park", "team", 13),
+            ("Lobby", "area", 5), ("Lobby", "team", 13),
+        ]  # fmt: skip
+    finally:
+        api.post("/admin/clock", json={"reset": True}, headers=ADMIN)
+
+    scores = eventually(
+        lambda: api.get(
+            f"/sites/{SITE_H}/cleaning-vendors/scores",
+            params={"period": today[:7]},
+            headers=H_INSPECTOR,
+        ).json(),
+        lambda s: len(s["vendors"]) == 2,
+    )
+    assert [(v["vendor"], v["average_score"], v["inspections"]) for v in scores["vendors"]] == [
+        ("Spotless Ltd.", "60.0", 1), ("Bright Clean Co.", "82.5", 1),
+    ]  # fmt: skip
+    listed = api.get(f"/sites/{SITE_H}/hygiene-inspections", params={"area_id": lobby},
+                     headers=H_INSPECTOR).json()  # fmt: skip
+    assert listed == [team.json()]
+    assert api.get(f"/sites/{SITE_H}/cleaning-areas", headers=H_INSPECTOR).json() == sorted(
+        areas.values(), key=lambda a: a["name"]
+    )
+    changed = api.put(f"/sites/{SITE_H}/cleaning-areas/{lobby}/vendor", headers=H_SUPERVISOR,
+                      json={"vendor": "Spotless Ltd."})  # fmt: skip
+    assert changed.status_code == 200 and changed.json()["vendor"] == "Spotless Ltd."
+    assert eventually(
+        lambda: published(stack, team.json()["inspection_id"]), lambda types: len(types) == 1
+    ) == ["concierge.workorder.HygieneInspected.v1"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"level": "weekly"}, "level"),
+        ({"items": []}, "items"),
+        ({"items": [{"item": "floor", "score": 101}]}, "score"),
+        ({"items": [{"item": "floor", "score": 9}, {"item": "Floor", "score": 8}]}, "items"),
+        ({"inspected_on": "2099-12-31"}, "inspected_on"),
+        ({"inspector": ""}, "inspector"),
+    ],
+)
+def test_a_bad_inspection_is_422_naming_the_field_and_nothing_is_stored(
+    api: httpx.Client, stack: Stack, overrides: dict, field: str
+) -> None:
+    area = api.post(f"/sites/{SITE_H}/cleaning-areas", headers=H_SUPERVISOR,
+                    json={"name": "Roof garden", "vendor": "Green Co."}).json()  # fmt: skip
+    before = stored(stack)
+    body = an_inspection(area["area_id"], business_today(api), **overrides)
+    refused = api.post(f"/sites/{SITE_H}/hygiene-inspections", json=body, headers=H_INSPECTOR)
+    assert refused.status_code == 422, refused.text
+    assert problem(refused).names(field), refused.text
+    assert stored(stack) == before
+
+
+def test_another_sites_staff_cannot_inspect_or_see_a_sites_areas(api: httpx.Client) -> None:
+    area = api.post(f"/sites/{SITE_H}/cleaning-areas", headers=H_SUPERVISOR,
+                    json={"name": "Lobby", "vendor": "Green Co."}).json()  # fmt: skip
+    other = bearer(Role.CS_REP, [SITE_B])
+    assert api.get(f"/sites/{SITE_H}/cleaning-areas", headers=other).status_code == 403
+    inspected = api.post(f"/sites/{SITE_B}/hygiene-inspections", headers=other,
+                         json=an_inspection(area["area_id"], business_today(api)))  # fmt: skip
+    assert inspected.status_code == 404, inspected.text
+    moved = api.put(f"/sites/{SITE_B}/cleaning-areas/{area['area_id']}/vendor",
+                    headers=bearer(Role.CS_SUPERVISOR, [SITE_B]), json={"vendor": "Mine"})  # fmt: skip
+    assert moved.status_code == 404
