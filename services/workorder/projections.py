@@ -5,6 +5,8 @@ One `work_orders` row per item holds its current state; every report is a query 
 it, always filtered by site. Times are stored as instants; periods and weeks are
 cut in the site's own time zone. `known_complaints` holds, per complaint published on
 the feedback topic, its site, category and status (kept by the complaints reaction).
+Building operations keep their own tables in the same read model: patrols and
+emergencies in `registers`, hygiene in `hygiene_register`.
 """
 
 from __future__ import annotations
