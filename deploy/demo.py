@@ -106,6 +106,9 @@ Try:
        "{base_url}/sites/{site_a}/reception-times?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/tenancy/tenancies
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/patrol-days/{clock.today()}
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/incidents?open_only=true
+  curl -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/cleaning-vendors/scores?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/9D/tenancy
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"
