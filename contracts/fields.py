@@ -120,3 +120,11 @@ SignedMoney = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_pl
 Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,8}$")]
 # A meter's register at handover (water, electricity, gas): at most 9 digits and 3 places.
 MeterReading = Annotated[Decimal, Field(ge=0, lt=Decimal("1000000000"), decimal_places=3)]
+
+# -- operations --------------------------------------------------------------------------
+
+# A local time of day a schedule names (a patrol checkpoint at 09:30), `HH:MM`, 24-hour.
+TimeOfDay = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+]

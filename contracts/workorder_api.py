@@ -145,6 +145,7 @@ class WorkOrderView(BaseModel):
     reopen_count: int
     void_reason: str | None
     version: int
+    patrol_round_id: UUID | None = None  # the patrol round whose finding opened it
 
 
 class SiteSettings(BaseModel):
@@ -186,6 +187,7 @@ class WorkOrderRow(Answer):
     last_reopen_reason: str | None
     voided_at: AwareDatetime | None
     void_reason: str | None
+    patrol_round_id: UUID | None = None
 
 
 class SlaBreaches(Answer):

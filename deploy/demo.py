@@ -3,10 +3,11 @@
 Two sites (Shanghai Tower A and Hangzhou Park B), their units and tenants as hosts,
 and a morning at the front desk: pre-registered and unannounced visitors, one turned
 away by the host, one blocked by the watchlist, departures and switchboard messages;
-the front office's registers (`deploy/demo_front_office.py`) and building services
-(`deploy/demo_building_services.py`); the tenancy roster (the
-tenants moved in, one fitted out, one moved out with a final settlement) and the tenant
-files.
+the front office's registers (`deploy/demo_front_office.py`), building services
+(`deploy/demo_building_services.py`) and building operations
+(`deploy/demo_operations.py`: a day's patrols, incidents, a drill and hygiene
+inspections); the tenancy roster (the tenants moved in, one fitted out, one moved out
+with a final settlement) and the tenant files.
 
 Each site is seeded once, ever: a run after a restart, a crash or next month finds the
 site seeded and leaves it as it is. The system itself holds the marker (see `seeded`),
@@ -25,6 +26,7 @@ import httpx
 
 from deploy.demo_building_services import seed_building_services
 from deploy.demo_complaints import seed_complaint_answers
+from deploy import demo_operations
 from deploy.demo_front_office import seed_front_office
 from deploy.demo_mail_round import seed_mail_round
 from runtime.auth import Role, TokenConfig, mint
@@ -82,6 +84,10 @@ def main(base_url: str) -> None:
             seed_front_desk(api, site)
             seed_front_office(api, site)
             seed_building_services(api, site, config)
+            operations_staff = staff(config, site, *demo_operations.ROLES)
+            demo_operations.seed_operations(
+                api, site, dict(zip(demo_operations.ROLES, operations_staff, strict=True))
+            )
             seed_tenancy(api, site, config)  # last: its roster then checks complaints' units
             print(f"seeded {name} ({site})")
         desk_tokens = {
@@ -113,6 +119,10 @@ Try:
   curl -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/reception-times?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/tenancy/tenancies
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/patrol-days/{clock.today()}
+  curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/incidents?open_only=true
+  curl -H "Authorization: Bearer {admin}" \\
+       "{base_url}/sites/{site_a}/cleaning-vendors/scores?period={clock.today():%Y-%m}"
   curl -H "Authorization: Bearer {admin}" {base_url}/sites/{site_a}/billing/units/9D/tenancy
   curl -o arrears.xlsx -H "Authorization: Bearer {admin}" \\
        "{base_url}/sites/{site_a}/billing/arrears?format=xlsx"

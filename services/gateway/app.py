@@ -40,6 +40,7 @@ from services.gateway import (
     errors,
     feedback_routes,
     mail_routes,
+    operations_routes,
     tenancy_routes,
     visitor_routes,
     workorder_routes,
@@ -108,6 +109,7 @@ ROUTERS = (  # the API's areas
     mail_routes.router,
     tenancy_routes.router,
     building_services_routes.router,
+    operations_routes.router,  # building operations (patrols, incidents, hygiene)
 )
 
 

@@ -11,6 +11,9 @@ from runtime.clock import clock
 from runtime.rpc import RpcService, actor_of
 from services.workorder.application import WorkOrderApplication
 from services.workorder.domain import WorkOrder
+from services.workorder.hygiene_api import implement_hygiene
+from services.workorder.incident_api import implement_incidents
+from services.workorder.patrol_api import implement_patrols
 from services.workorder.projections import WorkOrderQueries
 
 
@@ -29,6 +32,7 @@ def order_view(order: WorkOrder) -> api.WorkOrderView:
         content=order.content,
         reporter=order.reporter,
         complaint_id=order.complaint_id,
+        patrol_round_id=order.patrol_round_id,
         reported_at=order.reported_at,
         team=order.team,
         technician=order.technician,
@@ -126,4 +130,7 @@ def build_api(app: WorkOrderApplication, queries: WorkOrderQueries) -> RpcServic
     async def weekly(request: api.WeekQuery, call: CallContext) -> dict[str, Any]:
         return await queries.weekly(request.site_id, request.week_start, clock.now())
 
+    implement_patrols(rpc, app, queries)
+    implement_incidents(rpc, app, queries)
+    implement_hygiene(rpc, app, queries)
     return rpc

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
 
 from contracts import workorder_api as api
 from contracts.workorder import Category, Source, Urgency
 from runtime.aggregate import continue_flow, current_correlation_id
 from runtime.clock import clock, local_date
 from runtime.errors import Conflict
-from runtime.eventstore import ServiceApplication
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
 from services.workorder.domain import (
@@ -25,6 +21,9 @@ from services.workorder.domain import (
     format_number,
     require_open_complaint,
 )
+from services.workorder.hygiene_commands import HygieneCommands
+from services.workorder.incident_commands import IncidentCommands
+from services.workorder.patrol_commands import PatrolCommands
 
 CENT = Decimal("0.01")
 
@@ -33,7 +32,7 @@ class WorkOrderSettings(ServiceSettings):
     workorder_grpc_port: int = 50062
 
 
-class WorkOrderApplication(ServiceApplication):
+class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
     name = "workorder"
     # A site's number series gains an event per dispatch; snapshots keep loading it cheap.
     snapshotting_intervals = {NumberSeries: 50}
@@ -239,10 +238,3 @@ class WorkOrderApplication(ServiceApplication):
         return self._stored(NumberSeries.create_id(site_id, year)) or NumberSeries(
             site_id=site_id, year=year
         )
-
-    def _stored(self, aggregate_id: UUID) -> Any:
-        """The stored aggregate with this (derived) id, or None."""
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None

@@ -62,8 +62,10 @@ class WorkOrder(SiteAggregate):
         complaint_id: UUID | None,
         at: datetime,
         flow_id: str | None = None,
+        patrol_round_id: UUID | None = None,
     ) -> None:
         self.site_id = site_id
+        self.patrol_round_id = patrol_round_id  # the round whose finding opened it, if any
         self.flow_id = flow_id  # the correlation id of the flow that opened it, if any
         self.source = source
         self.category = category

@@ -5,6 +5,8 @@ One `work_orders` row per item holds its current state; every report is a query 
 it, always filtered by site. Times are stored as instants; periods and weeks are
 cut in the site's own time zone. `known_complaints` holds, per complaint published on
 the feedback topic, its site, category and status (kept by the complaints reaction).
+Building operations keep their own tables in the same read model: patrols and
+emergencies in `registers`, hygiene in `hygiene_register`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ import asyncpg
 
 from contracts import feedback
 from contracts import workorder as ev
+from contracts.envelope import Envelope
 from contracts.methods import Page
 from runtime.errors import ForeignSiteReference
-from runtime.readmodel import OneTableReadModel, RowSet
+from runtime.readmodel import RowSet
 from runtime.sites import site_timezone
 from services.workorder.domain import ComplaintOnRecord
+from services.workorder.hygiene_register import HYGIENE_SQL, HygieneFold, HygieneQueries
+from services.workorder.hygiene_register import TABLES as HYGIENE_TABLES
+from services.workorder.registers import REGISTERS_SQL, RegisterFold, RegisterQueries
+from services.workorder.registers import TABLES as REGISTER_TABLES
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS work_orders (
@@ -59,7 +66,9 @@ CREATE TABLE IF NOT EXISTS work_orders (
     reopen_count int NOT NULL DEFAULT 0,
     last_reopen_reason text,
     voided_at timestamptz,
-    void_reason text);
+    void_reason text,
+    patrol_round_id uuid);
+ALTER TABLE work_orders ADD COLUMN IF NOT EXISTS patrol_round_id uuid;
 CREATE INDEX IF NOT EXISTS work_orders_site_status ON work_orders (site_id, status);
 CREATE INDEX IF NOT EXISTS work_orders_site_reported ON work_orders (site_id, reported_at);
 CREATE INDEX IF NOT EXISTS work_orders_site_dispatched ON work_orders (site_id, dispatched_at);
@@ -77,7 +86,7 @@ COLUMNS = (
     "location", "unit", "tenant", "content", "reporter", "complaint_id", "reported_at", "team",
     "technician", "urgency", "paid", "deadline", "dispatched_at", "started_at", "completed_at",
     "completed_late", "labour_hours", "fee", "verified_at", "reopen_count",
-    "last_reopen_reason", "voided_at", "void_reason",
+    "last_reopen_reason", "voided_at", "void_reason", "patrol_round_id",
 )  # fmt: skip
 
 BOARD_CAP = 1000  # rows the board answers without a limit
@@ -97,12 +106,35 @@ COMPLAINT_STATUS = {
 }
 
 
-def WorkOrderReadModel() -> OneTableReadModel:
-    # The API reads known_complaints too, so the table exists from the first start,
-    # whichever part runs first; the complaints reaction owns (and rebuilds) its rows.
-    return OneTableReadModel(
-        "workorder_read_model", "work_orders", SCHEMA_SQL + KNOWN_COMPLAINTS_SQL, COLUMNS, apply
-    )
+class WorkOrderReadModel:
+    """The work-order board and the building-operations registers: a batch is folded over
+    the rows it touches and written back in bulk.
+
+    The API reads known_complaints too, so the table exists from the first start,
+    whichever part runs first; the complaints reaction owns (and rebuilds) its rows.
+    """
+
+    name = "workorder_read_model"
+    tables = ("work_orders", *REGISTER_TABLES, *HYGIENE_TABLES)
+
+    async def setup(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(SCHEMA_SQL + KNOWN_COMPLAINTS_SQL + REGISTERS_SQL + HYGIENE_SQL)
+
+    async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        events = [envelope.data for envelope in envelopes]
+        order_ids = list({e.work_order_id for e in events if isinstance(e, ev.WorkOrderEvent)})
+        orders = await RowSet.load(conn, "work_orders", COLUMNS, order_ids)
+        registers = await RegisterFold.load(conn, events)
+        hygiene = await HygieneFold.load(conn, events)
+        for e in events:
+            if isinstance(e, ev.WorkOrderEvent):
+                apply(orders, e)
+            else:
+                registers.apply(e)
+                hygiene.apply(e)
+        await orders.save(conn)
+        await registers.save(conn)
+        await hygiene.save(conn)
 
 
 def know_complaint(complaints: RowSet, e: feedback.ComplaintEvent) -> None:
@@ -135,6 +167,7 @@ def apply(orders: RowSet, e: Any) -> None:
                 category=e.category.value, department=e.department, location=e.location,
                 unit=e.unit, tenant=e.tenant, content=e.content, reporter=e.reporter,
                 complaint_id=e.complaint_id, reported_at=at, paid=False, reopen_count=0,
+                patrol_round_id=e.patrol_round_id,
             )  # fmt: skip
         case ev.RepairDispatched():
             orders.update(
@@ -169,7 +202,7 @@ def month_bounds(period: str, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-class WorkOrderQueries:
+class WorkOrderQueries(RegisterQueries, HygieneQueries):
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._snapshot: ContextVar[asyncpg.Connection | None] = ContextVar(
