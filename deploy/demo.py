@@ -24,9 +24,9 @@ from uuid import UUID
 
 import httpx
 
+from deploy import demo_operations
 from deploy.demo_building_services import seed_building_services
 from deploy.demo_complaints import seed_complaint_answers
-from deploy import demo_operations
 from deploy.demo_front_office import seed_front_office
 from deploy.demo_mail_round import seed_mail_round
 from runtime.auth import Role, TokenConfig, mint
