@@ -18,11 +18,12 @@ of every context are written with these types only (never a bare `str`, `date` o
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 # Characters no text field accepts: C0 and C1 controls (and DEL), the bidi embedding,
 # override and isolate controls, and the two non-characters at the end of the BMP.
@@ -35,18 +36,36 @@ SINGLE_LINE = rf"^[^{_FORBIDDEN}]*$"
 MULTI_LINE = rf"^[^{_FORBIDDEN_MULTILINE}]*$"
 
 
+def _refuse_before_stripping(pattern: str) -> BeforeValidator:
+    """Surrounding whitespace is stripped, but a control character is refused wherever
+    it stands, before that: `"\fLobby"` must not become `"Lobby"`, since the published
+    schema (the pattern) refuses it and a client validating by it would disagree."""
+    allowed = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not allowed.fullmatch(value):
+            raise ValueError("must not hold control or bidi-override characters")
+        return value
+
+    return BeforeValidator(check)
+
+
+_SINGLE_LINE_RAW = _refuse_before_stripping(SINGLE_LINE)
+
+
 def _line(max_length: int, min_length: int = 1) -> StringConstraints:
     return StringConstraints(
         strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=SINGLE_LINE
     )
 
 
-Name = Annotated[str, _line(120)]
-OptionalName = Annotated[str | None, _line(120)]
-Label = Annotated[str, _line(200)]  # a location, a short description, a finding
+Name = Annotated[str, _line(120), _SINGLE_LINE_RAW]
+OptionalName = Annotated[str | None, _line(120), _SINGLE_LINE_RAW]
+Label = Annotated[str, _line(200), _SINGLE_LINE_RAW]  # a location, a short description, a finding
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=MULTI_LINE),
+    _refuse_before_stripping(MULTI_LINE),
 ]
 UnitNumber = Annotated[
     str,

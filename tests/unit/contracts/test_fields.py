@@ -16,8 +16,12 @@ from contracts.fields import (
     LAST_INSTANT,
     BusinessDate,
     BusinessDateTime,
+    Label,
+    Name,
+    OptionalName,
     Period,
     Quarter,
+    Text,
 )
 
 BUSINESS_TIME = TypeAdapter(BusinessDateTime)
@@ -89,3 +93,17 @@ def test_a_period_reaches_the_month_after_the_last_business_day() -> None:
             months.validate_python(month)
     with pytest.raises(ValidationError):
         quarters.validate_python("2101-Q1")
+
+
+@pytest.mark.parametrize("kind", [Name, Label, Text, OptionalName])
+def test_text_is_refused_as_its_schema_refuses_it_before_being_stripped(kind: object) -> None:
+    """Schemathesis found `"\\f…"` accepted (stripped to `"…"`) where the published
+    pattern refuses it: a control character is refused wherever it stands."""
+    adapter = TypeAdapter(kind)
+    assert adapter.validate_python("  Lobby\u3000") == "Lobby"  # plain spaces still stripped
+    for bad in ("\fLobby", "Lobby\x0b", "\x1cLobby", "Lobby\u202e"):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(bad)
+    if kind is not Text:
+        with pytest.raises(ValidationError):
+            adapter.validate_python("Lobby\n")  # one line: a trailing newline too
