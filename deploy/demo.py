@@ -62,12 +62,24 @@ def wait_until_ready(base_url: str, seconds: float = 90) -> None:
     raise SystemExit(f"the services did not come up at {base_url}; see the logs above")
 
 
+def _no_server_error(response: httpx.Response) -> None:
+    """Seeding stops at the first answer the gateway could not give (a 5xx), naming it,
+    instead of reading a field the answer does not have further on. A refusal (4xx) is
+    left to the step, some of which expect one."""
+    if response.status_code >= 500:
+        response.read()
+        response.raise_for_status()
+
+
 def main(base_url: str) -> None:
     wait_until_ready(base_url)
     config = GatewaySettings().token_config()
     admin = mint(config, subject="demo-admin", role=Role.GROUP_ADMIN, sites=[])
     with httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {admin}"}, timeout=10
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=30,
+        event_hooks={"response": [_no_server_error]},
     ) as api:
         for (name, site), code in zip(SITES.items(), ("SHA", "HZB"), strict=True):
             if seeded(api, site, config):
@@ -164,18 +176,22 @@ def seed_front_desk(api: httpx.Client, site: UUID) -> None:
     ).raise_for_status()
     for i, (visitor, company) in enumerate(VISITORS):
         unit, _, host = TENANTS[i % len(TENANTS)]
-        visit = api.post(
-            f"/sites/{site}/visits/pre-registrations",
-            json={
-                "visitor_name": visitor,
-                "visitor_company": company,
-                "host_unit": unit,
-                "host_name": host,
-                "purpose": "meeting",
-                "expected_from": now.isoformat(),
-                "expected_until": (now + timedelta(hours=4)).isoformat(),
-            },
-        ).json()
+        visit = (
+            api.post(
+                f"/sites/{site}/visits/pre-registrations",
+                json={
+                    "visitor_name": visitor,
+                    "visitor_company": company,
+                    "host_unit": unit,
+                    "host_name": host,
+                    "purpose": "meeting",
+                    "expected_from": now.isoformat(),
+                    "expected_until": (now + timedelta(hours=4)).isoformat(),
+                },
+            )
+            .raise_for_status()
+            .json()
+        )
         if i < 4:
             api.post(
                 f"/sites/{site}/visits/{visit['visit_id']}/check-in",
@@ -186,11 +202,12 @@ def seed_front_desk(api: httpx.Client, site: UUID) -> None:
     walk_in = {"host_unit": "21F", "host_name": "Chen Jie", "purpose": "sales call"}
     admitted = api.post(f"/sites/{site}/visits", json={"visitor_name": "Qiao Feng", **walk_in})
     api.post(
-        f"/sites/{site}/visits/{admitted.json()['visit_id']}/host-decision", json={"approve": True}
+        f"/sites/{site}/visits/{admitted.raise_for_status().json()['visit_id']}/host-decision",
+        json={"approve": True},
     ).raise_for_status()
     declined = api.post(f"/sites/{site}/visits", json={"visitor_name": "Duan Yu", **walk_in})
     api.post(
-        f"/sites/{site}/visits/{declined.json()['visit_id']}/host-decision",
+        f"/sites/{site}/visits/{declined.raise_for_status().json()['visit_id']}/host-decision",
         json={"approve": False, "reason": "no appointment"},
     ).raise_for_status()
     blocked = api.post(f"/sites/{site}/visits", json={"visitor_name": "Mallory Black", **walk_in})
