@@ -108,3 +108,14 @@ def measure(infra: Any, units: int = UNITS) -> dict[str, Any]:
         "one_aggregate_per_transaction_units_per_s": round(baseline_rate),
         "run_vs_one_per_transaction_ratio": round(units / run_seconds / baseline_rate, 1),
     }
+
+
+if __name__ == "__main__":  # run by bench/__main__.py in a process of its own (peak RSS)
+    import json
+    import os
+
+    from tests.conftest import Infra
+
+    own = Infra(os.environ["DATABASE_URL"], os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+                os.environ["CONCIERGE_NAMESPACE"])  # fmt: skip
+    print(json.dumps(measure(own, int(os.environ.get("BENCH_UNITS", UNITS)))))
