@@ -16,7 +16,7 @@ import asyncpg
 
 from contracts.topics import VISITOR
 from runtime.kafka import ensure_topics, idempotent_producer
-from runtime.outbox import OutboxRelay
+from runtime.outbox import LINGER_MS, OutboxRelay
 from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from tests.integration.fixtures import complete_visits, visitor_app
@@ -64,7 +64,7 @@ async def relay_until_done(relay: TimedRelay, total: int) -> tuple[float, float]
 
 
 async def raw_producer(bootstrap: str, topic: str, records: list[tuple[Any, Any, Any]]) -> float:
-    producer = idempotent_producer(bootstrap)
+    producer = idempotent_producer(bootstrap, linger_ms=LINGER_MS)  # the relay's settings
     await producer.start()
     try:
         started = time.perf_counter()

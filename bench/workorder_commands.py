@@ -16,6 +16,7 @@ from uuid import uuid4
 
 from contracts import workorder_api as api
 from contracts.methods import Empty, SiteCommand
+from runtime.errors import ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.workorder.application import WorkOrderApplication, WorkOrderSettings
 from services.workorder.domain import WorkOrder
@@ -64,7 +65,15 @@ async def through_grpc(port: int) -> float:
                 api.OnWorkOrder(site_id=site, work_order_id=order.work_order_id, payload=dispatch),
             )
 
-    await client(api.PING, Empty())
+    deadline = time.monotonic() + 120
+    while True:  # the service starts (imports, store, port) in a few seconds, more under load
+        try:
+            await client(api.PING, Empty())
+            break
+        except ServiceUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(WORKERS)))
     seconds = time.perf_counter() - started
@@ -78,7 +87,6 @@ def measure(infra: Any) -> dict[str, Any]:
         CONCIERGE_NAMESPACE=f"{infra.namespace}bench_wo_", WORKORDER_GRPC_PORT=str(port)
     )
     with process(["-m", "services.workorder", "--only", "api"], env, "bench-workorder"):
-        time.sleep(3)
         commands = asyncio.run(through_grpc(port))
     raw = raw_saves(infra, 2 * PAIRS)
     return {
