@@ -63,7 +63,10 @@ def run_profile(infra: Infra, only: set[str], units: int) -> dict[str, Any]:
 
     def step(name: str, measure: Callable[[], dict[str, Any]]) -> None:
         if name in only:
-            results[name] = noted(measure())
+            try:
+                results[name] = noted(measure())
+            except Exception as exc:  # the other figures are still worth having
+                results[name] = noted({"error": f"{type(exc).__name__}: {exc}"})
             print(f"{name}:", results[name], flush=True)
 
     topic: dict[str, str] = {}
@@ -111,10 +114,10 @@ def main() -> None:
             settings = DURABLE_SETTINGS if profile == "durable" else {
                 "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}  # fmt: skip
             results["profiles"][profile] = {"postgres": settings, **figures}
-    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
-    results["measured_at"] = datetime.now(UTC).isoformat()
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.out}")
+            results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
+            results["measured_at"] = datetime.now(UTC).isoformat()
+            args.out.write_text(json.dumps(results, indent=2) + "\n")  # after each profile
+            print(f"wrote {args.out}", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from services.visitor.projections import VisitorReadModel
 from tests.infra import end_offsets, run_until_caught_up
 
 BATCH = 2000
-SINGLE_SAMPLE = 2000
+SINGLE_SAMPLE = 500
 
 
 class TimedRunner(ProjectionRunner):
