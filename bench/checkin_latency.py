@@ -20,6 +20,7 @@ from runtime.auth import Role, TokenConfig, mint
 from tests.infra import free_port, process, wait_http
 
 SAMPLES = 500
+STARTUP_SECONDS = 180
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,9 +46,10 @@ def measure(infra: Any) -> dict[str, Any]:
         process(["-m", "services.gateway"], env, "bench-gateway"),
     ):
         base = f"http://127.0.0.1:{gateway_port}"
-        wait_http(f"{base}/healthz")  # only the visitor service runs, so not /readyz
+        # Only the visitor service runs, so not /readyz; starting takes longer under load.
+        wait_http(f"{base}/healthz", timeout=STARTUP_SECONDS)
         with httpx.Client(base_url=base, headers=headers, timeout=10) as api:
-            wait_http(f"{base}/sites/{site}/in-building", headers=headers)
+            wait_http(f"{base}/sites/{site}/in-building", STARTUP_SECONDS, headers)
             now = datetime.now(UTC)
             for i in range(SAMPLES + 20):  # the first 20 warm up connections and caches
                 visit_id = api.post(

@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from runtime.aggregate import correlated
 from runtime.errors import Conflict, NotFound
@@ -154,16 +155,21 @@ class ServiceApplication(Application[UUID]):
         ).format(
             sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name)
         )
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+        # Tuples, not the store's dict rows: building a dict per event cost a tenth of a
+        # statement run's loading (py-spy).
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
             curs.execute(query, (aggregate_ids,))
             rows = curs.fetchall()
         aggregates: dict[UUID, Any] = {}
-        for row in rows:
+        for originator_id, version, topic, state in rows:
             stored = StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
+                originator_id=originator_id,
+                originator_version=version,
+                topic=topic,
+                state=bytes(state),
             )
             event: Any = self.mapper.to_domain_event(stored)
             key = UUID(str(stored.originator_id))

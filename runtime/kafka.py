@@ -24,18 +24,19 @@ from contracts.topics import PUBLISHED, dead_letter
 from runtime.settings import ServiceSettings
 
 
-def idempotent_producer(bootstrap_servers: str) -> AIOKafkaProducer:
+def idempotent_producer(bootstrap_servers: str, *, linger_ms: int = 5) -> AIOKafkaProducer:
     """acks=all with idempotence: a retried send is written once, in order per partition.
 
     A send gives up after 10 s (time enough for a partition leader to move): while no
     broker answers, aiokafka's sender retries its metadata request without pause, so the
     sooner a send fails, the sooner its part backs off instead (`runtime.outage`).
+    `linger_ms`: how long a batch waits for more messages before it is sent.
     """
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         enable_idempotence=True,
         acks="all",
-        linger_ms=5,
+        linger_ms=linger_ms,
         max_batch_size=512 * 1024,
         request_timeout_ms=10000,
     )

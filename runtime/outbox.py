@@ -6,6 +6,9 @@ maps each domain event to its contract, sends with the idempotent producer keyed
 aggregate id (per-aggregate order), waits for the broker's acks, then records the
 last published id in Postgres, with the end offset it reached in each partition. It
 wakes on the NOTIFY the store issues on every insert, with a poll as a safety net.
+While one batch waits for its acks the next is read, mapped and handed to the producer
+(`PIPELINE_DEPTH` batches in flight); batches are recorded in the order they were sent,
+each only once all its acks are in.
 
 A relay that dies between the broker's acks and that record leaves events on the
 topic that the record does not cover. The next relay (after a crash, a restart, or
@@ -13,7 +16,7 @@ on another replica taking over) reads the topic from the recorded offsets to its
 first, and does not send again the events it finds there (same `ce_id`): no event is
 lost or doubled. Only a relay that is cut off from PostgreSQL while its sends are still
 in flight to Kafka (or frozen mid-batch, then woken) can double what it had handed the
-producer, at most one batch, after another replica took over; its record never moves
+producer, at most the batches in flight, after another replica took over; its record never moves
 backwards, and consumers deduplicate by `ce_id` all the same.
 """
 
@@ -21,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -41,6 +46,20 @@ EVENTS_PUBLISHED = Counter(
 )
 
 ContractMapper = Callable[[Any], ContractEvent | None]
+PIPELINE_DEPTH = 2  # batches handed to the producer before the oldest one's acks are awaited
+# The relay hands the producer a whole batch before it yields, so lingering for more
+# messages only delays a lone event (a check-in on its way to "in the building now").
+LINGER_MS = 0
+
+
+@dataclass
+class _Sent:
+    """A batch handed to the producer: its last notification id, how many notifications
+    it read, and the sends whose acks it waits for."""
+
+    last_id: int
+    read: int
+    sends: list[asyncio.Future[Any]]
 
 
 class OutboxRelay:
@@ -70,7 +89,7 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set."""
         conn = await asyncpg.connect(self.database_url)
-        producer = idempotent_producer(self.bootstrap_servers)
+        producer = idempotent_producer(self.bootstrap_servers, linger_ms=LINGER_MS)
         try:
             await producer.start()
             await self._ensure_tables(conn)
@@ -80,9 +99,15 @@ class OutboxRelay:
                          self.topic, len(self._sent_unrecorded))  # fmt: skip
             channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
             await conn.add_listener(channel, lambda *_: self._wake.set())
+            in_flight: deque[_Sent] = deque()
             while not stop.is_set():
-                published = await self._publish_batch(conn, producer)
-                if published < self.batch_size:
+                sent = await self._send_batch(conn, producer, in_flight)
+                if sent is not None:
+                    in_flight.append(sent)
+                caught_up = sent is None or sent.read < self.batch_size
+                while in_flight and (caught_up or len(in_flight) >= PIPELINE_DEPTH):
+                    await self._settle(conn, in_flight.popleft())
+                if caught_up:
                     await self._sleep_until_woken(stop)
         finally:
             await producer.stop()
@@ -145,18 +170,23 @@ class OutboxRelay:
                 raise KafkaTimeoutError(f"could not read {self.topic} to its end")
         return ids
 
-    async def _publish_batch(self, conn: asyncpg.Connection, producer: Any) -> int:
-        last = await conn.fetchval(
+    async def _send_batch(
+        self, conn: asyncpg.Connection, producer: Any, in_flight: deque[_Sent]
+    ) -> _Sent | None:
+        """Hand the next batch to the producer (after the record, or after the batches
+        still in flight); None when there is nothing new."""
+        recorded = await conn.fetchval(
             f"SELECT last_notification_id FROM {self._table} WHERE topic = $1", self.topic
         )
+        after = max(recorded or 0, in_flight[-1].last_id if in_flight else 0)
         notifications = await asyncio.to_thread(
             self.app.recorder.select_notifications,
-            last or 0,
+            after,
             self.batch_size,
             inclusive_of_start=False,
         )
         if not notifications:
-            return 0
+            return None
         sends = []
         for notification in notifications:
             envelope = self._envelope(notification)
@@ -169,13 +199,17 @@ class OutboxRelay:
                         headers=envelope.headers(),
                     )
                 )
-        acked = await self._acknowledged(sends)
+        return _Sent(notifications[-1].id, len(notifications), sends)
+
+    async def _settle(self, conn: asyncpg.Connection, sent: _Sent) -> None:
+        """Wait for the broker's acks of a batch, then record it (batches settle in the
+        order they were sent, so the record only covers acknowledged events)."""
+        acked = await self._acknowledged(sent.sends)
         ends: dict[int, int] = {}
         for metadata in acked:
             ends[metadata.partition] = max(ends.get(metadata.partition, 0), metadata.offset + 1)
-        await self._record(conn, notifications[-1].id, ends)
-        EVENTS_PUBLISHED.labels(self.topic).inc(len(sends))
-        return len(notifications)
+        await self._record(conn, sent.last_id, ends)
+        EVENTS_PUBLISHED.labels(self.topic).inc(len(sent.sends))
 
     async def _acknowledged(self, sends: list[asyncio.Future[Any]]) -> list[Any]:
         """The broker's acks of `sends`. While Kafka is down the producer keeps retrying

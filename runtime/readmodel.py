@@ -22,14 +22,24 @@ class ReadModelConflict(Exception):
     """An event that does not fit the read model (a second creation, an unknown row)."""
 
 
-def upsert_sql(table: str, columns: tuple[str, ...]) -> str:
-    """INSERT ... ON CONFLICT (first column) DO UPDATE every other column."""
+def upsert_sql(table: str, columns: tuple[str, ...], source: str | None = None) -> str:
+    """INSERT ... ON CONFLICT (first column) DO UPDATE every other column: one row of
+    parameters, or every row of the table `source`."""
+    names = ", ".join(columns)
     values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    rows = f"SELECT {names} FROM {source}" if source else f"VALUES ({values})"
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
-        f" ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+        f"INSERT INTO {table} ({names}) {rows} ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
     )
+
+
+def ids_of(events: list[Any], field: str) -> list[UUID]:
+    """The distinct values of `field` over the events that have it set. Read from the
+    model's field values (`vars`): `hasattr` on a pydantic model that lacks the field
+    goes through its `__getattr__` and an exception, which cost a rebuild a fifth of its
+    time."""
+    return list({value for e in events if (value := vars(e).get(field)) is not None})
 
 
 async def fetch_rows(
@@ -76,11 +86,24 @@ class RowSet:
         return self.rows[key]
 
     async def save(self, conn: asyncpg.Connection) -> None:
-        if self.touched:
-            await conn.executemany(
-                upsert_sql(self.table, self.columns),
-                [tuple(self.rows[k][c] for c in self.columns) for k in self.touched],
-            )
+        """Upsert the touched rows: a few one by one (pipelined), many through a staging
+        table filled by COPY and merged with one statement (a rebuild's batches: one
+        upsert per row cost the server more than the fold cost Python)."""
+        records = [tuple(self.rows[k][c] for c in self.columns) for k in self.touched]
+        if len(records) < STAGED_ROWS:
+            if records:
+                await conn.executemany(upsert_sql(self.table, self.columns), records)
+            return
+        stage = f"stage_{self.table}"
+        await conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.table}) ON COMMIT DELETE ROWS;"
+            f" TRUNCATE {stage}"
+        )
+        await conn.copy_records_to_table(stage, records=records, columns=self.columns)
+        await conn.execute(upsert_sql(self.table, self.columns, source=stage))
+
+
+STAGED_ROWS = 100  # from this many rows a save goes through COPY and one merge
 
 
 class OneTableReadModel:

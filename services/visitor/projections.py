@@ -23,7 +23,7 @@ from contracts import visitor as ev
 from contracts.envelope import Envelope
 from contracts.methods import Page
 from runtime.clock import local_date
-from runtime.readmodel import RowSet
+from runtime.readmodel import RowSet, ids_of
 from runtime.sites import site_timezone
 from services.visitor.domain import UnitStanding
 from services.visitor.registers import REGISTERS_SQL, TABLES, RegisterFold, RegisterQueries
@@ -119,11 +119,11 @@ class VisitorReadModel:
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
-        visit_ids = list({e.visit_id for e in events if hasattr(e, "visit_id")})
-        message_ids = list({e.message_id for e in events if hasattr(e, "message_id")})
         fold = _Fold(
-            await RowSet.load(conn, "visits", VISIT_COLUMNS, visit_ids),
-            await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, message_ids),
+            await RowSet.load(conn, "visits", VISIT_COLUMNS, ids_of(events, "visit_id")),
+            await RowSet.load(
+                conn, "phone_messages", MESSAGE_COLUMNS, ids_of(events, "message_id")
+            ),
         )
         registers = await RegisterFold.load(conn, events)
         services = await ServiceOrderFold.load(conn, events)
@@ -146,9 +146,12 @@ class _Fold:
         self.visits = visits
         self.messages = messages
         self.hourly: Counter[tuple[UUID, date, str, str, int]] = Counter()
+        self.zones: dict[UUID, str] = {}  # each site's zone, read once per batch
 
     def apply(self, e: Any) -> None:
-        zone = site_timezone(e.site_id)
+        zone = self.zones.get(e.site_id) or self.zones.setdefault(
+            e.site_id, site_timezone(e.site_id)
+        )
         match e:
             case ev.VisitorPreRegistered() | ev.VisitorArrived():
                 pre = isinstance(e, ev.VisitorPreRegistered)

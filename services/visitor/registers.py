@@ -20,7 +20,7 @@ import asyncpg
 
 from contracts import visitor as ev
 from runtime.clock import local_date
-from runtime.readmodel import RowSet
+from runtime.readmodel import RowSet, ids_of
 from runtime.sites import site_timezone
 from services.visitor.reception_standard import DEFAULT_MINUTES
 
@@ -161,10 +161,6 @@ NOTICE_COLUMNS = (
 )  # fmt: skip
 
 
-def _ids(events: list[Any], key: str) -> list[UUID]:
-    return list({getattr(e, key) for e in events if hasattr(e, key)})
-
-
 class RegisterFold:
     """How the front office's events change the register rows (in memory)."""
 
@@ -185,19 +181,21 @@ class RegisterFold:
     async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
         """The rows a batch of events touches."""
         return cls(
-            await RowSet.load(conn, "calls", CALL_COLUMNS, _ids(events, "call_id")),
-            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, _ids(events, "desk_day_id")),
+            await RowSet.load(conn, "calls", CALL_COLUMNS, ids_of(events, "call_id")),
+            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, ids_of(events, "desk_day_id")),
             await RowSet.load(
-                conn, "vip_receptions", RECEPTION_COLUMNS, _ids(events, "reception_id")
+                conn, "vip_receptions", RECEPTION_COLUMNS, ids_of(events, "reception_id")
             ),
-            await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, _ids(events, "alert_id")),
-            await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, _ids(events, "deposit_id")),
-            await RowSet.load(conn, "reception_times", WAIT_COLUMNS, _ids(events, "visit_id")),
+            await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, ids_of(events, "alert_id")),
+            await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, ids_of(events, "deposit_id")),
+            await RowSet.load(conn, "reception_times", WAIT_COLUMNS, ids_of(events, "visit_id")),
             await RowSet.load(
                 conn, "reception_standards", STANDARD_COLUMNS,
                 list({e.site_id for e in events if isinstance(e, ev.ReceptionStandardSet)}),
             ),
-            await RowSet.load(conn, "building_notices", NOTICE_COLUMNS, _ids(events, "notice_id")),
+            await RowSet.load(
+                conn, "building_notices", NOTICE_COLUMNS, ids_of(events, "notice_id")
+            ),
         )  # fmt: skip
 
     async def save(self, conn: asyncpg.Connection) -> None:
