@@ -455,6 +455,14 @@ class DeskDayView(BaseModel):
     carried_over: Annotated[
         list[str], Field(description="The items the day before closed with, for today.")
     ]
+    vips: Annotated[
+        list[VipReceptionView],
+        Field(
+            default_factory=list,
+            description="The VIPs due that day with their visit's status at the desk "
+            "(seed 002: the desk knows its VIP guests of the day).",
+        ),
+    ]
 
 
 # -- VIP reception (seed 002) -------------------------------------------------------------

@@ -7,7 +7,8 @@ write side holds it; lists come from the read model (`registers`) in the same vi
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
 from typing import Any
 
 from contracts import visitor_api as api
@@ -201,7 +202,8 @@ def implement_desk_days(rpc: RpcService, app: VisitorApplication,
                         queries: VisitorQueries) -> None:  # fmt: skip
     async def reply(request: api.DeskDayRef, desk_day: DeskDay) -> Any:
         carried = await in_thread(app.carried_over, request.site_id, desk_day.business_date)
-        return desk_day_view(desk_day, carried)
+        vips = await queries.vip_receptions(request.site_id, desk_day.business_date, False)
+        return {**desk_day_view(desk_day, carried), "vips": vips}
 
     @rpc.implements(api.OPEN_DESK)
     async def open_desk(request: api.OnDeskDay[api.OpenDesk], call: CallContext) -> Any:
@@ -258,7 +260,13 @@ def implement_desk_days(rpc: RpcService, app: VisitorApplication,
 
     @rpc.implements(api.DESK_DAYS)
     async def desk_days(request: api.DeskDayRange, call: CallContext) -> Any:
-        return await queries.desk_days(request.site_id, request.first, request.last)
+        days = await queries.desk_days(request.site_id, request.first, request.last)
+        vips: dict[date, list[dict[str, Any]]] = defaultdict(list)
+        for reception in await queries.vip_receptions(
+            request.site_id, request.first, False, last=request.last
+        ):
+            vips[reception["business_date"]].append(reception)
+        return [{**day, "vips": vips[day["business_date"]]} for day in days]
 
 
 def implement_vip_receptions(rpc: RpcService, app: VisitorApplication,

@@ -370,16 +370,18 @@ class RegisterQueries:
         return [{**dict(r), **{c: r[c] and json.loads(r[c]) for c in json_columns}} for r in rows]
 
     async def vip_receptions(
-        self, site_id: UUID, day: date, unconfirmed_only: bool
+        self, site_id: UUID, day: date, unconfirmed_only: bool, last: date | None = None
     ) -> list[dict[str, Any]]:
-        """The VIPs due on a local date with their visit's status at the desk; with
-        `unconfirmed_only`, those not yet confirmed (seed 002: "提前一天 ... 确定")."""
+        """The VIPs due on a local date (or from `day` to `last`) with their visit's
+        status at the desk; with `unconfirmed_only`, those not yet confirmed (seed 002:
+        "提前一天 ... 确定")."""
         rows = await self.pool.fetch(
             "SELECT r.*, v.status AS visit_status FROM vip_receptions r"
             " LEFT JOIN visits v ON v.visit_id = r.visit_id AND v.site_id = r.site_id"
-            " WHERE r.site_id = $1 AND r.business_date = $2"
-            " AND (NOT $3 OR r.confirmed_at IS NULL) ORDER BY r.expected_from, r.reception_id",
-            site_id, day, unconfirmed_only,
+            " WHERE r.site_id = $1 AND r.business_date BETWEEN $2 AND coalesce($4, $2)"
+            " AND (NOT $3 OR r.confirmed_at IS NULL)"
+            " ORDER BY r.business_date, r.expected_from, r.reception_id",
+            site_id, day, unconfirmed_only, last,
         )  # fmt: skip
         return [reception_view(dict(r)) for r in rows]
 

@@ -397,6 +397,35 @@ def test_a_vip_is_planned_confirmed_the_day_before_and_received_at_the_desk(
     ]
 
 
+def test_the_days_vips_appear_on_the_desks_day(desk: httpx.Client) -> None:
+    """Item 5: the VIP reception "appears on the front desk's day" (seed 002)."""
+    site, admin = uuid4(), bearer(Role.GROUP_ADMIN, [])
+    own = bearer(Role.RECEPTIONIST, [site])
+    desk.post("/admin/clock", json={"set_to": "2033-03-01T01:00:00+00:00"}, headers=admin)
+    try:  # 09:00 in Shanghai; the guest is due at 14:00, picked up at 13:00
+        due = datetime(2033, 3, 1, 6, tzinfo=UTC)
+        planned = desk.post(f"/sites/{site}/vip-receptions", headers=own, json=vip(
+            expected_from=due.isoformat(), expected_until=(due + timedelta(hours=2)).isoformat(),
+            pickup={"place": "Hongqiao station", "at": (due - timedelta(hours=1)).isoformat()},
+        ))  # fmt: skip
+        assert planned.status_code == 201, planned.text
+        reception = planned.json()
+        assert reception["business_date"] == "2033-03-01"
+        days = f"/sites/{site}/desk-days"
+        opened = desk.post(f"{days}/2033-03-01/opening", json=opening(), headers=own)
+        assert opened.status_code == 201, opened.text
+        assert opened.json()["vips"] == [reception]
+        listed = eventually(
+            lambda: desk.get(days, params={"from": "2033-02-28", "to": "2033-03-02"},
+                             headers=own).json(),
+            lambda rows: len(rows) == 1 and rows[0]["vips"],
+        )  # fmt: skip
+        assert listed[0]["vips"] == [reception]
+        assert desk.get(f"{days}/2033-03-01", headers=own).json()["vips"] == [reception]
+    finally:
+        desk.post("/admin/clock", json={"reset": True}, headers=admin)
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
