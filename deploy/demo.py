@@ -114,7 +114,6 @@ Concierge is running.
   Console:      {base_url}/console   (demo users, password {password}:
                 wang.fang reception, he.ping cashier, liu.qiang dispatch, li.na customer
                 service, zhang.wen group admin; all in services/gateway/console/users.py)
-  Dashboard:    {base_url}/dashboard#token={admin}&site={site_a}
   API:          {base_url}   (OpenAPI: {base_url}/docs)
   Group admin:  {admin}
   Front desk, Shanghai Tower A only:

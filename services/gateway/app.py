@@ -6,12 +6,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, Literal
 from uuid import uuid4
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
@@ -55,7 +54,6 @@ from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
 
-STATIC = Path(__file__).parent / "static"
 DOC_PAGES = ("/docs", "/redoc")
 # The doc pages load nothing from beyond the gateway: ReDoc's bundle links its logo on a
 # CDN, which the browser now refuses to fetch instead of leaking a request.
@@ -234,9 +232,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return ClockNow(now=apply_change(change))
 
     @app.get("/dashboard", include_in_schema=False)
-    async def dashboard() -> FileResponse:
-        """The web dashboard: a static page that reads the API with the user's token."""
-        return FileResponse(STATIC / "dashboard.html", media_type="text/html")
+    async def dashboard() -> RedirectResponse:
+        """The old developer dashboard (a pasted token and site id) gave way to the staff
+        console, which signs people in: old bookmarks land there."""
+        return RedirectResponse("/console", status_code=308)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> PlainTextResponse:

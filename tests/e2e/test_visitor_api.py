@@ -363,10 +363,10 @@ def test_every_event_reached_kafka_once_with_its_envelope(desk: httpx.Client, st
     assert {h["site"].decode() for h in headers} == {str(SITE_A)}
 
 
-def test_the_dashboard_page_is_served(stack: Stack) -> None:
+def test_the_old_dashboard_leads_to_the_console(stack: Stack) -> None:
+    """No page asks for a pasted token any more: old bookmarks land on the console."""
     page = httpx.get(f"{stack.base_url}/dashboard")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "<title>Concierge dashboard</title>" in page.text and "/billing/arrears" in page.text
+    assert page.status_code == 308 and page.headers["location"] == "/console"
 
 
 def test_openapi_lists_the_visitor_endpoints(stack: Stack) -> None:
