@@ -159,3 +159,57 @@ class CollectionEscalated(AccountEvent):
 
 
 EVENTS = (*EVENTS, PhoneReminderRecorded, FinalLetterSent, CollectionEscalated)
+
+
+# -- deposits, final settlements and receipts (the tenant's finance lifecycle) ------------
+
+
+class DepositHeld(AccountEvent):
+    """A fit-out deposit taken on the unit's account: held as a liability, never income
+    (it appears in no receivable table)."""
+
+    permit_id: str
+    amount: Decimal
+
+
+class DepositReleased(AccountEvent):
+    """A held deposit given back: `refunded` to the tenant, `deducted` for damage or
+    breaches (with reasons on the fit-out permit); the two make up the deposit."""
+
+    permit_id: str
+    refunded: Decimal
+    deducted: Decimal
+
+
+class FinalSettlementDrawn(AccountEvent):
+    """The final settlement at a move-out: what the tenant owes, less credit, less the
+    deposits still held; a negative `balance` is refunded to the tenant."""
+
+    tenancy_id: str
+    reference: str
+    moved_out_on: date
+    outstanding: Decimal
+    credit: Decimal
+    deposits_held: Decimal
+    balance: Decimal
+
+
+class ReceiptIssued(BillingEvent):
+    """A payment's receipt, numbered continuously per site (1, 2, 3 ... no gap)."""
+
+    number: int
+    unit: str
+    reference: str
+    amount: Decimal
+    method: str
+    cashier: str | None = None
+
+
+class ReceiptVoided(BillingEvent):
+    """A reversed payment's receipt voided with the reason; it keeps its number."""
+
+    number: int
+    reason: str
+
+
+EVENTS = (*EVENTS, DepositHeld, DepositReleased, FinalSettlementDrawn, ReceiptIssued, ReceiptVoided)

@@ -2,8 +2,10 @@
 and the site's period close.
 
 Fee schedules, policies (the collection policy too), unit profiles, meter readings,
-call-charge lists (their charges leave as `ChargePosted`) and the per-account period
-bookkeeping stay inside; each other domain event maps to one published event.
+call-charge lists (their charges leave as `ChargePosted`), the account's copy of its
+tenancies (the tenancy context publishes those) and the per-account period bookkeeping
+stay inside; each other domain event (deposits, final settlements and receipts too) maps
+to one published event.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from contracts import billing as published
 from contracts import topics
 from contracts.base import ContractEvent
 from services.billing.collection import CollectionLog
-from services.billing.domain import BillingRun, UnitAccount
+from services.billing.domain import BillingRun, ReceiptBook, UnitAccount
 
 TOPIC = topics.BILLING
 
@@ -28,6 +30,9 @@ ACCOUNT_EVENTS: dict[type, type[published.AccountEvent]] = {
     UnitAccount.FeeOverdue: published.FeeOverdue,  # type: ignore[attr-defined]
     UnitAccount.DunningNoticeSent: published.DunningNoticeSent,  # type: ignore[attr-defined]
     UnitAccount.LateFeeAssessed: published.LateFeeAssessed,  # type: ignore[attr-defined]
+    UnitAccount.DepositHeld: published.DepositHeld,  # type: ignore[attr-defined]
+    UnitAccount.DepositReleased: published.DepositReleased,  # type: ignore[attr-defined]
+    UnitAccount.FinalSettlementDrawn: published.FinalSettlementDrawn,  # type: ignore[attr-defined]
 }
 
 
@@ -56,6 +61,16 @@ def contract_for(e: Any) -> ContractEvent | None:
                   if name not in ("account_id", "occurred_at")}  # fmt: skip
         account_id = UnitAccount.create_id(e.site_id, e.unit)
         return model(**fields, account_id=account_id, occurred_at=e.at)
+    if isinstance(e, ReceiptBook.ReceiptIssued):  # type: ignore[attr-defined]
+        return published.ReceiptIssued(
+            site_id=e.site_id, number=e.number, unit=e.unit, reference=e.reference,
+            amount=e.amount, method=e.method, cashier=getattr(e, "cashier", None),
+            occurred_at=e.at,
+        )  # fmt: skip
+    if isinstance(e, ReceiptBook.ReceiptVoided):  # type: ignore[attr-defined]
+        return published.ReceiptVoided(
+            site_id=e.site_id, number=e.number, reason=e.reason, occurred_at=e.at
+        )
     if isinstance(e, BillingRun.PeriodClosed):  # type: ignore[attr-defined]
         return published.PeriodClosed(site_id=e.site_id, period=e.period, occurred_at=e.at)
     return None

@@ -103,3 +103,42 @@ def test_deposits_are_held_apart_and_netted_in_the_final_settlement() -> None:
 def test_a_unit_billed_without_any_tenancy_is_billed_the_whole_month() -> None:
     acct = UnitAccount.open(site_id=uuid4(), unit="12A", at=NOW)
     assert acct.occupied_days(NOV) is None
+
+
+def test_deposits_settlements_and_receipts_are_published_for_bi() -> None:
+    """Issue 11: each step of the tenant's finance life leaves as a published event
+    (they were billing-internal): deposits held and released, the final settlement,
+    receipts issued and voided, each valid against its contract."""
+    from contracts import billing as published
+    from services.billing.contract import contract_for
+    from services.billing.domain import ReceiptBook
+
+    acct = UnitAccount.open(site_id=uuid4(), unit="12A", at=NOW)
+    tenancy, permit = uuid4(), uuid4()
+    acct.begin_tenancy(tenancy_id=tenancy, billing_starts_on=date(2026, 11, 10), at=NOW)
+    acct.hold_deposit(permit_id=permit, amount=D("5000.00"), at=NOW)
+    acct.release_deposit(permit_id=permit, refunded=D("4800.00"), deducted=D("200.00"), at=NOW)
+    acct.end_tenancy(tenancy_id=tenancy, moved_out_on=date(2026, 11, 30), at=NOW)
+    acct.draw_final_settlement(tenancy_id=tenancy, reference="FS-1",
+                               moved_out_on=date(2026, 11, 30), at=NOW)  # fmt: skip
+    book = ReceiptBook(site_id=acct.site_id, at=NOW)
+    book.issue(unit="12A", reference="BT-1", amount=D("1000.00"), method="bank_transfer",
+               at=NOW, cashier="Wang Fang")  # fmt: skip
+    book.void(unit="12A", reference="BT-1", reason="cheque bounced", at=NOW)
+
+    out = [contract_for(e) for e in [*acct.collect_events(), *book.collect_events()]]
+    by_type = {type(e): e for e in out if e is not None}
+    held = by_type[published.DepositHeld]
+    assert (held.account_id, held.unit, held.permit_id, held.amount) == (
+        acct.id, "12A", str(permit), D("5000.00"))  # fmt: skip
+    released = by_type[published.DepositReleased]
+    assert (released.refunded, released.deducted) == (D("4800.00"), D("200.00"))
+    settled = by_type[published.FinalSettlementDrawn]
+    assert (settled.reference, settled.deposits_held, settled.moved_out_on) == (
+        "FS-1", D("0.00"), date(2026, 11, 30))  # fmt: skip
+    issued = by_type[published.ReceiptIssued]
+    assert (issued.site_id, issued.number, issued.amount, issued.cashier) == (
+        acct.site_id, 1, D("1000.00"), "Wang Fang")  # fmt: skip
+    assert by_type[published.ReceiptVoided].reason == "cheque bounced"
+    # The account's copy of its tenancies stays inside (tenancy publishes those).
+    assert not {"TenancyBegan", "TenancyEnded"} & {type(e).__name__ for e in out if e}
