@@ -4,6 +4,8 @@ stored."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ import pytest
 from runtime.auth import Role
 from tests.conftest import Stack
 from tests.helpers import bearer, eventually, problem, stored_events
+from tests.infra import read_topic
 
 SITE, OTHER = uuid4(), uuid4()
 CS, CS_MANAGER = bearer(Role.CS_REP, [SITE]), bearer(Role.CS_MANAGER, [SITE])
@@ -237,7 +240,7 @@ def test_mail_and_the_front_desk_follow_the_roster(api: httpx.Client) -> None:
     assert (done["archive_reason"], done["forwarded_to"]) == ("forwarded", "北京市朝阳区建国路1号")
 
 
-def test_billing_follows_the_tenancy(api: httpx.Client) -> None:
+def test_billing_follows_the_tenancy(api: httpx.Client, stack: Stack) -> None:
     """Charges from the billing start, prorated by day; the fit-out deposit held apart from
     the receivable; at the move-out the charges stop and the final settlement nets what is
     owed, the credit and the deposit still held."""
@@ -286,6 +289,22 @@ def test_billing_follows_the_tenancy(api: httpx.Client) -> None:
     assert settled["tenancies"][0]["moved_out_on"] == "2026-12-20"
     account = ok(api.get(f"{billing}/units/12A", headers=accountant))
     assert account["outstanding"] == "3035.48"
+
+    # BI sees the deposit, the receipt and the final settlement on the billing topic.
+    topic = f"{stack.infra.namespace}concierge.billing.v1"
+
+    def published() -> dict[str, dict]:
+        messages = asyncio.run(read_topic(stack.infra.kafka, topic))
+        mine = [m for m in messages if dict(m.headers)["site"].decode() == str(site)]
+        return {dict(m.headers)["ce_type"].decode(): json.loads(m.value) for m in mine}
+
+    kinds = ("DepositHeld", "ReceiptIssued", "FinalSettlementDrawn")
+    seen = eventually(
+        published, lambda p: all(f"concierge.billing.{k}.v1" in p for k in kinds), timeout=30
+    )
+    assert seen["concierge.billing.DepositHeld.v1"]["amount"] == "5000.00"
+    assert seen["concierge.billing.ReceiptIssued.v1"]["number"] == 1
+    assert seen["concierge.billing.FinalSettlementDrawn.v1"]["balance"] == "-1964.52"
 
 
 def test_every_payment_gets_a_receipt_numbered_per_site(api: httpx.Client) -> None:
