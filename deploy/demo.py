@@ -41,6 +41,12 @@ TENANTS = [  # unit, tenant company, contact person
     ("21F", "Lumen Design Studio", "Chen Jie"),
     ("8B", "Resident", "Wang Wu"),
 ]
+# The roster's Chinese names (the notices and receipts print them; English second).
+NAMES_ZH = {
+    "Huaxin Trading Co.": "华新贸易有限公司", "Blue Ocean Legal": "蓝海律师事务所",
+    "Lumen Design Studio": "流明设计工作室", "Wang Wu": "王五",
+    "Harbour Freight Agency": "港湾货运代理有限公司",
+}  # fmt: skip
 VISITORS = [
     ("Li Lei", "ACME Logistics"),
     ("Sun Li", "City Water Bureau"),
@@ -489,7 +495,8 @@ def seed_tenancy(api: httpx.Client, site: UUID, config: TokenConfig) -> None:
         day = str(today - timedelta(days=days_ago))
         body = {
             "unit": unit, "kind": "resident" if company == "Resident" else "company",
-            "name_zh": person if company == "Resident" else company, "name_en": company,
+            "name_zh": NAMES_ZH[person if company == "Resident" else company],
+            "name_en": person if company == "Resident" else company,
             "contact": {"name": person, "phone": "+86 21 6000 1000",
                         "email": f"{unit.lower()}@tenants.example", "extension": "800"},
             "emergency_contact": {"name": "Front office", "phone": "+86 21 6000 1999"},
