@@ -30,7 +30,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -43,7 +43,24 @@ from runtime.kafka import idempotent_producer
 from runtime.projection.bookkeeping import Positions
 from runtime.projection.runner import ProjectionRunner, _Rewind
 
+App = TypeVar("App")
+
 log = logging.getLogger(__name__)
+
+
+class CommandReaction(Generic[App]):
+    """A reaction that turns another context's events into commands on its own
+    application. It keeps no tables: what it does is stored as the application's events,
+    and the subscriber keeps its versions. Subclasses name it and write `apply_batch`."""
+
+    name: str
+    tables: tuple[str, ...] = ()
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def setup(self, conn: Any) -> None:
+        return None
 
 
 class ReactionSubscriber(ProjectionRunner):

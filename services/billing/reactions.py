@@ -26,18 +26,12 @@ from contracts import tenancy as tenancy_events
 from contracts.envelope import Envelope
 from contracts.workorder import RepairVerified
 from runtime.errors import ForeignSiteReference
+from runtime.reaction import CommandReaction
 from services.billing.application import BillingApplication
 
 
-class PaidRepairCharges:
+class PaidRepairCharges(CommandReaction[BillingApplication]):
     name = "billing_paid_repairs"
-    tables: tuple[str, ...] = ()
-
-    def __init__(self, app: BillingApplication) -> None:
-        self.app = app
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:
@@ -59,15 +53,8 @@ def require_own_site(envelope: Envelope) -> None:
         )
 
 
-class TenancyCharges:
+class TenancyCharges(CommandReaction[BillingApplication]):
     name = "billing_tenancy"
-    tables: tuple[str, ...] = ()
-
-    def __init__(self, app: BillingApplication) -> None:
-        self.app = app
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:

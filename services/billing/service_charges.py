@@ -21,6 +21,7 @@ import asyncpg
 
 from contracts.envelope import Envelope
 from contracts.visitor import ServiceOrderSigned
+from runtime.reaction import CommandReaction
 from services.billing.application import BillingApplication
 from services.billing.domain import FeeType
 from services.billing.reactions import require_own_site
@@ -32,15 +33,8 @@ SERVICE_FEES = {
 }
 
 
-class ServiceOrderCharges:
+class ServiceOrderCharges(CommandReaction[BillingApplication]):
     name = "billing_service_orders"
-    tables: tuple[str, ...] = ()
-
-    def __init__(self, app: BillingApplication) -> None:
-        self.app = app
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:

@@ -13,19 +13,13 @@ import asyncpg
 from contracts import tenancy as tenancy_events
 from contracts.envelope import Envelope
 from contracts.workorder import RepairVerified
+from runtime.reaction import CommandReaction
 from services.feedback.application import FeedbackApplication
 from services.feedback.projections import SITE_TENANTS_SQL
 
 
-class ComplaintsResolvedByRepairs:
+class ComplaintsResolvedByRepairs(CommandReaction[FeedbackApplication]):
     name = "feedback_resolved_by_repairs"
-    tables: tuple[str, ...] = ()
-
-    def __init__(self, app: FeedbackApplication) -> None:
-        self.app = app
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:

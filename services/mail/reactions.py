@@ -17,6 +17,7 @@ from contracts import visitor as visitor_events
 from contracts.envelope import Envelope
 from runtime.errors import ForeignSiteReference
 from runtime.notify import Notification, Notifier
+from runtime.reaction import CommandReaction
 from services.mail.application import MailApplication
 from services.mail.domain import MailDirectory
 
@@ -30,16 +31,12 @@ ITEM_NAMES = {
 }
 
 
-class TenantNotices:
+class TenantNotices(CommandReaction[MailApplication]):
     name = "mail_tenant_notices"
-    tables: tuple[str, ...] = ()
 
     def __init__(self, app: MailApplication, notifier: Notifier) -> None:
-        self.app = app
+        super().__init__(app)
         self.notifier = notifier
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         # Every notice is worked out before any is sent: a refused message fails the batch
@@ -93,20 +90,13 @@ def unit_of_site(directory: MailDirectory, unit: str, e: Any) -> dict[str, Any]:
     return entry
 
 
-class DirectoryFromTenancy:
+class DirectoryFromTenancy(CommandReaction[MailApplication]):
     """The mail directory follows the tenancy roster (`concierge.tenancy.v1`): a move-in
     enters the unit with its tenant and contact, a change of details updates them, a
     move-out marks the unit moved out with the forwarding address the tenant left, so the
     sweep forwards their mail there (or archives it after the lookup days)."""
 
     name = "mail_directory_from_tenancy"
-    tables: tuple[str, ...] = ()
-
-    def __init__(self, app: MailApplication) -> None:
-        self.app = app
-
-    async def setup(self, conn: asyncpg.Connection) -> None:
-        return None
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:
