@@ -180,6 +180,8 @@ def _rows_of(envelope: Envelope, inserts: dict[str, list], updates: dict[str, li
     if isinstance(e, ev.PeriodClosed):
         inserts["closed"].append((e.site_id, e.period, at))
         return
+    if not isinstance(e, ev.AccountEvent):  # a site's receipt book: no table row here
+        return
     who = (e.site_id, e.account_id, e.unit)
     match e:
         case ev.ChargePosted():
