@@ -411,6 +411,12 @@ def test_the_days_vips_appear_on_the_desks_day(desk: httpx.Client) -> None:
         assert planned.status_code == 201, planned.text
         reception = planned.json()
         assert reception["business_date"] == "2033-03-01"
+        # The desk's day reads the VIPs from the read model: wait until it has this one.
+        eventually(
+            lambda: desk.get(f"/sites/{site}/vip-receptions", params={"date": "2033-03-01"},
+                             headers=own).json(),
+            lambda rows: len(rows) == 1,
+        )  # fmt: skip
         days = f"/sites/{site}/desk-days"
         opened = desk.post(f"{days}/2033-03-01/opening", json=opening(), headers=own)
         assert opened.status_code == 201, opened.text
