@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
@@ -192,6 +192,19 @@ class ServiceApplication(Application[UUID]):
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(query, (aggregate_ids,))
             return {UUID(str(row["originator_id"])): row["version"] for row in curs.fetchall()}
+
+    def change_at_site(self, correlation_id: str | None, aggregate_id: UUID, site_id: UUID,
+                       kind: type[T], label: str, change: Callable[[T], object]) -> T:  # fmt: skip
+        """One command on one aggregate of the site: load it (`load_at_site`), apply
+        `change` (a domain method that refuses what it must), save it, answer it."""
+
+        def command() -> T:
+            aggregate = self.load_at_site(aggregate_id, site_id, kind, label)
+            change(aggregate)
+            self.save(cast(Any, aggregate))  # an aggregate of `kind`
+            return aggregate
+
+        return self.run(correlation_id, command)
 
     def load_at_site(self, aggregate_id: UUID, site_id: UUID, kind: type[T], label: str) -> T:
         """Load an aggregate of `kind` that belongs to `site_id`, else NotFound.

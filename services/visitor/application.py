@@ -290,14 +290,7 @@ class VisitorApplication(BuildingServiceDesk):
     def on_call(self, site_id: UUID, call_id: UUID, correlation_id: str,
                 change: Callable[[CallRecord], None]) -> CallRecord:  # fmt: skip
         """Load a call of the site, apply one step (sign for, follow up, complete), save."""
-
-        def command() -> CallRecord:
-            call = self.call(site_id, call_id)
-            change(call)
-            self.save(call)
-            return call
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(correlation_id, call_id, site_id, CallRecord, "call", change)
 
     def call(self, site_id: UUID, call_id: UUID) -> CallRecord:
         return self.load_at_site(call_id, site_id, CallRecord, "call")

@@ -77,23 +77,17 @@ class BuildingServiceDesk(ServiceApplication):
 
     def pick_up_laundry(self, site_id: UUID, order_id: UUID, cmd: api.PickUpLaundry,
                         correlation_id: str | None) -> LaundryOrder:  # fmt: skip
-        def command() -> LaundryOrder:
-            order = self.load_at_site(order_id, site_id, LaundryOrder, "laundry order")
-            order.pick_up(picked_up_by=cmd.picked_up_by, at=clock.now())
-            self.save(order)
-            return order
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, LaundryOrder, "laundry order",
+            lambda order: order.pick_up(picked_up_by=cmd.picked_up_by, at=clock.now()),
+        )  # fmt: skip
 
     def sign_laundry_return(self, site_id: UUID, order_id: UUID, cmd: api.SignForService,
                             correlation_id: str | None) -> LaundryOrder:  # fmt: skip
-        def command() -> LaundryOrder:
-            order = self.load_at_site(order_id, site_id, LaundryOrder, "laundry order")
-            order.sign_return(signed_by=cmd.signed_by, at=clock.now())
-            self.save(order)
-            return order
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, LaundryOrder, "laundry order",
+            lambda order: order.sign_return(signed_by=cmd.signed_by, at=clock.now()),
+        )  # fmt: skip
 
     def request_rewash(self, site_id: UUID, order_id: UUID, cmd: api.RequestRewash,
                        correlation_id: str | None) -> LaundryOrder:  # fmt: skip
@@ -165,23 +159,17 @@ class BuildingServiceDesk(ServiceApplication):
 
     def deliver_catering(self, site_id: UUID, order_id: UUID, cmd: api.DeliverCatering,
                          correlation_id: str | None) -> CateringOrder:  # fmt: skip
-        def command() -> CateringOrder:
-            order = self.load_at_site(order_id, site_id, CateringOrder, "catering order")
-            order.deliver(delivered_by=cmd.delivered_by, at=clock.now())
-            self.save(order)
-            return order
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, CateringOrder, "catering order",
+            lambda order: order.deliver(delivered_by=cmd.delivered_by, at=clock.now()),
+        )  # fmt: skip
 
     def sign_catering_receipt(self, site_id: UUID, order_id: UUID, cmd: api.SignForService,
                               correlation_id: str | None) -> CateringOrder:  # fmt: skip
-        def command() -> CateringOrder:
-            order = self.load_at_site(order_id, site_id, CateringOrder, "catering order")
-            order.sign_receipt(signed_by=cmd.signed_by, at=clock.now())
-            self.save(order)
-            return order
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, CateringOrder, "catering order",
+            lambda order: order.sign_receipt(signed_by=cmd.signed_by, at=clock.now()),
+        )  # fmt: skip
 
     # -- the business centre ----------------------------------------------------------------
 
@@ -204,24 +192,19 @@ class BuildingServiceDesk(ServiceApplication):
 
     def sign_service_slip(self, site_id: UUID, order_id: UUID, cmd: api.SignForService,
                           correlation_id: str | None) -> ServiceSlip:  # fmt: skip
-        def command() -> ServiceSlip:
-            slip = self.load_at_site(order_id, site_id, ServiceSlip, "service slip")
-            slip.sign(signed_by=cmd.signed_by, at=clock.now())
-            self.save(slip)
-            return slip
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, ServiceSlip, "service slip",
+            lambda slip: slip.sign(signed_by=cmd.signed_by, at=clock.now()),
+        )  # fmt: skip
 
     def void_service_slip(self, site_id: UUID, order_id: UUID, cmd: api.VoidServiceSlip,
                           supervisor: str, role: str | None,
                           correlation_id: str | None) -> ServiceSlip:  # fmt: skip
-        def command() -> ServiceSlip:
-            slip = self.load_at_site(order_id, site_id, ServiceSlip, "service slip")
-            slip.void(reason=cmd.reason, supervisor=supervisor, role=role, at=clock.now())
-            self.save(slip)
-            return slip
-
-        return self.run(correlation_id, command)
+        return self.change_at_site(
+            correlation_id, order_id, site_id, ServiceSlip, "service slip",
+            lambda slip: slip.void(reason=cmd.reason, supervisor=supervisor, role=role,
+                                   at=clock.now()),
+        )  # fmt: skip
 
     # -- reads ------------------------------------------------------------------------------
 
