@@ -31,7 +31,7 @@ down:
 lint: install
 	$(VENV)/bin/ruff check --output-format concise .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy services/billing/capital_numerals.py services/billing/printables.py services/billing/letterhead.py services/billing/pdf.py
+	$(VENV)/bin/mypy services/billing/capital_numerals.py services/billing/printables.py services/billing/letterhead.py services/billing/pdf.py services/gateway
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m contracts.schema_check check
 	$(VENV)/bin/mypy contracts runtime bi services/*/domain.py services/billing/money.py services/billing/collection.py services/billing/phone_charges.py services/visitor/call_register.py services/visitor/desk_day.py services/visitor/vip_reception.py services/visitor/watchlist_alert.py services/visitor/luggage.py services/visitor/reception_standard.py services/visitor/building_notice.py services/visitor/laundry.py services/visitor/catering.py services/visitor/business_centre.py \

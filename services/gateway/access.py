@@ -43,7 +43,7 @@ def matrix(
         if isinstance(route, APIRoute) and route.include_in_schema:
             access = route_access(route)
             if access is not None:
-                for method in sorted(route.methods):
+                for method in sorted(route.methods or ()):
                     areas[str(route.tags[0])][access].append(f"{method} {route.path}")
     return areas
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -196,12 +196,15 @@ async def assign_paid_repair(site_id: UUID, work_order_id: UUID,
                       work_order_id=work_order_id, payload=cmd)  # fmt: skip
 
 
-async def _table(request: Request, method: Method[Any, api.FeeTable | api.ArrearsTable],
-                 site_id: UUID, name: str, fmt: str,
-                 **fields: Any) -> api.FeeTable | api.ArrearsTable | Response:  # fmt: skip
-    table = await call(request, method, site_id=site_id, **fields)
+_Table = TypeVar("_Table", api.FeeTable, api.ArrearsTable)
+
+
+async def _table(request: Request, method: Method[Any, _Table], site_id: UUID, name: str,
+                 fmt: str, **fields: Any) -> _Table | Response:  # fmt: skip
+    table: _Table = await call(request, method, site_id=site_id, **fields)
     if fmt == "json":
         return table
+    amounts: list[str]
     if isinstance(table, api.ArrearsTable):
         amounts = ["current", "0-30", "31-60", "61-90", "90+", "outstanding", "credit"]
     else:
@@ -211,23 +214,34 @@ async def _table(request: Request, method: Method[Any, api.FeeTable | api.Arrear
     return table_download(rows, columns, f"{name}-{site_id}", fmt)
 
 
-@router.get(f"{SITE}/receivable", summary="Monthly receivable table (JSON, CSV or XLSX)")
+@router.get(
+    f"{SITE}/receivable",
+    summary="Monthly receivable table (JSON, CSV or XLSX)",
+    response_model=api.FeeTable,
+)
 async def receivable(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-                     as_of: AsOf = None, format: Format = "json") -> api.FeeTable:  # fmt: skip
+                     as_of: AsOf = None,
+                     format: Format = "json") -> api.FeeTable | Response:  # fmt: skip
     return await _table(request, api.RECEIVABLE, site_id, f"receivable-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
-@router.get(f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)")
+@router.get(
+    f"{SITE}/paid", summary="Monthly paid table (JSON, CSV or XLSX)", response_model=api.FeeTable
+)
 async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
-               as_of: AsOf = None, format: Format = "json") -> api.FeeTable:  # fmt: skip
+               as_of: AsOf = None, format: Format = "json") -> api.FeeTable | Response:  # fmt: skip
     return await _table(request, api.PAID, site_id, f"paid-{period}", format,
                         period=period, as_of=as_of)  # fmt: skip
 
 
-@router.get(f"{SITE}/arrears", summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)")
+@router.get(
+    f"{SITE}/arrears",
+    summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)",
+    response_model=api.ArrearsTable,
+)
 async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
-                  format: Format = "json") -> api.ArrearsTable:  # fmt: skip
+                  format: Format = "json") -> api.ArrearsTable | Response:  # fmt: skip
     return await _table(request, api.ARREARS, site_id, "arrears", format,
                         as_of=as_of)  # fmt: skip
 

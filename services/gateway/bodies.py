@@ -16,7 +16,7 @@ JSON text cannot hold; they are refused here (422 naming where they are), not fo
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -50,8 +50,13 @@ def _forwarded(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return value
 
 
-class JsonBody:
-    """`JsonBody[api.ReceiveMail]`: the body parameter, forwarded for the service to check."""
+if TYPE_CHECKING:  # to the type checker the parameter is the model it declares
+    _Model = TypeVar("_Model", bound=BaseModel)
+    JsonBody = Annotated[_Model, "forwarded"]
+else:
 
-    def __class_getitem__(cls, model: type[BaseModel]) -> Any:
-        return Annotated[model, WrapValidator(_forwarded)]
+    class JsonBody:
+        """`JsonBody[api.ReceiveMail]`: the body parameter, forwarded for the service to check."""
+
+        def __class_getitem__(cls, model: type[BaseModel]) -> Any:
+            return Annotated[model, WrapValidator(_forwarded)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from contracts import mail_api as api
 from contracts.fields import BusinessDate
@@ -112,7 +112,11 @@ async def ageing(site_id: UUID, request: Request, _: Desk) -> api.MailAgeing:
     return await call(request, api.AGEING, site_id=site_id)
 
 
-@router.get("/register", summary="The register of a day (JSON, CSV or XLSX)")
+@router.get(
+    "/register",
+    summary="The register of a day (JSON, CSV or XLSX)",
+    response_model=list[api.MailRow],
+)
 async def register(
     site_id: UUID,
     request: Request,
@@ -120,7 +124,7 @@ async def register(
     page: PageQuery,
     day: Annotated[BusinessDate | None, Query(alias="date")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> list[api.MailRow]:
+) -> list[api.MailRow] | Response:
     rows = await call(request, api.REGISTER, site_id=site_id, date=day, **page_of(page, format))
     if format == "json":
         return rows

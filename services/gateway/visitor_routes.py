@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from contracts import visitor_api as api
@@ -139,7 +139,9 @@ LOG_COLUMNS = [
 ]  # fmt: skip
 
 
-@router.get("/visit-log", summary="Daily visitor log (JSON, CSV or XLSX)")
+@router.get(
+    "/visit-log", summary="Daily visitor log (JSON, CSV or XLSX)", response_model=list[api.VisitRow]
+)
 async def visit_log(
     site_id: UUID,
     request: Request,
@@ -147,7 +149,7 @@ async def visit_log(
     day: Annotated[BusinessDate, Query(alias="date")],
     page: PageQuery,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-) -> list[api.VisitRow]:
+) -> list[api.VisitRow] | Response:
     rows = await call(request, api.DAILY_LOG, site_id=site_id, date=day,
                       **page_of(page, format))  # fmt: skip
     if format == "json":

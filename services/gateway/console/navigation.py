@@ -56,14 +56,14 @@ SCREENS = (
 
 def operations(routers: Iterable[APIRouter], who: Principal) -> set[str]:
     """Every operation (`METHOD path`, site prefix left out) this person may call."""
-    allowed = set()
+    allowed: set[str] = set()
     for route in (route for router in routers for route in router.routes):
         if not isinstance(route, APIRoute) or (access := route_access(route)) is None:
             continue
         roles, reach = access
         if who.role in roles and (reach != GROUP_WIDE or who.group_wide):
             path = route.path.removeprefix(SITE_PREFIX)
-            allowed.update(f"{method} {path}" for method in route.methods)
+            allowed.update(f"{method} {path}" for method in route.methods or ())
     return allowed
 
 
