@@ -7,6 +7,7 @@ runs again with the next number, never saved over the other one.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -92,3 +93,29 @@ def test_one_query_reads_what_the_repository_reads(replicas: Any) -> None:
     assert set(current) == {order.id, policy_id}  # an id without events is left out
     for aggregate_id, aggregate in current.items():
         assert vars(aggregate) == vars(first.repository.get(aggregate_id))
+
+
+def test_replicas_dispatching_at_once_issue_each_number_once(replicas: Any) -> None:
+    """Two replicas, two threads each, one site: every order gets its own number, the
+    numbers run 1..n without a gap, and each order's number is the one its site issued it."""
+    first, other = replicas(WorkOrderApplication, WorkOrderSettings)
+    site = uuid4()
+    orders = [first.report(site, REPORT, None, None).id for _ in range(20)]
+    apps = [first, other] * 2
+
+    def dispatch_each(n: int) -> None:
+        for order_id in orders[n::4]:
+            apps[n].dispatch(site, order_id, NORMAL, None)
+
+    threads = [threading.Thread(target=dispatch_each, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = {order_id: other.order(site, order_id).number for order_id in orders}
+    reported = other.order(site, orders[0]).reported_at
+    year = local_date(reported, site_timezone(site)).year
+    issued = numbers_issued(other, site, year)
+    assert [seq for seq, _ in issued] == list(range(1, 21))
+    code = SitePolicy.default_code(site)
+    assert {order_id: f"WO-{code}-{year}-{seq:05d}" for seq, order_id in issued} == numbers
