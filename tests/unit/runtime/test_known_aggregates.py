@@ -12,10 +12,12 @@ class Counter(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.count = 0
+        self.by_name: dict[str, list[int]] = {}
 
     @event("Counted")
-    def add(self) -> None:
+    def add(self, name: str = "any") -> None:
         self.count += 1
+        self.by_name.setdefault(name, []).append(self.count)
 
 
 def test_a_copy_changed_by_a_command_leaves_the_kept_one_as_it_was() -> None:
@@ -23,9 +25,14 @@ def test_a_copy_changed_by_a_command_leaves_the_kept_one_as_it_was() -> None:
     known.keep(counter)
     copy = known.copy_of(counter.id)
     copy.add()
-    assert (copy.count, copy.version) == (1, 2)
+    assert (copy.count, copy.version, copy.by_name) == (1, 2, {"any": [1]})
     again = known.copy_of(counter.id)
-    assert (again.count, again.version) == (0, 1)
+    assert (again.count, again.version, again.by_name) == (0, 1, {})
+    known.keep(copy)
+    last = known.copy_of(counter.id)
+    last.add()  # changes the list inside the dict: the kept one's stays as it was
+    assert known.copy_of(counter.id).by_name == {"any": [1]}
+    assert last.by_name == {"any": [1, 2]} and last.id == counter.id
 
 
 def test_an_older_version_never_replaces_a_newer_one() -> None:
