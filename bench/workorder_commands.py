@@ -4,13 +4,20 @@ Baseline in the same run: the raw eventsourcing save rate, one new aggregate per
 transaction from as many threads as the gRPC run has clients, straight into the same
 kind of Postgres store (no gRPC, no validation, no number series). The ratio is what
 the API, validation, loading and the number series cost on top of the store.
+
+Beside the rates, the CPU each side needs per command: the service process's and the
+gRPC client's (the bench process) against the raw saves' per save. On a loaded machine
+the CPU figures hold better than the rates (a path needing more CPU waits longer for it).
+And the same for as many `Ping`s: a gRPC call doing nothing, the floor under a command.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -50,15 +57,38 @@ def raw_saves(infra: Any, count: int) -> float:
             )  # fmt: skip
 
     threads = [threading.Thread(target=save, args=(count // WORKERS,)) for _ in range(WORKERS)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return count // WORKERS * WORKERS / (time.perf_counter() - started)
+    saves = count // WORKERS * WORKERS
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    app.close()
+    return saves / seconds, cpu / saves
 
 
-async def through_grpc(port: int) -> float:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+Timing = tuple[float, float, float]  # calls/s, the service's and the client's CPU s/call
+
+
+async def timed(service_pid: int, calls: int, run: Callable[[], Awaitable[Any]]) -> Timing:
+    started, service_cpu, cpu = time.perf_counter(), process_cpu(service_pid), time.process_time()
+    await run()
+    seconds = time.perf_counter() - started
+    service_cpu, cpu = process_cpu(service_pid) - service_cpu, time.process_time() - cpu
+    return calls / seconds, service_cpu / calls, cpu / calls
+
+
+async def through_grpc(port: int, service_pid: int) -> tuple[Timing, Timing]:
+    """The commands through the API; then as many `Ping`s (the cost of a gRPC call alone,
+    the floor under every command)."""
     client = RpcClient(f"127.0.0.1:{port}", "workorder", timeout=30)
     sites = [uuid4() for _ in range(SITES)]
     report = api.ReportRepair(source="tenant_phone", category="plumbing", location="12F",
@@ -77,6 +107,10 @@ async def through_grpc(port: int) -> float:
                 api.OnWorkOrder(site_id=site, work_order_id=order.work_order_id, payload=dispatch),
             )
 
+    async def pinger() -> None:
+        for _ in range(2 * PAIRS // WORKERS):
+            await client(api.PING, Empty())
+
     deadline = time.monotonic() + 120
     while True:  # the service starts (imports, store, port) in a few seconds, more under load
         try:
@@ -86,11 +120,17 @@ async def through_grpc(port: int) -> float:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(WORKERS)))
-    seconds = time.perf_counter() - started
+    calls = 2 * PAIRS
+    commands = await timed(
+        service_pid, calls, lambda: asyncio.gather(*(worker() for _ in range(WORKERS)))
+    )
+    pings = await timed(
+        service_pid,
+        calls // WORKERS * WORKERS,
+        lambda: asyncio.gather(*(pinger() for _ in range(WORKERS))),
+    )
     await client.close()
-    return 2 * PAIRS / seconds
+    return commands, pings
 
 
 def measure(infra: Any) -> dict[str, Any]:
@@ -98,12 +138,19 @@ def measure(infra: Any) -> dict[str, Any]:
     env = infra.env(
         CONCIERGE_NAMESPACE=f"{infra.namespace}bench_wo_", WORKORDER_GRPC_PORT=str(port)
     )
-    with process(["-m", "services.workorder", "--only", "api"], env, "bench-workorder"):
-        commands = asyncio.run(through_grpc(port))
-    raw = raw_saves(infra, 2 * PAIRS)
+    with process(["-m", "services.workorder", "--only", "api"], env, "bench-workorder") as service:
+        (commands, service_cpu, client_cpu), pings = asyncio.run(through_grpc(port, service.pid))
+    raw, raw_cpu = raw_saves(infra, 2 * PAIRS)
     return {
         "commands": 2 * PAIRS,
         "grpc_commands_per_s": round(commands),
         "raw_eventsourcing_saves_per_s": round(raw),
         "grpc_vs_raw_ratio": round(commands / raw, 3),
+        "service_cpu_us_per_command": round(service_cpu * 1e6),
+        "client_cpu_us_per_command": round(client_cpu * 1e6),
+        "raw_cpu_us_per_save": round(raw_cpu * 1e6),
+        "grpc_vs_raw_cpu_ratio": round(raw_cpu / (service_cpu + client_cpu), 3),
+        "grpc_pings_per_s": round(pings[0]),
+        "service_cpu_us_per_ping": round(pings[1] * 1e6),
+        "client_cpu_us_per_ping": round(pings[2] * 1e6),
     }

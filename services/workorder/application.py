@@ -10,6 +10,7 @@ from contracts.workorder import Category, Source, Urgency
 from runtime.aggregate import continue_flow, current_correlation_id
 from runtime.clock import clock, local_date
 from runtime.errors import Conflict
+from runtime.eventstore import KnownAggregates
 from runtime.settings import ServiceSettings
 from runtime.sites import site_timezone
 from services.workorder.domain import (
@@ -39,6 +40,8 @@ class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
 
     def __init__(self, settings: WorkOrderSettings) -> None:
         super().__init__(settings, settings.schema_name("workorder"))
+        # Each site's policy and number series as its last dispatch here saved them.
+        self._site_state = KnownAggregates()
 
     def report(self, site_id: UUID, cmd: api.ReportRepair, complaint: ComplaintOnRecord | None,
                correlation_id: str | None) -> WorkOrder:  # fmt: skip
@@ -121,10 +124,9 @@ class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
 
         def command() -> WorkOrder:
             now = clock.now()
-            order = self.order(site_id, order_id)
-            policy = self.policy(site_id)
             year = local_date(now, site_timezone(site_id)).year
-            series = self._series(site_id, year)
+            order, stored_policy, series = self._dispatch_state(site_id, order_id, year)
+            policy = self._policy_or_defaults(site_id, stored_policy)
             seq = series.issue(order.id)
             order.dispatch(
                 number=format_number(policy.site_code, year, seq),
@@ -139,9 +141,32 @@ class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
                 at=now,
             )
             self.save(series, order)
+            self._site_state.keep(series, *([stored_policy] if stored_policy else []))
             return order
 
         return self.run(correlation_id, command, retries=20)
+
+    def _dispatch_state(
+        self, site_id: UUID, order_id: UUID, year: int
+    ) -> tuple[WorkOrder, SitePolicy | None, NumberSeries]:
+        """The order, the site's stored policy (None: the defaults apply) and its number
+        series for `year`, with one query.
+
+        The policy and the series as this process's last dispatch at the site saved them
+        are brought up to date with the events stored since (another replica's dispatches
+        and settings); a dispatch stored after this read makes the save lose the series'
+        version check, and the command runs again. A series this process has not kept
+        yet is read the usual way (from its latest snapshot).
+        """
+        policy_id, series_id = SitePolicy.create_id(site_id), NumberSeries.create_id(site_id, year)
+        wanted = {order_id: None, policy_id: self._site_state.copy_of(policy_id)}
+        kept_series = self._site_state.copy_of(series_id)
+        if kept_series is not None:
+            wanted[series_id] = kept_series
+        current = self.load_current(wanted)
+        order = self.at_site(current.get(order_id), order_id, site_id, WorkOrder, "work order")
+        series = current.get(series_id) or self._series(site_id, year)
+        return self._continuing(order), current.get(policy_id), series
 
     def start(
         self, site_id: UUID, order_id: UUID, cmd: api.StartRepair, cid: str | None
@@ -214,14 +239,21 @@ class WorkOrderApplication(PatrolCommands, IncidentCommands, HygieneCommands):
     def order(self, site_id: UUID, order_id: UUID) -> WorkOrder:
         """The order; if a flow (a complaint) opened it, later commands continue that flow's
         correlation id, so one id follows the complaint to its resolution."""
-        order = self.load_at_site(order_id, site_id, WorkOrder, "work order")
+        return self._continuing(self.load_at_site(order_id, site_id, WorkOrder, "work order"))
+
+    @staticmethod
+    def _continuing(order: WorkOrder) -> WorkOrder:
         if order.flow_id:
             continue_flow(order.flow_id)
         return order
 
     def policy(self, site_id: UUID) -> SitePolicy:
         """The site's policy, or the defaults (code from the site id, standard SLAs)."""
-        return self._stored_policy(site_id) or SitePolicy(
+        return self._policy_or_defaults(site_id, self._stored_policy(site_id))
+
+    @staticmethod
+    def _policy_or_defaults(site_id: UUID, stored: SitePolicy | None) -> SitePolicy:
+        return stored or SitePolicy(
             site_id=site_id,
             site_code=SitePolicy.default_code(site_id),
             sla_hours={u.value: h for u, h in DEFAULT_SLA_HOURS.items()},
