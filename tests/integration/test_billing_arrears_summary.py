@@ -16,10 +16,7 @@ from contracts import billing_api as api
 from contracts.topics import BILLING
 from runtime.clock import clock
 from runtime.projection import ProjectionRunner
-from runtime.sites import site_timezone
 from services.billing.application import BillingApplication
-from services.billing.arrears import _from_lines
-from services.billing.collection_queries import end_of
 from services.billing.contract import contract_for
 from services.billing.money import Period
 from services.billing.projections import BillingQueries, BillingReadModel
@@ -56,13 +53,6 @@ def month(app: BillingApplication, site: UUID, period: Period, rng: random.Rando
                     reason="meter", period=str(period)), None)  # fmt: skip
         if day > 15:
             app.sweep_overdue(site, None, None)
-
-
-async def lines_table(queries: BillingQueries, site: UUID, as_of: date) -> dict[str, Any]:
-    async with queries.pool.acquire() as conn, conn.transaction():
-        cutoff = end_of(as_of, site_timezone(site))
-        units, totals = await _from_lines(conn, site, cutoff, as_of, None, None)
-    return {"as_of": as_of, "units": units, "totals": totals}
 
 
 async def pages(queries: BillingQueries, site: UUID, as_of: date, limit: int) -> dict[str, Any]:
@@ -110,7 +100,7 @@ async def test_the_summary_gives_the_table_the_lines_give(infra) -> None:  # typ
                     last,
                     *(last + timedelta(days=rng.randint(1, 150)) for _ in range(4)),
                 ]:
-                    expected = await lines_table(queries, site, as_of)
+                    expected = await queries.arrears_from_lines(site, as_of)
                     assert await queries.arrears(site, as_of) == expected, as_of
                     paged = await pages(queries, site, as_of, rng.randint(1, 4))
                     assert paged["units"] == expected["units"]
@@ -120,18 +110,22 @@ async def test_the_summary_gives_the_table_the_lines_give(infra) -> None:  # typ
                     checked += 1
                 for day in rng.sample(range(1, 27), 3):  # events after it: from the lines
                     as_of = date(YEAR, m, day)
-                    assert await queries.arrears(site, as_of) == await lines_table(
-                        queries, site, as_of
+                    assert await queries.arrears(site, as_of) == await queries.arrears_from_lines(
+                        site, as_of
                     ), as_of
             assert checked == 25
             assert {"current", "0-30", "31-60", "90+", "credit"} <= buckets_seen, buckets_seen
+            for as_of in (last, date(YEAR, 5, 3)):  # the group roll-up: the totals alone
+                (totals,) = (await queries.arrears_of_sites([site], as_of, limit=0)).values()
+                whole = await queries.arrears_from_lines(site, as_of)
+                assert (totals["units"], totals["totals"]) == ([], whole["totals"])
             units = [row["unit"] for row in (await queries.arrears(site, last))["units"]]
             assert units == sorted(units)  # code point: "Z1" before "b1"
             # The summary was read: it is the only place a row changed here shows up.
             async with queries.pool.acquire() as conn:
                 await conn.execute("UPDATE billing_arrears_summary SET amount = amount + 1"
                                    " WHERE site_id = $1 AND kind = 'open'", site)  # fmt: skip
-            assert await queries.arrears(site, last) != await lines_table(queries, site, last)
+            assert await queries.arrears(site, last) != await queries.arrears_from_lines(site, last)
         finally:
             clock.reset()
             await runner.close()
@@ -169,7 +163,9 @@ async def test_a_read_model_from_before_the_summary_gets_it_at_setup(infra) -> N
         try:
             queries = BillingQueries(await runner.connect())
             assert await queries.arrears(site, as_of) == built
-            assert await queries.arrears(site, as_of) == await lines_table(queries, site, as_of)
+            assert await queries.arrears(site, as_of) == await queries.arrears_from_lines(
+                site, as_of
+            )
             async with queries.pool.acquire() as conn:
                 assert await conn.fetchval("SELECT count(*) FROM billing_arrears_summary") > 0
         finally:
