@@ -251,8 +251,17 @@ async def _from_summary(conn: asyncpg.Connection, site_id: UUID, as_of: date,
     if limit != 0:
         rows = await conn.fetch(SUMMARY_PAGE, site_id, list(ages), list(ages.values()), after,
                                 None if limit is None else limit + 1)  # fmt: skip
-        units = [dict(row) for row in rows]
+        units = _as_dicts(rows)
     return units, totals
+
+
+def _as_dicts(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    """The rows as dicts (`dict(record)` looks each column up by name: about
+    twice the time for the 100,000 rows of a large site)."""
+    if not rows:
+        return []
+    columns = list(rows[0].keys())
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _sum(amounts: list[Decimal]) -> Decimal:
@@ -270,10 +279,10 @@ async def _from_lines(conn: asyncpg.Connection, site_id: UUID, cutoff: datetime,
     due_dates = await conn.fetch(ARREARS_DUE_DATES, site_id, cutoff)
     ages = {r["due_date"]: ageing_bucket(r["due_date"], as_of) for r in due_dates}
     rows = await conn.fetch(ARREARS, site_id, cutoff, list(ages), list(ages.values()))
-    units = [dict(row) for row in rows if row["unit"] is not None]
+    units = _as_dicts(rows[:-1])  # the last row: the () grouping set, the totals
     if after is not None:
         units = [row for row in units if row["unit"] > after]
     if limit is not None:
         units = units[: limit + 1] if limit else []
-    totals = {k: v for k, v in rows[-1].items() if k != "unit"}  # the () grouping set
+    totals = {k: v for k, v in rows[-1].items() if k != "unit"}
     return units, totals
