@@ -50,7 +50,7 @@ from contracts.fields import (
     Text,
     UnitNumber,
 )
-from contracts.methods import Answer, Method, P, Request, SiteCommand, SiteRequest
+from contracts.methods import MAX_PAGE, Answer, Method, P, Request, SiteCommand, SiteRequest
 from contracts.operations_api import ping, set_clock
 
 MAX_RATE = Decimal(10_000)  # per m2, space, m3 or line per month; a flat monthly charge
@@ -224,6 +224,19 @@ class TableQuery(AsOfQuery):
     period: Period
 
 
+class UnitsPage(BaseModel):
+    """A page of a table's units in code-point order of the unit: at most `limit` units
+    (1..500) after the unit `after` (the previous page's `next_after`; none: from the
+    first). Without a limit the whole table. The totals are always over every unit."""
+
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] | None = None
+    after: UnitNumber | None = None
+
+
+class ArrearsQuery(AsOfQuery, UnitsPage):
+    pass
+
+
 class GroupAsOfQuery(Request):
     as_of: BusinessDate | None = None
 
@@ -394,9 +407,13 @@ class ArrearsRow(ArrearsTotals):
 
 
 class ArrearsTable(Answer):
+    """The units (all, or a page of them) and the totals over every unit; `next_after`:
+    the cursor of the next page while more units follow."""
+
     as_of: date
     units: list[ArrearsRow]
     totals: ArrearsTotals
+    next_after: str | None = None
 
 
 class SiteArrears(ArrearsTotals):
@@ -451,7 +468,7 @@ ASSIGN_PAID_REPAIR = Method(
 GET_ACCOUNT = Method(SERVICE, "GetAccount", UnitRef, AccountView, read=True)
 RECEIVABLE = Method(SERVICE, "Receivable", TableQuery, FeeTable, read=True)
 PAID = Method(SERVICE, "Paid", TableQuery, FeeTable, read=True)
-ARREARS = Method(SERVICE, "Arrears", AsOfQuery, ArrearsTable, read=True)
+ARREARS = Method(SERVICE, "Arrears", ArrearsQuery, ArrearsTable, read=True)
 COLLECTION_RATE = Method(SERVICE, "CollectionRate", TableQuery, CollectionRate, read=True)
 GROUP_ARREARS = Method(SERVICE, "GroupArrears", GroupAsOfQuery, GroupArrears, read=True)
 

@@ -181,8 +181,9 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         return await queries.paid(request.site_id, request.period, today(request))
 
     @rpc.implements(api.ARREARS)
-    async def arrears(request: api.AsOfQuery, call: CallContext) -> dict[str, Any]:
-        return await queries.arrears(request.site_id, today(request))
+    async def arrears(request: api.ArrearsQuery, call: CallContext) -> dict[str, Any]:
+        return await queries.arrears(request.site_id, today(request), request.limit,
+                                     request.after)  # fmt: skip
 
     @rpc.implements(api.COLLECTION_RATE)
     async def collection_rate(request: api.TableQuery, call: CallContext) -> dict[str, Any]:
@@ -193,7 +194,7 @@ def build_api(app: BillingApplication, queries: BillingQueries) -> RpcService:
         """Every site's arrears totals (the gateway lets only group admins ask)."""
         as_of = request.as_of or clock.today()
         sites = await queries.sites()
-        tables = await queries.arrears_of_sites(sites, as_of)
+        tables = await queries.arrears_of_sites(sites, as_of, limit=0)  # the totals alone
         rows = [{"site_id": site, **table["totals"]} for site, table in tables.items()]
         return {"as_of": as_of, "sites": rows}
 

@@ -14,7 +14,7 @@ sums any number of postings, each at most `contracts.fields.MAX_AMOUNT`.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -25,12 +25,18 @@ import asyncpg
 from contracts import billing as ev
 from contracts.envelope import Envelope
 from runtime.sites import site_timezone
+from services.billing.arrears import (
+    SUMMARY_SQL,
+    SUMMARY_TABLES,
+    ArrearsQueries,
+    backfill_summary,
+    refresh_summary,
+)
 from services.billing.collection_queries import (
     CollectionQueries,
     collection_row,
     end_of,
 )
-from services.billing.domain import AGEING_BUCKETS, ageing_bucket
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS billing_lines (
@@ -136,13 +142,15 @@ class BillingReadModel:
     name = "billing_read_model"
     tables = (
         "billing_lines", "billing_allocations", "billing_sources", "billing_statements",
-        "billing_notices", "billing_closed_periods", "billing_collection_log",
+        "billing_notices", "billing_closed_periods", "billing_collection_log", *SUMMARY_TABLES,
     )  # fmt: skip
 
     async def setup(self, conn: asyncpg.Connection) -> None:
         if await _keyed_by_line_alone(conn):
             await self._start_over(conn)
         await conn.execute(SCHEMA_SQL)
+        await conn.execute(SUMMARY_SQL)
+        await backfill_summary(conn)
 
     async def _start_over(self, conn: asyncpg.Connection) -> None:
         """A read model from before rows were keyed by their owner lost every line whose
@@ -155,15 +163,24 @@ class BillingReadModel:
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         """Rows are appended in event order; updates (due dates, reversals) run after the
-        inserts of the batch, since they only ever name rows created before them."""
+        inserts of the batch, since they only ever name rows created before them. The
+        arrears summary of every account the batch touched follows its rows, in the
+        same transaction (`services.billing.arrears`)."""
         inserts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         updates: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        accounts: set[UUID] = set()
+        applied: dict[UUID, datetime] = {}
         for envelope in envelopes:
             _rows_of(envelope, inserts, updates)
+            if isinstance(e := envelope.data, ev.AccountEvent):
+                accounts.add(e.account_id)
+                if e.site_id not in applied or applied[e.site_id] < e.occurred_at:
+                    applied[e.site_id] = e.occurred_at
         for table, rows in inserts.items():
             await conn.executemany(INSERTS[table], rows)
         for kind, rows in updates.items():
             await conn.executemany(UPDATES[kind], rows)
+        await refresh_summary(conn, accounts, applied)
 
 
 async def _keyed_by_line_alone(conn: asyncpg.Connection) -> bool:
@@ -294,47 +311,7 @@ def _rows_of(envelope: Envelope, inserts: dict[str, list], updates: dict[str, li
             inserts["collection"].append(collection_row(envelope.id, e))
 
 
-# The arrears table, summed by PostgreSQL (a Python loop over 100,000 units' lines took
-# seconds): each line's open amount as of the cutoff ($2) (the whole site's allocations
-# summed once, where collection_queries.OPEN_LINES reads one unit's), aged by the bucket
-# Python gave its due date ($3 -> $4, `ageing_bucket`: the rule stays in the domain), a
-# unit's unplaced credit beside it; one row per unit in code-point order (as Python
-# sorts), then totals.
-_OPEN_LINES = (
-    "SELECT l.unit, l.amount - coalesce(a.paid, 0) AS open,"
-    " CASE WHEN l.due_set_at < $2 THEN l.due_date END AS due_date"
-    " FROM billing_lines l LEFT JOIN (SELECT account_id, line_id, sum(amount) AS paid"
-    "  FROM billing_allocations WHERE site_id = $1 AND at < $2 GROUP BY account_id, line_id) a"
-    " ON a.account_id = l.account_id AND a.line_id = l.line_id"
-    " WHERE l.site_id = $1 AND l.posted_at < $2"
-)
-ARREARS_DUE_DATES = (  # every due date a line may age by (more than the open ones: harmless)
-    "SELECT DISTINCT CASE WHEN due_set_at < $2 THEN due_date END AS due_date"
-    " FROM billing_lines WHERE site_id = $1 AND posted_at < $2"
-)
-ARREARS = (
-    f"WITH open_lines AS ({_OPEN_LINES}),"
-    " credits AS (SELECT s.unit, sum(s.amount) - coalesce(sum(a.placed), 0) AS credit"
-    "  FROM billing_sources s LEFT JOIN LATERAL (SELECT sum(amount) AS placed"
-    "   FROM billing_allocations WHERE account_id = s.account_id"
-    "   AND source_kind = s.kind AND reference = s.reference AND at < $2) a ON true"
-    "  WHERE s.site_id = $1 AND s.at < $2"
-    "  AND (s.reversed_at IS NULL OR s.reversed_at >= $2) GROUP BY s.unit),"
-    ' amounts AS (SELECT o.unit COLLATE "C" AS unit, b.bucket, o.open AS amount'
-    "  FROM open_lines o JOIN unnest($3::date[], $4::text[]) AS b(due_date, bucket)"
-    "  ON b.due_date IS NOT DISTINCT FROM o.due_date WHERE o.open > 0"
-    "  UNION ALL SELECT unit COLLATE \"C\", 'credit', credit FROM credits WHERE credit > 0)"
-    " SELECT unit, "
-    + ", ".join(
-        f"coalesce(sum(amount) FILTER (WHERE bucket = '{b}'), 0.00) AS \"{b}\""
-        for b in (*AGEING_BUCKETS, "credit")
-    )
-    + ", coalesce(sum(amount) FILTER (WHERE bucket <> 'credit'), 0.00) AS outstanding"
-    " FROM amounts GROUP BY GROUPING SETS ((unit), ()) ORDER BY unit NULLS LAST"
-)
-
-
-class BillingQueries(CollectionQueries):
+class BillingQueries(CollectionQueries, ArrearsQueries):
     """The finance tables, each for one site and as of an instant."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -363,29 +340,6 @@ class BillingQueries(CollectionQueries):
             site_id, period, cutoff,
         )  # fmt: skip
         return _pivot("paid", period, as_of, rows)
-
-    async def arrears(self, site_id: UUID, as_of: date) -> dict[str, Any]:
-        """Per unit: what is open, aged by due date (current, 0-30, 31-60, 61-90, 90+)."""
-        return (await self.arrears_of_sites([site_id], as_of))[site_id]
-
-    async def arrears_of_sites(self, site_ids: list[UUID], as_of: date) -> dict[UUID, Any]:
-        tables = {}
-        for site_id in site_ids:
-            cutoff = end_of(as_of, site_timezone(site_id))
-            async with (
-                self.pool.acquire() as conn,
-                conn.transaction(isolation="repeatable_read", readonly=True),
-            ):  # both statements see the same lines
-                await conn.execute("SET LOCAL work_mem = '64MB'")  # sorts stay in memory
-                due_dates = await conn.fetch(ARREARS_DUE_DATES, site_id, cutoff)
-                ages = {r["due_date"]: ageing_bucket(r["due_date"], as_of) for r in due_dates}
-                rows = await conn.fetch(
-                    ARREARS, site_id, cutoff, list(ages), list(ages.values())
-                )  # fmt: skip
-            table = [dict(row) for row in rows if row["unit"] is not None]
-            totals = {k: v for k, v in rows[-1].items() if k != "unit"}  # the () grouping set
-            tables[site_id] = {"as_of": as_of, "units": table, "totals": totals}
-        return tables
 
     async def collection_rate(self, site_id: UUID, period: str, as_of: date) -> dict[str, Any]:
         """Collected / receivable for the period, day by day from the notice date."""

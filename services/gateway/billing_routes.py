@@ -51,6 +51,7 @@ Unit = Annotated[api.BilledUnit, Path()]
 PaymentReference = Annotated[Reference, Path(description="the payment's reference")]
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$")]
 AsOf = BusinessDate | None
+UnitsPage = Annotated[api.UnitsPage, Query()]
 
 
 @router.put(f"{SITE}/settings", summary="Days to pay, grace days, late fee, currency")
@@ -240,10 +241,15 @@ async def paid(site_id: UUID, period: PeriodQuery, request: Request, _: Reader,
     summary="Arrears with ageing, as of a date (JSON, CSV or XLSX)",
     response_model=api.ArrearsTable,
 )
-async def arrears(site_id: UUID, request: Request, _: Reader, as_of: AsOf = None,
+async def arrears(site_id: UUID, request: Request, _: Reader, page: UnitsPage,
+                  as_of: AsOf = None,
                   format: Format = "json") -> api.ArrearsTable | Response:  # fmt: skip
-    return await _table(request, api.ARREARS, site_id, "arrears", format,
-                        as_of=as_of)  # fmt: skip
+    """`?limit=` (1..500) units after `?after=` (the previous page's `next_after`), in
+    code-point order of the unit, with the totals over every unit; a CSV or XLSX export
+    is always the whole table."""
+    paging = page.model_dump() if format == "json" else {}
+    return await _table(request, api.ARREARS, site_id, "arrears", format, as_of=as_of,
+                        **paging)  # fmt: skip
 
 
 @router.get(f"{SITE}/collection-rate", summary="Collected / receivable per day from the notice")

@@ -272,6 +272,18 @@ def test_overdue_sweep_then_arrears_ageing_and_close(
     assert (row["0-30"], row["current"]) == ("230.75", "11.54")  # the late fee is not yet billed
     credit = next(u for u in arrears["units"] if u["unit"] == "201")
     assert credit["credit"] == "55.00" and credit["outstanding"] == "0.00"
+    # A page at a time, in code-point order of the unit, each with the totals of every unit.
+    units, params = [], {"as_of": "2032-03-25", "limit": 1}
+    while True:
+        page = api.get(f"{BASE}/arrears", params=params, headers=ACCOUNTANT).json()
+        assert len(page["units"]) == 1 and page["totals"] == arrears["totals"]
+        units += page["units"]
+        if page["next_after"] is None:
+            break
+        params["after"] = page["next_after"]
+    assert units == arrears["units"] and len(units) > 1
+    refused = api.get(f"{BASE}/arrears", params={"limit": 0}, headers=ACCOUNTANT)
+    assert refused.status_code == 422 and problem(refused).names("limit")
     # As of 10 March, before the due date: the same debt was current, with no late fee yet.
     past = api.get(f"{BASE}/arrears", params={"as_of": "2032-03-10"}, headers=ACCOUNTANT).json()
     assert (past["totals"]["current"], past["totals"]["0-30"]) == ("230.75", "0.00")
