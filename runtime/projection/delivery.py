@@ -137,7 +137,8 @@ def blocked_letter(projection: str, d: Delivery) -> DeadLetter:
 def letter(projection: str, d: Delivery, reason: str, error: BaseException | str) -> DeadLetter:
     message, envelope = d.message, d.envelope
     headers = dict(message.headers or ())
-    raw = {k: headers[k].decode(errors="replace") for k in ("ce_id", "ce_type") if k in headers}
+    raw = {k: headers[k].decode(errors="replace")
+           for k in ("ce_id", "ce_type") if headers.get(k) is not None}  # fmt: skip
     return DeadLetter(
         projection=projection, topic=message.topic, partition=message.partition,
         offset=message.offset, reason=reason,
