@@ -297,8 +297,7 @@ class ProjectionRunner:
             letters = await park(producer, name, deliveries)
             self.dlq_sent += len(letters)
             await deadletters.record(conn, letters)
-            await self._store_versions(conn, deliveries)
-            await self._store_positions(conn, messages)
+            await self._store(conn, deliveries, messages)
         return letters
 
     async def committed_positions(self) -> bookkeeping.Positions:
@@ -313,15 +312,20 @@ class ProjectionRunner:
                     for m in messages}  # fmt: skip
         return await bookkeeping.claim_positions(conn, self.projection.name, expected)
 
-    async def _store_positions(self, conn: asyncpg.Connection, messages: list[Any]) -> None:
-        """The read model's position, in its transaction."""
-        await bookkeeping.store_positions(conn, self.projection.name, messages)
+    def _positions_after(self, messages: list[Any]) -> bookkeeping.Positions:
+        """The read model's position after `messages`, stored in its transaction."""
+        return bookkeeping.positions_after(messages)
 
-    async def _store_versions(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> None:
-        await bookkeeping.store_versions(conn, self.projection.name, latest_versions(deliveries))
+    async def _store(
+        self, conn: asyncpg.Connection, deliveries: list[Delivery], messages: list[Any]
+    ) -> None:
+        """The versions of the aggregates applied and the positions after `messages`."""
+        name = self.projection.name
+        await bookkeeping.store(conn, name, latest_versions(deliveries),
+                                self._positions_after(messages))  # fmt: skip
         count = sum(d.applied for d in deliveries)
         self.applied += count
-        APPLIED.labels(self.projection.name).inc(count)
+        APPLIED.labels(name).inc(count)
 
     async def replay_dead_letters(self) -> dict[str, int]:
         """Apply this projection's unresolved dead letters again, after a fix.
@@ -341,7 +345,7 @@ class ProjectionRunner:
             outcome["missing"] = len(letters) - len(found)
             deliveries = await apply(conn, self.projection, [originals[d["id"]] for d in found],
                                      isolate=True, blocked=set())  # fmt: skip
-            await self._store_versions(conn, deliveries)
+            await self._store(conn, deliveries, [])  # where they came from is not moved
             for recorded, d in zip(found, deliveries, strict=True):
                 if d.letter is not None:
                     d.letter.report()
