@@ -8,6 +8,7 @@ one statement per event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -103,7 +104,8 @@ class RowSet:
         """Upsert the touched rows: a few one by one (pipelined), many through a staging
         table filled by COPY and merged with one statement (a rebuild's batches: one
         upsert per row cost the server more than the fold cost Python)."""
-        records = [tuple(self.rows[k][c] for c in self.columns) for k in self.touched]
+        values = itemgetter(*self.columns)  # a tuple per row: every table has 2+ columns
+        records = [values(self.rows[k]) for k in self.touched]
         if len(records) < STAGED_ROWS:
             if records:
                 await conn.executemany(upsert_sql(self.table, self.columns), records)
