@@ -8,8 +8,10 @@ The value is the contract model's JSON; the attributes travel as headers
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -82,24 +84,68 @@ class Envelope:
 
     @classmethod
     def parse(cls, headers: list[tuple[str, bytes]] | tuple, value: bytes | None) -> Envelope:
-        """Read an envelope back from a Kafka message; MalformedMessage if it is not one."""
+        """Read an envelope back from a Kafka message; MalformedMessage if it is not one.
+
+        Every header must be UTF-8 (null or not, a header that is not is a malformed
+        message, as a payload that does not validate against its type's contract is).
+        The hot path of every projection and reaction: the headers are read as bytes in
+        one dict, the contract is validated by its model's cached validator, the UUIDs
+        of sites and aggregates come from a small cache (a batch repeats them)."""
         try:
-            attrs = {k: v.decode() for k, v in headers}
-            if attrs.get("ce_specversion") != SPEC_VERSION:
+            attrs = dict(headers)
+            _check_text(attrs.values())
+            if attrs.get("ce_specversion") != _SPEC_VERSION:
                 raise MalformedMessage("missing or unsupported ce_specversion")
-            model = model_for(attrs["ce_type"])
-            data = model.model_validate_json(value or b"")
+            ce_type = attrs["ce_type"]
+            data = _validator(ce_type)(value or b"")
             return cls(
-                id=attrs["ce_id"],
-                type=attrs["ce_type"],
-                source=attrs["ce_source"],
-                time=datetime.fromisoformat(attrs["ce_time"]),
-                subject=UUID(attrs["ce_subject"]),
-                site=UUID(attrs["site"]),
-                correlation_id=attrs.get("correlation_id", ""),
+                id=attrs["ce_id"].decode(),
+                type=ce_type.decode(),
+                source=attrs["ce_source"].decode(),
+                time=datetime.fromisoformat(attrs["ce_time"].decode()),
+                subject=_uuid(attrs["ce_subject"]),
+                site=_uuid(attrs["site"]),
+                correlation_id=attrs.get("correlation_id", b"").decode(),
                 data=data,
             )
         except MalformedMessage:
             raise
         except (KeyError, ValueError, UnicodeDecodeError, ValidationError, IndexError) as exc:
             raise MalformedMessage(f"{type(exc).__name__}: {exc}") from exc
+
+
+# -- reading (only `Envelope.parse` uses these) ------------------------------------------
+
+_SPEC_VERSION = SPEC_VERSION.encode()
+PARSE_CACHE = 4096  # UUIDs of sites and aggregates kept decoded (a batch repeats them)
+
+
+def _check_text(values: Iterable[bytes | None]) -> None:
+    """Refuse a message with a header that is null or not UTF-8. One decode of the
+    values joined by an ASCII newline (which no UTF-8 sequence can span) fails exactly
+    when one of them would; then each is decoded for the same error as decoding it."""
+    values = list(values)
+    if None in values:
+        raise ValueError("a header without a value")
+    try:
+        b"\n".join(values).decode()  # type: ignore[arg-type]
+    except UnicodeDecodeError:
+        for header in values:
+            header.decode()  # type: ignore[union-attr]
+        raise
+
+
+@lru_cache(maxsize=256)
+def _validator(ce_type: bytes) -> Callable[[bytes], ContractEvent]:
+    """The JSON validator of a CloudEvents type's contract model (KeyError when unknown):
+    what `model_validate_json` calls, without looking the model up for every message."""
+    validate: Callable[[bytes], ContractEvent] = model_for(
+        ce_type.decode()
+    ).__pydantic_validator__.validate_json
+    return validate
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _uuid(text: bytes) -> UUID:
+    """A header's UUID (ValueError when it is none: failures are not cached)."""
+    return UUID(text.decode())

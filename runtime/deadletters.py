@@ -142,18 +142,13 @@ async def record(conn: asyncpg.Connection, letters: list[DeadLetter]) -> None:
         )  # fmt: skip
 
 
-async def blocked_subjects(
-    conn: asyncpg.Connection, projection: str, subjects: list[UUID]
-) -> set[UUID]:
-    """The aggregates among `subjects` whose later events wait behind a dead letter."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT subject FROM projection_dead_letters WHERE projection = $1"
-        " AND resolved_at IS NULL AND subject = ANY($2::uuid[]) AND reason = ANY($3::text[])",
-        projection,
-        subjects,
-        list(HOLDS_BACK),
-    )
-    return {r["subject"] for r in rows}
+# The aggregates among the subjects $2 whose later events wait behind a dead letter of
+# the projection $1 ($3: HOLDS_BACK); the projection runner reads them with the
+# subjects' versions, in one statement (`runtime.projection.bookkeeping`).
+BLOCKED_SUBJECTS = (
+    "SELECT DISTINCT subject FROM projection_dead_letters WHERE projection = $1"
+    " AND resolved_at IS NULL AND subject = ANY($2::uuid[]) AND reason = ANY($3::text[])"
+)
 
 
 async def unresolved_by_reason(conn: asyncpg.Connection, projection: str) -> dict[str, int]:

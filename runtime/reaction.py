@@ -172,8 +172,9 @@ class ReactionSubscriber(ProjectionRunner):
         commands' own idempotency keep a batch applied twice from acting twice."""
         return True
 
-    async def _store_positions(self, conn: Any, messages: list[Any]) -> None:
+    def _positions_after(self, messages: list[Any]) -> Positions:
         """A reaction's position is Kafka's committed offset (`_commit_offsets`)."""
+        return {}
 
     async def _seek_to_stored(self, assigned: Any) -> None:
         """Continue each assigned partition from the group's committed offset; without

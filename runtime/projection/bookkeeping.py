@@ -56,15 +56,9 @@ async def stored_positions(conn: Any, projection: str, schema: str | None = None
     return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
 
-async def store_positions(conn: asyncpg.Connection, projection: str, messages: list[Any]) -> None:
+def positions_after(messages: list[Any]) -> Positions:
     """The next offset of each partition after `messages` (in order per partition)."""
-    positions = {(m.topic, m.partition): m.offset + 1 for m in messages}
-    await conn.executemany(
-        "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (projection, topic, partition)"
-        " DO UPDATE SET next_offset = EXCLUDED.next_offset",
-        [(projection, t, p, offset) for (t, p), offset in positions.items()],
-    )
+    return {(m.topic, m.partition): m.offset + 1 for m in messages}
 
 
 async def claim_positions(
@@ -79,47 +73,61 @@ async def claim_positions(
     the second finds the position moved and writes nothing.
     """
     keys = sorted(expected)
-    await conn.executemany(
-        "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
-        " VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) DO NOTHING",
-        [(projection, topic, partition) for topic, partition in keys],
-    )
-    rows = await conn.fetch(
-        "SELECT topic, partition, next_offset FROM projection_positions"
-        " WHERE projection = $1 AND (topic, partition) IN"
-        " (SELECT * FROM unnest($2::text[], $3::int[]))"
-        " ORDER BY topic, partition FOR UPDATE",
-        projection,
-        [topic for topic, _ in keys],
-        [partition for _, partition in keys],
-    )
+    rows = await conn.fetch(CLAIM, projection, [t for t, _ in keys], [p for _, p in keys])
     stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
     return all(stored.get(key) == offset for key, offset in expected.items())
 
 
+# One statement: a missing row is created at 0, an existing one is "updated" to its own
+# value, which locks it as FOR UPDATE would (waiting for a concurrent claim, then reading
+# its committed value), and either way the row comes back. In key order (no deadlock).
+CLAIM = (
+    "INSERT INTO projection_positions (projection, topic, partition, next_offset)"
+    " SELECT $1, topic, partition, 0 FROM unnest($2::text[], $3::int[]) AS c(topic, partition)"
+    " ON CONFLICT (projection, topic, partition)"
+    " DO UPDATE SET next_offset = projection_positions.next_offset"
+    " RETURNING topic, partition, next_offset"
+)
+
+
 async def stored_versions(
-    conn: asyncpg.Connection, projection: str, subjects: list[UUID]
-) -> dict[UUID, int]:
+    conn: asyncpg.Connection, projection: str, subjects: list[UUID], *, blocked: bool
+) -> tuple[dict[UUID, int], set[UUID]]:
+    """The last applied version of each of `subjects` that has one and, if `blocked`,
+    those whose later events wait behind a dead letter (`deadletters.BLOCKED_SUBJECTS`):
+    one statement."""
+    if not blocked:
+        rows = await conn.fetch(VERSIONS, projection, subjects)
+        return {r["subject"]: r["version"] for r in rows}, set()
     rows = await conn.fetch(
-        "SELECT subject, version FROM projection_versions"
-        " WHERE projection = $1 AND subject = ANY($2::uuid[])",
-        projection,
-        subjects,
-    )
-    return {r["subject"]: r["version"] for r in rows}
+        f"{VERSIONS} UNION ALL SELECT subject, NULL FROM ({deadletters.BLOCKED_SUBJECTS}) AS b",
+        projection, subjects, list(deadletters.HOLDS_BACK),
+    )  # fmt: skip
+    versions = {r["subject"]: r["version"] for r in rows if r["version"] is not None}
+    return versions, {r["subject"] for r in rows if r["version"] is None}
 
 
-async def store_versions(
-    conn: asyncpg.Connection, projection: str, latest: dict[UUID, int]
+VERSIONS = (
+    "SELECT subject, version FROM projection_versions"
+    " WHERE projection = $1 AND subject = ANY($2::uuid[])"
+)
+
+
+async def store(
+    conn: asyncpg.Connection, projection: str, latest: dict[UUID, int], positions: Positions
 ) -> None:
-    """One statement over arrays, whatever the batch's size (a rebuild's batch touches
-    thousands of aggregates; one upsert each cost the server a round of work per row)."""
-    if latest:
-        await conn.execute(
-            "INSERT INTO projection_versions (projection, subject, version)"
-            " SELECT $1, * FROM unnest($2::uuid[], $3::bigint[])"
-            " ON CONFLICT (projection, subject) DO UPDATE SET version = EXCLUDED.version",
-            projection,
-            list(latest),
-            list(latest.values()),
-        )
+    """The last applied version of each aggregate and the next offset of each partition,
+    with one statement over arrays whatever the batch's size (a rebuild's batch touches
+    thousands of aggregates; one upsert each cost the server a round of work per row, and
+    a live batch of one event a round trip per table)."""
+    await conn.execute(
+        "WITH versions AS (INSERT INTO projection_versions (projection, subject, version)"
+        " SELECT $1, * FROM unnest($2::uuid[], $3::bigint[])"
+        " ON CONFLICT (projection, subject) DO UPDATE SET version = EXCLUDED.version)"
+        " INSERT INTO projection_positions (projection, topic, partition, next_offset)"
+        " SELECT $1, * FROM unnest($4::text[], $5::int[], $6::bigint[])"
+        " ON CONFLICT (projection, topic, partition)"
+        " DO UPDATE SET next_offset = EXCLUDED.next_offset",
+        projection, list(latest), list(latest.values()),
+        [t for t, _ in positions], [p for _, p in positions], list(positions.values()),
+    )  # fmt: skip

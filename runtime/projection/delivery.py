@@ -60,9 +60,9 @@ async def apply(
     name = projection.name
     deliveries = [receive(name, message) for message in messages]
     subjects = list({d.envelope.subject for d in deliveries if d.envelope is not None})
-    versions = await stored_versions(conn, name, subjects)
+    versions, held_back = await stored_versions(conn, name, subjects, blocked=blocked is None)
     if blocked is None:
-        blocked = await deadletters.blocked_subjects(conn, name, subjects)
+        blocked = held_back
     fresh: list[Delivery] = []  # not yet applied, in order; blocked ones refused
     for d in deliveries:
         envelope = d.envelope
@@ -137,7 +137,8 @@ def blocked_letter(projection: str, d: Delivery) -> DeadLetter:
 def letter(projection: str, d: Delivery, reason: str, error: BaseException | str) -> DeadLetter:
     message, envelope = d.message, d.envelope
     headers = dict(message.headers or ())
-    raw = {k: headers[k].decode(errors="replace") for k in ("ce_id", "ce_type") if k in headers}
+    raw = {k: headers[k].decode(errors="replace")
+           for k in ("ce_id", "ce_type") if headers.get(k) is not None}  # fmt: skip
     return DeadLetter(
         projection=projection, topic=message.topic, partition=message.partition,
         offset=message.offset, reason=reason,

@@ -23,10 +23,16 @@ from contracts import visitor as ev
 from contracts.envelope import Envelope
 from contracts.methods import Page
 from runtime.clock import local_date
-from runtime.readmodel import RowSet, ids_of
+from runtime.readmodel import Keys, RowSet
 from runtime.sites import site_timezone
 from services.visitor.domain import UnitStanding
-from services.visitor.registers import REGISTERS_SQL, TABLES, RegisterFold, RegisterQueries
+from services.visitor.registers import (
+    REGISTER_KEYS,
+    REGISTERS_SQL,
+    TABLES,
+    RegisterFold,
+    RegisterQueries,
+)
 from services.visitor.service_orders import (
     SERVICE_ORDER_TABLES,
     SERVICE_ORDERS_SQL,
@@ -95,6 +101,9 @@ MESSAGE_COLUMNS = (
 )  # fmt: skip
 
 
+# The ids by which a batch's events name the rows they change (read once per batch).
+KEYS = ("visit_id", "message_id", *REGISTER_KEYS, "order_id")
+
 ADD_HOURLY = (
     "INSERT INTO host_hourly VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (site_id, business_date, host_unit, host_name, hour)"
@@ -119,14 +128,13 @@ class VisitorReadModel:
 
     async def apply_batch(self, conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         events = [envelope.data for envelope in envelopes]
+        keys = Keys(events, KEYS)
         fold = _Fold(
-            await RowSet.load(conn, "visits", VISIT_COLUMNS, ids_of(events, "visit_id")),
-            await RowSet.load(
-                conn, "phone_messages", MESSAGE_COLUMNS, ids_of(events, "message_id")
-            ),
+            await RowSet.load(conn, "visits", VISIT_COLUMNS, keys["visit_id"]),
+            await RowSet.load(conn, "phone_messages", MESSAGE_COLUMNS, keys["message_id"]),
         )
-        registers = await RegisterFold.load(conn, events)
-        services = await ServiceOrderFold.load(conn, events)
+        registers = await RegisterFold.load(conn, events, keys)
+        services = await ServiceOrderFold.load(conn, keys)
         for event in events:
             fold.apply(event)
             registers.apply(event)

@@ -20,7 +20,7 @@ import asyncpg
 
 from contracts import visitor as ev
 from runtime.clock import local_date
-from runtime.readmodel import RowSet, ids_of
+from runtime.readmodel import Keys, RowSet
 from runtime.sites import site_timezone
 from services.visitor.reception_standard import DEFAULT_MINUTES
 
@@ -155,6 +155,8 @@ LUGGAGE_COLUMNS = (
 )  # fmt: skip
 
 WAIT_COLUMNS = ("visit_id", "site_id", "period", "arrived_at", "served_at")
+# The ids by which the registers' events name their rows (`reception_times`: visit_id).
+REGISTER_KEYS = ("call_id", "desk_day_id", "reception_id", "alert_id", "deposit_id", "notice_id")
 STANDARD_COLUMNS = ("site_id", "standard_minutes")
 NOTICE_COLUMNS = (
     "notice_id", "site_id", "subject", "content", "issued_by", "issued_at", "deliveries",
@@ -178,24 +180,20 @@ class RegisterFold:
         self.notices = notices
 
     @classmethod
-    async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> RegisterFold:
-        """The rows a batch of events touches."""
+    async def load(cls, conn: asyncpg.Connection, events: list[Any], keys: Keys) -> RegisterFold:
+        """The rows a batch of events touches (`keys`: the ids its events carry)."""
         return cls(
-            await RowSet.load(conn, "calls", CALL_COLUMNS, ids_of(events, "call_id")),
-            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, ids_of(events, "desk_day_id")),
-            await RowSet.load(
-                conn, "vip_receptions", RECEPTION_COLUMNS, ids_of(events, "reception_id")
-            ),
-            await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, ids_of(events, "alert_id")),
-            await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, ids_of(events, "deposit_id")),
-            await RowSet.load(conn, "reception_times", WAIT_COLUMNS, ids_of(events, "visit_id")),
+            await RowSet.load(conn, "calls", CALL_COLUMNS, keys["call_id"]),
+            await RowSet.load(conn, "desk_days", DESK_DAY_COLUMNS, keys["desk_day_id"]),
+            await RowSet.load(conn, "vip_receptions", RECEPTION_COLUMNS, keys["reception_id"]),
+            await RowSet.load(conn, "watchlist_alerts", ALERT_COLUMNS, keys["alert_id"]),
+            await RowSet.load(conn, "luggage", LUGGAGE_COLUMNS, keys["deposit_id"]),
+            await RowSet.load(conn, "reception_times", WAIT_COLUMNS, keys["visit_id"]),
             await RowSet.load(
                 conn, "reception_standards", STANDARD_COLUMNS,
                 list({e.site_id for e in events if isinstance(e, ev.ReceptionStandardSet)}),
             ),
-            await RowSet.load(
-                conn, "building_notices", NOTICE_COLUMNS, ids_of(events, "notice_id")
-            ),
+            await RowSet.load(conn, "building_notices", NOTICE_COLUMNS, keys["notice_id"]),
         )  # fmt: skip
 
     async def save(self, conn: asyncpg.Connection) -> None:

@@ -18,7 +18,7 @@ import asyncpg
 
 from contracts import visitor as ev
 from runtime.clock import local_date
-from runtime.readmodel import RowSet
+from runtime.readmodel import Keys, RowSet
 from runtime.sites import site_timezone
 from services.visitor.laundry import PICKUP_WITHIN
 
@@ -70,9 +70,8 @@ class ServiceOrderFold:
         self.orders = orders
 
     @classmethod
-    async def load(cls, conn: asyncpg.Connection, events: list[Any]) -> ServiceOrderFold:
-        ids = list({e.order_id for e in events if hasattr(e, "order_id")})
-        return cls(await RowSet.load(conn, "service_orders", ORDER_COLUMNS, ids))
+    async def load(cls, conn: asyncpg.Connection, keys: Keys) -> ServiceOrderFold:
+        return cls(await RowSet.load(conn, "service_orders", ORDER_COLUMNS, keys["order_id"]))
 
     async def save(self, conn: asyncpg.Connection) -> None:
         await self.orders.save(conn)

@@ -106,6 +106,30 @@ async def test_bad_messages_go_to_the_dlq_and_duplicates_apply_once(infra) -> No
     assert all(dict(m.headers)["dlq_topic"] == topic.encode() for m in dead)
 
 
+async def test_a_message_with_a_null_header_is_a_dead_letter(infra) -> None:  # type: ignore[no-untyped-def]
+    """Kafka headers may be null; such a message is refused like any malformed one and the
+    projection goes on (the parse and the dead letter's description read every header)."""
+    topic = f"{infra.namespace}null_{VISITOR}"
+    site, visit_a, visit_b = uuid4(), uuid4(), uuid4()
+    producer = idempotent_producer(infra.kafka)
+    await producer.start()
+    broken = arrival(site, visit_a)
+    headers = [(k, None if k == "ce_id" else v) for k, v in broken.headers()]
+    await producer.send_and_wait(topic, value=broken.value(), key=b"same", headers=headers)
+    fine = arrival(site, visit_b)
+    await producer.send_and_wait(topic, value=fine.value(), key=b"same", headers=fine.headers())
+    await producer.stop()
+
+    projection = runner(infra, topic, f"{infra.namespace}null_read")
+    await run_until_caught_up(projection, topic)
+    pool = await projection.connect()
+    assert [r["visit_id"] for r in await pool.fetch("SELECT visit_id FROM visits")] == [visit_b]
+    await projection.close()
+    dead = await read_topic(infra.kafka, dead_letter(topic))
+    assert len(dead) == 1 and projection.dlq_sent == 1
+    assert b"a header without a value" in dict(dead[0].headers)["dlq_error"]
+
+
 async def visitor_traffic(client: httpx.AsyncClient, site: UUID) -> None:
     message = {
         "caller_name": "C",
