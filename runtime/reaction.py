@@ -47,6 +47,8 @@ App = TypeVar("App")
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_SECONDS = 10.0  # how long a stop waits for the batch in flight
+
 
 class CommandReaction(Generic[App]):
     """A reaction that turns another context's events into commands on its own
@@ -90,15 +92,20 @@ class ReactionSubscriber(ProjectionRunner):
         )
 
         self._subscriber = subscriber
+        idle = asyncio.Event()  # no batch between its fetch and its commit
+        idle.set()
 
         @subscriber
         async def react(message: KafkaMessage) -> None:
-            if failed.done():
+            if failed.done() or stop.is_set():
                 return  # the part is ending: nothing after a failed batch may commit
+            idle.clear()
             try:
                 await self._react(message.raw_message, producer)
             except Exception as exc:
                 failed.set_exception(exc)
+            finally:
+                idle.set()
 
         await producer.start()
         try:
@@ -119,6 +126,11 @@ class ReactionSubscriber(ProjectionRunner):
             if failed.done():
                 failed.result()  # raises the batch's failure
         finally:
+            # A stop lets the batch in flight finish: applied and its offsets committed,
+            # so the next start does not fetch it again (a batch that hangs is left to
+            # the stored versions after STOP_GRACE_SECONDS).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(idle.wait(), STOP_GRACE_SECONDS)
             if not failed.done():
                 failed.cancel()
             self.consumer = None

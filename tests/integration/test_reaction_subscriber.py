@@ -67,3 +67,39 @@ async def test_a_reaction_moved_to_faststream_continues_from_its_stored_position
     }
     assert (topic, next(p for p, end in ends.items() if end == 3)) in committed
     await after.close()
+
+
+class SlowReaction(RecordingReaction):
+    """Notes an event, then takes a while to finish its batch."""
+
+    name = "slow_reaction"
+
+    async def apply_batch(self, conn: Any, envelopes: list[Any]) -> None:
+        await super().apply_batch(conn, envelopes)
+        await asyncio.sleep(1.0)
+
+
+async def test_a_stop_lets_the_batch_in_flight_finish_and_commit(infra: Any) -> None:
+    """Stopped while a batch is being applied, the subscriber finishes that batch and
+    commits its offsets before it stops: the next start does not fetch it again."""
+    topic = f"{infra.namespace}stopping_{VISITOR}"
+    await ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic])
+    site, visit = uuid4(), uuid4()
+    reaction = SlowReaction(set())
+    subscriber = ReactionSubscriber(
+        reaction,  # type: ignore[arg-type]
+        topics=[topic], database_url=infra.database_url, bootstrap_servers=infra.kafka,
+        schema=f"{infra.namespace}stopping_reaction",
+    )  # fmt: skip
+    stop = asyncio.Event()
+    running = asyncio.create_task(subscriber.run(stop))
+    try:
+        await publish(infra, topic, arrival(site, visit))
+        await until(lambda: bool(reaction.acted_on))  # the batch is still being applied
+    finally:
+        stop.set()
+        await running
+    ends = {p: end for p, end in (await end_offsets(infra.kafka, topic)).items() if end}
+    committed = await subscriber.committed_positions()
+    assert {p: committed.get((topic, p)) for p in ends} == ends
+    await subscriber.close()
