@@ -18,8 +18,8 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from runtime.collector import freeze_long_lived_objects
 from runtime.projection import ProjectionRunner
-from runtime.projection.runner import freeze_long_lived_objects
 from services.visitor.projections import VisitorReadModel
 from tests.infra import end_offsets, run_until_caught_up
 

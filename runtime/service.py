@@ -30,6 +30,7 @@ from prometheus_client import start_http_server
 from contracts.methods import CallContext
 from contracts.operations_api import ClockNow, ClockRequest, set_clock
 from runtime.clock import apply_change
+from runtime.collector import freeze_long_lived_objects
 from runtime.errors import Forbidden
 from runtime.eventstore import ServiceApplication
 from runtime.health import UNAVAILABLE, ServiceHealth, add_health
@@ -191,6 +192,7 @@ async def run_service(spec: ServiceSpec) -> None:
     try:
         if "api" in wanted:
             chosen = {"api": await serve_api(spec, app, pool, health), **chosen}
+        freeze_long_lived_objects()  # every part's (a full collection stalled every call)
         await run_parts(chosen, stop)
     finally:
         for consumer in consumers.values():

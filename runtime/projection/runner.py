@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from prometheus_client import Counter as Metric
 from prometheus_client import Gauge
 
 from runtime import deadletters
+from runtime.collector import freeze_long_lived_objects
 from runtime.deadletters import CONTENTION, DeadLetter
 from runtime.health import OK, UNREACHABLE, ProjectionHealth
 from runtime.kafka import idempotent_producer
@@ -51,23 +51,6 @@ LAG = Gauge(
 )
 HEALTH_SECONDS = 2.0  # how often a runner refreshes its health (lag, dead letters, swaps)
 CONTENTION_ATTEMPTS = 5  # a batch that deadlocks with another replica's is retried
-
-
-def freeze_long_lived_objects() -> None:
-    """Move the objects alive when the first consumer starts (modules, classes, contract
-    schemas, the application: some 100,000) out of the cyclic garbage collector's way,
-    once per process (`gc.freeze`). A batch allocates tens of thousands of short-lived
-    containers, so collections run often, and each full one traversed all of those as
-    well: a quarter to a third of a rebuild's CPU. They are still freed when unreferenced;
-    only a cycle among them that became garbage after the freeze would stay."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
-
-
-_frozen = False
 
 
 class _Rewind(ConsumerRebalanceListener):

@@ -29,6 +29,7 @@ from contracts.methods import Empty
 from contracts.operations_api import ClockNow, HealthReport
 from runtime.auth import Role
 from runtime.clock import apply_change
+from runtime.collector import freeze_long_lived_objects
 from runtime.errors import Forbidden, ServiceUnavailable
 from runtime.rpc import RpcClient
 from services.gateway import (
@@ -131,6 +132,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             )
         }
         app.state.live_boards = LiveBoards(app.state.services)  # the console's boards
+        freeze_long_lived_objects()  # out of the collector's way (runtime.collector)
         yield
         for client in app.state.services.values():
             await client.close()
