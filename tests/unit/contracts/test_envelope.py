@@ -54,3 +54,27 @@ def test_anything_else_is_malformed(mutate) -> None:  # type: ignore[no-untyped-
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="UTC offset"):
         VisitorCheckedOut(site_id=uuid4(), visit_id=uuid4(), occurred_at=datetime(2026, 11, 2))
+
+
+def test_the_record_is_the_message_written_out_field_by_field() -> None:
+    """The relay's fast path (`record`) sends exactly what the envelope's fields give."""
+    original = envelope()
+    for _ in range(2):  # the second time from the caches
+        record = original.record()
+        assert record.key == str(original.subject).encode() == original.key()
+        assert record.value == original.data.model_dump_json().encode() == original.value()
+        assert (
+            record.headers
+            == original.headers()
+            == [
+                ("ce_specversion", b"1.0"),
+                ("ce_id", original.id.encode()),
+                ("ce_type", b"concierge.visitor.VisitorCheckedOut.v1"),
+                ("ce_source", f"/sites/{original.site}/visitor".encode()),
+                ("ce_time", b"2026-11-02T00:00:00+00:00"),
+                ("ce_subject", str(original.subject).encode()),
+                ("site", str(original.site).encode()),
+                ("correlation_id", b"c-1"),
+                ("content-type", b"application/json"),
+            ]
+        )
