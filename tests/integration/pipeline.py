@@ -100,26 +100,30 @@ class Pipeline:
         """Where the notification log ends now."""
         return self.app.recorder.max_notification_id() or 0
 
-    def published(self, since: int) -> list[Envelope]:
+    async def published(self, since: int) -> list[Envelope]:
         """What the relay publishes after `since`, as a consumer parses it from Kafka.
 
-        Each message is the relay's own (`OutboxRelay._record_of`), checked byte for byte
-        against the message built the slow way (`message_as_built_before`)."""
+        Each message is the relay's own (read and built by `OutboxRelay`), checked byte
+        for byte against the message built the slow way (`message_as_built_before`)."""
         relay = OutboxRelay(self.app, topic="-", contract_for=self.contract_for,
-                            bootstrap_servers="-", database_url="-")  # fmt: skip
-        envelopes = []
-        for notification in self.app.recorder.select_notifications(
+                            bootstrap_servers="-", database_url="-", batch_size=100_000)  # fmt: skip
+        async with self.pool.acquire() as conn:
+            read = await relay._notifications_after(conn, since)
+        stored = self.app.recorder.select_notifications(
             since, limit=100_000, inclusive_of_start=False
-        ):
+        )
+        assert [n.id for n in read] == [n.id for n in stored]
+        envelopes = []
+        for notification, slow in zip(read, stored, strict=True):
             record = relay._record_of(notification)
-            expected = message_as_built_before(self.app, self.contract_for, notification)
+            expected = message_as_built_before(self.app, self.contract_for, slow)
             assert record == expected, f"the relay's message differs: {record} != {expected}"
             if record is None:
                 continue
             received = Envelope.parse(record.headers, record.value)
-            assert received.data == self.contract_for(
-                self.app.mapper.to_domain_event(notification)
-            ), f"{received.data!r} changed in the envelope"
+            assert received.data == self.contract_for(self.app.mapper.to_domain_event(slow)), (
+                f"{received.data!r} changed in the envelope"
+            )
             envelopes.append(received)
         return envelopes
 
