@@ -71,29 +71,17 @@ class Envelope:
         return self.data.__pydantic_serializer__.to_json(self.data)
 
     def record(self) -> Record:
-        """The Kafka message: key, value and headers, built once (the relay's path).
+        """The Kafka message: key, value and headers, built once.
 
         The same bytes as `key()`, `value()` and `headers()` (test_envelope checks it
-        against the header list written out field by field): the subject's string is
-        made once, the site's bytes and the fixed headers come from caches.
-        """
+        against the header list written out field by field)."""
         subject = str(self.subject).encode()
-        site = _site_bytes(self.site)
         return Record(
-            key=subject,
-            value=self.value(),
-            headers=[
-                _SPEC_VERSION_HEADER,
-                ("ce_id", self.id.encode()),
-                ("ce_type", self.type.encode()),
-                ("ce_source", self.source.encode()),
-                ("ce_time", self.time.isoformat().encode()),
-                ("ce_subject", subject),
-                ("site", site),
-                ("correlation_id", self.correlation_id.encode()),
-                _CONTENT_TYPE_HEADER,
-            ],
-        )
+            subject,
+            self.value(),
+            _headers(self.id, self.type, self.source, self.time, subject, self.site,
+                     self.correlation_id),
+        )  # fmt: skip
 
     def headers(self) -> list[tuple[str, bytes]]:
         return self.record().headers
@@ -129,6 +117,37 @@ class Record(NamedTuple):
     key: bytes
     value: bytes
     headers: list[tuple[str, bytes]]
+
+
+def message(
+    data: ContractEvent, *, aggregate_id: UUID, version: int, time: datetime, correlation_id: str
+) -> tuple[str, Record]:
+    """`ce_id` and the Kafka message of `Envelope.wrap(...)` with these arguments, made
+    without the envelope (the outbox relay's path: one string of the aggregate id, the
+    site's bytes and the fixed headers from caches); test_envelope checks they are the
+    same bytes."""
+    subject = str(aggregate_id)
+    ce_id = f"{subject}:{version}"
+    key = subject.encode()
+    model = type(data)
+    headers = _headers(ce_id, _event_type(model), _source(data.site_id, model.context), time,
+                       key, data.site_id, correlation_id)  # fmt: skip
+    return ce_id, Record(key, model.__pydantic_serializer__.to_json(data), headers)
+
+
+def _headers(ce_id: str, ce_type: str, source: str, time: datetime, subject: bytes, site: UUID,
+             correlation_id: str) -> list[tuple[str, bytes]]:  # fmt: skip
+    return [
+        _SPEC_VERSION_HEADER,
+        ("ce_id", ce_id.encode()),
+        ("ce_type", ce_type.encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", time.isoformat().encode()),
+        ("ce_subject", subject),
+        ("site", _site_bytes(site)),
+        ("correlation_id", correlation_id.encode()),
+        _CONTENT_TYPE_HEADER,
+    ]
 
 
 _SPEC_VERSION_HEADER = ("ce_specversion", SPEC_VERSION.encode())

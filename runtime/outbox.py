@@ -37,7 +37,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter
 
 from contracts.base import ContractEvent
-from contracts.envelope import Envelope, Record
+from contracts.envelope import Envelope, Record, message
 from runtime.eventstore import ServiceApplication, store_setup_lock
 from runtime.kafka import idempotent_producer
 
@@ -311,21 +311,28 @@ class OutboxRelay:
 
     def _record_of(self, notification: Any) -> Record | None:
         """The Kafka message of a notification, or None for an internal event or one
-        already sent before a crash (found on the topic past the record)."""
-        envelope = self._envelope(notification)
-        if envelope is None or envelope.id in self._sent_unrecorded:
+        already sent before a crash (found on the topic past the record): the message
+        of `_envelope`, made without the envelope."""
+        mapped = self._mapped(notification)
+        if mapped is None:
             return None
-        return envelope.record()
+        ce_id, record = message(mapped[0], **mapped[1])
+        return None if ce_id in self._sent_unrecorded else record
 
     def _envelope(self, notification: Any) -> Envelope | None:
+        mapped = self._mapped(notification)
+        return None if mapped is None else Envelope.wrap(mapped[0], **mapped[1])
+
+    def _mapped(self, notification: Any) -> tuple[ContractEvent, dict[str, Any]] | None:
+        """The contract of a notification's domain event (None for an internal event)
+        and what its envelope says about it."""
         event = self.app.mapper.to_domain_event(notification)
         contract = self.contract_for(event)
         if contract is None:
             return None
-        return Envelope.wrap(
-            contract,
-            aggregate_id=notification.originator_id,
-            version=notification.originator_version,
-            time=getattr(event, "at", None) or event.timestamp,  # type: ignore[attr-defined]
-            correlation_id=getattr(event, "correlation_id", "") or "",
-        )
+        return contract, {
+            "aggregate_id": notification.originator_id,
+            "version": notification.originator_version,
+            "time": getattr(event, "at", None) or event.timestamp,  # type: ignore[attr-defined]
+            "correlation_id": getattr(event, "correlation_id", "") or "",
+        }

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from contracts.envelope import Envelope, MalformedMessage
+from contracts.envelope import Envelope, MalformedMessage, message
 from contracts.visitor import VisitorCheckedOut
 
 
@@ -78,3 +78,15 @@ def test_the_record_is_the_message_written_out_field_by_field() -> None:
                 ("content-type", b"application/json"),
             ]
         )
+
+
+def test_the_relays_message_is_the_wrapped_envelopes() -> None:
+    """`message` (the relay's path, no envelope built) gives the bytes the envelope does."""
+    original = envelope()
+    for _ in range(2):  # the second time from the caches
+        ce_id, record = message(
+            original.data, aggregate_id=original.subject, version=4, time=original.time,
+            correlation_id="c-1",
+        )  # fmt: skip
+        assert ce_id == original.id
+        assert record == original.record() == (original.key(), original.value(), original.headers())
