@@ -9,6 +9,8 @@ wakes on the NOTIFY the store issues on every insert, with a poll as a safety ne
 While one batch waits for its acks the next is read, mapped and handed to the producer
 (`PIPELINE_DEPTH` batches in flight); batches are recorded in the order they were sent,
 each only once all its acks are in.
+Each batch goes to the producer as one record batch per partition, the relay naming
+the partition of each event as the producer's default partitioner would (`KeyPartitions`).
 
 A relay that dies between the broker's acks and that record leaves events on the
 topic that the record does not cover. The next relay (after a crash, a restart, or
