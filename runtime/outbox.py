@@ -39,7 +39,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter
 
 from contracts.base import ContractEvent
-from contracts.envelope import Envelope, Record, message
+from contracts.envelope import Envelope, Record
 from runtime.eventstore import ServiceApplication, store_setup_lock
 from runtime.kafka import idempotent_producer
 
@@ -242,7 +242,7 @@ class OutboxRelay:
             record = self._record_of(notification)
             if record is None:
                 continue
-            key, value, headers = record
+            key, value, headers = record.key, record.value, record.headers
             partition = self._partition_of(key)
             batch = filling.get(partition)
             if batch is None or batch.append(timestamp=None, key=key, value=value,
@@ -318,7 +318,7 @@ class OutboxRelay:
         mapped = self._mapped(notification)
         if mapped is None:
             return None
-        ce_id, record = message(mapped[0], **mapped[1])
+        ce_id, record = Envelope.message(mapped[0], **mapped[1])
         return None if ce_id in self._sent_unrecorded else record
 
     def _envelope(self, notification: Any) -> Envelope | None:
