@@ -144,6 +144,10 @@ def test_each_event_is_sent_byte_for_byte_where_the_producer_would_put_it(infra)
     visits = complete_visits(app, uuid4(), 120) + complete_visits(app, uuid4(), 80)
     asyncio.run(ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic]))
     asyncio.run(publish_all(app, topic, contract_for, infra, batch_size=150))  # pipelined batches
+    # 6,000 events in one batch: over 512 KiB a partition, so each partition's producer
+    # batch fills and others follow it
+    visits += complete_visits(app, uuid4(), 1500, per_save=500)
+    asyncio.run(publish_all(app, topic, contract_for, infra, batch_size=6000))
 
     messages = asyncio.run(read_topic(infra.kafka, topic))
     partitions = asyncio.run(topic_partitions(infra.kafka, topic))
