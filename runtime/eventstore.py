@@ -64,6 +64,16 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
             channel=sql.Identifier(self.channel_name),
         )
 
+    def notifications_after_statement(self) -> str:
+        """The statement `select_notifications(after, limit, inclusive_of_start=False)`
+        runs, for asyncpg (`$1` after, `$2` limit): the outbox relay reads the log with it
+        on its own connection, without a thread and psycopg's dict per row."""
+        table = f'"{self.datastore.schema}"."{self.events_table_name}"'
+        return (
+            "SELECT notification_id, originator_id, originator_version, topic, state"
+            f" FROM {table} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
+        )
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """Large saves (bulk jobs) stream their events with COPY, under the same lock."""
         if len(stored_events) < BULK_EVENTS:

@@ -247,13 +247,13 @@ async def run_until_caught_up(runner: Any, topic: str, timeout: float = 60.0) ->
 
 
 async def publish_all(
-    app: Any, topic: str, contract_for: Any, infra: Any, timeout: float = 60
+    app: Any, topic: str, contract_for: Any, infra: Any, timeout: float = 60, batch_size: int = 2000
 ) -> None:
     """Run an outbox relay until everything in `app`'s store is on `topic`."""
     from runtime.outbox import OutboxRelay
 
     total = app.recorder.max_notification_id() or 0
-    relay = OutboxRelay(app, topic=topic, contract_for=contract_for,
+    relay = OutboxRelay(app, topic=topic, contract_for=contract_for, batch_size=batch_size,
                         bootstrap_servers=infra.kafka, database_url=infra.database_url)  # fmt: skip
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))

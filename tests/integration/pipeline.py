@@ -26,11 +26,12 @@ from hypothesis import HealthCheck, Phase, settings
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from contracts.envelope import Envelope
+from contracts.envelope import Envelope, Record
 from contracts.methods import CallContext, Method
 from runtime.clock import clock
 from runtime.errors import ConciergeError
 from runtime.eventstore import ServiceApplication
+from runtime.outbox import OutboxRelay
 from runtime.projection import Projection
 from runtime.rpc import RpcService, decode, encode
 from services.gateway.exports import table_download
@@ -99,24 +100,30 @@ class Pipeline:
         """Where the notification log ends now."""
         return self.app.recorder.max_notification_id() or 0
 
-    def published(self, since: int) -> list[Envelope]:
-        """What the relay publishes after `since`, as a consumer parses it from Kafka."""
-        envelopes = []
-        for notification in self.app.recorder.select_notifications(
+    async def published(self, since: int) -> list[Envelope]:
+        """What the relay publishes after `since`, as a consumer parses it from Kafka.
+
+        Each message is the relay's own (read and built by `OutboxRelay`), checked byte
+        for byte against the message built the slow way (`message_as_built_before`)."""
+        relay = OutboxRelay(self.app, topic="-", contract_for=self.contract_for,
+                            bootstrap_servers="-", database_url="-", batch_size=100_000)  # fmt: skip
+        async with self.pool.acquire() as conn:
+            read = await relay._notifications_after(conn, since)
+        stored = self.app.recorder.select_notifications(
             since, limit=100_000, inclusive_of_start=False
-        ):
-            event: Any = self.app.mapper.to_domain_event(notification)
-            contract = self.contract_for(event)
-            if contract is None:
+        )
+        assert [n.id for n in read] == [n.id for n in stored]
+        envelopes = []
+        for notification, slow in zip(read, stored, strict=True):
+            record = relay._record_of(notification)
+            expected = message_as_built_before(self.app, self.contract_for, slow)
+            assert record == expected, f"the relay's message differs: {record} != {expected}"
+            if record is None:
                 continue
-            sent = Envelope.wrap(
-                contract, aggregate_id=notification.originator_id,
-                version=notification.originator_version,
-                time=getattr(event, "at", None) or event.timestamp,  # as the relay stamps it
-                correlation_id=getattr(event, "correlation_id", "") or "",
-            )  # fmt: skip
-            received = Envelope.parse(sent.headers(), sent.value())
-            assert received.data == contract, f"{contract!r} changed in the envelope"
+            received = Envelope.parse(record.headers, record.value)
+            assert received.data == self.contract_for(self.app.mapper.to_domain_event(slow)), (
+                f"{received.data!r} changed in the envelope"
+            )
             envelopes.append(received)
         return envelopes
 
@@ -130,6 +137,35 @@ class Pipeline:
                 for start in range(0, len(envelopes), batch_size):
                     async with conn.transaction():
                         await projection.apply_batch(conn, envelopes[start : start + batch_size])
+
+
+def message_as_built_before(
+    app: ServiceApplication, contract_for: Callable[[Any], Any], notification: Any
+) -> Record | None:
+    """The Kafka message of a stored event as the relay built it before its fast path
+    (issue 14): the domain event rebuilt, mapped, wrapped, every header and the key
+    written out from the envelope's fields, the value from `model_dump_json`. The relay's
+    messages must stay byte-identical to these."""
+    event: Any = app.mapper.to_domain_event(notification)
+    contract = contract_for(event)
+    if contract is None:
+        return None
+    subject = notification.originator_id
+    return Record(
+        key=str(subject).encode(),
+        value=contract.model_dump_json().encode(),
+        headers=[
+            ("ce_specversion", b"1.0"),
+            ("ce_id", f"{subject}:{notification.originator_version}".encode()),
+            ("ce_type", contract.event_type().encode()),
+            ("ce_source", f"/sites/{contract.site_id}/{contract.context}".encode()),
+            ("ce_time", (getattr(event, "at", None) or event.timestamp).isoformat().encode()),
+            ("ce_subject", str(subject).encode()),
+            ("site", str(contract.site_id).encode()),
+            ("correlation_id", (getattr(event, "correlation_id", "") or "").encode()),
+            ("content-type", b"application/json"),
+        ],
+    )
 
 
 async def unless_refused(call: Awaitable[Any]) -> Any:

@@ -118,7 +118,9 @@ async def test_every_accepted_posting_is_in_the_tables(
         month = drawn_month(data)
         start = pipe.mark()
         done = await run_month(pipe, site, month)
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 50), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 50), label="batch")
+        )
 
         accounts = {
             spec.unit: await pipe.call(api.GET_ACCOUNT, site, unit=spec.unit)

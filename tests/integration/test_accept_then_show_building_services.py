@@ -92,7 +92,9 @@ async def test_every_accepted_order_is_shown_as_the_service_holds_it(
     with business_day(site, zone, now):
         start = pipe.mark()
         order_ids = await laundry(pipe, site, data) + await slips(pipe, site, data)
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         held = {i: await pipe.call(api.GET_SERVICE_ORDER, site, order_id=i) for i in order_ids}
         shown: dict[str, Any] = {}

@@ -111,7 +111,9 @@ async def test_every_accepted_step_and_phone_charge_is_shown(
         steps = drawn(data)
         start = pipe.mark()
         upcoming = await chase(pipe, site, steps)
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 50), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 50), label="batch")
+        )
         app: Any = pipe.app
         units = list(dict.fromkeys(spec.unit for spec in steps["units"].units))
         logs = {unit: await pipe.call(api.COLLECTION_LOG, site, unit=unit) for unit in units}

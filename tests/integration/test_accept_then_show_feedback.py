@@ -109,7 +109,9 @@ async def test_every_accepted_complaint_visit_and_survey_is_shown(
         surveys = data.draw(st.lists(command(api.RecordSurveyResponse), max_size=3))
         for survey in surveys:
             await pipe.call(api.RECORD_SURVEY, site, survey)
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         views = {i: await pipe.call(api.GET_COMPLAINT, site, complaint_id=i) for i in ids}
         still_open = {

@@ -153,14 +153,14 @@ async def test_every_accepted_item_is_in_the_register(
             round_day = clock.today(zone).isoformat()
             round_stops = await round_of_today(pipe, site, zone, list(contacts), awaiting, data)
         batch_size = data.draw(st.integers(1, 20), label="batch size")
-        envelopes = pipe.published(start)
+        envelopes = await pipe.published(start)
         await pipe.project(envelopes, batch_size)
         if data.draw(st.booleans(), label="sweep"):
             clock.advance(timedelta(hours=data.draw(st.integers(0, 240), label="hours later")))
             swept = pipe.mark()
             await pipe.call(api.SWEEP, site)
-            envelopes += pipe.published(swept)
-            await pipe.project(pipe.published(swept), batch_size)
+            envelopes += await pipe.published(swept)
+            await pipe.project(await pipe.published(swept), batch_size)
 
         views = {
             item["item_id"]: await pipe.call(api.GET_ITEM, site, item_id=item["item_id"])

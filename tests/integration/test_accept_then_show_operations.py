@@ -109,7 +109,9 @@ async def test_every_accepted_operation_is_shown(
                 cmd.model_copy(update={"area_id": UUID(registered["area_id"])}),
             )))
         ]  # fmt: skip
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         for shown in rounds:
             review = await pipe.call(patrol_api.PATROL_DAY, site,

@@ -97,7 +97,9 @@ async def test_every_accepted_tenancy_permit_and_file_is_shown(
                 borrowing = data.draw(command(api.BorrowFile))
                 await unless_refused(pipe.call(api.BORROW_FILE, site, borrowing,
                                                file_id=answer["file_id"]))  # fmt: skip
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         views = {i: await pipe.call(api.GET_TENANCY, site, tenancy_id=i) for i in ids}
         roster = {row["tenancy_id"]: row for row in await pipe.call(api.ROSTER, site)}

@@ -111,7 +111,7 @@ async def test_every_accepted_visit_is_shown(visitor: Pipeline, data: st.DataObj
         if data.draw(st.booleans(), label="flag overstays"):
             await pipe.call(api.FLAG_OVERSTAYS, site, data.draw(command(api.FlagOverstays)))
 
-        envelopes = pipe.published(start)
+        envelopes = await pipe.published(start)
         await pipe.project(envelopes, data.draw(st.integers(1, 20), label="batch size"))
 
         visits = {visit_id: pipe.app.visit(site, visit_id) for visit_id in visit_ids}
@@ -186,7 +186,9 @@ async def test_every_accepted_call_is_in_the_register_and_the_week(
                     pipe.call(method, site, data.draw(command(model)), call_id=recorded["call_id"])
                 )
 
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         calls = {call_id: pipe.app.call(site, call_id) for call_id in call_ids}
         days = {local_date(c.received_at, zone) for c in calls.values()}
@@ -239,7 +241,9 @@ async def test_every_accepted_desk_day_is_shown(
                 pipe.call(api.CLOSE_DESK, site, data.draw(command(api.CloseDesk)), **on_day)
             )
 
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         held = api.DeskDayView.model_validate(await pipe.call(api.GET_DESK_DAY, site, **on_day))
         (shown,) = await pipe.call(api.DESK_DAYS, site, first=day.isoformat(), last=day.isoformat())
@@ -265,7 +269,9 @@ async def test_every_accepted_vip_reception_is_shown(
                 pipe.call(api.CONFIRM_VIP_RECEPTION, site, confirmation, **on_visit)
             )
 
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         held = api.VipReceptionView.model_validate(
             await pipe.call(api.GET_VIP_RECEPTION, site, **on_visit)
@@ -290,7 +296,9 @@ async def test_every_accepted_luggage_deposit_is_shown(
         if collection:
             await pipe.call(api.COLLECT_LUGGAGE, site, collection, tag=deposit.tag)
 
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         held = api.LuggageView.model_validate(
             await pipe.call(api.GET_LUGGAGE, site, tag=deposit.tag)
@@ -319,7 +327,9 @@ async def test_every_accepted_building_notice_is_shown(
                 )
             )
 
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
 
         held = api.BuildingNoticeView.model_validate(
             await pipe.call(api.GET_BUILDING_NOTICE, site, notice_id=notice["notice_id"])

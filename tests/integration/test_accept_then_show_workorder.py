@@ -98,7 +98,9 @@ async def test_every_accepted_order_is_on_the_board_and_in_the_reports(
             for _ in range(data.draw(st.integers(1, 3), label="orders"))
             if (order_id := await order_with_steps(pipe, site, data))
         ]
-        await pipe.project(pipe.published(start), data.draw(st.integers(1, 20), label="batch"))
+        await pipe.project(
+            await pipe.published(start), data.draw(st.integers(1, 20), label="batch")
+        )
         clock.advance(timedelta(hours=data.draw(st.integers(0, 3000), label="hours later")))
 
         views = {i: await pipe.call(api.GET_WORK_ORDER, site, work_order_id=i) for i in ids}

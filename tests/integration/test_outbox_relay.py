@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import asyncpg
 import psycopg
+from aiokafka.partitioner import DefaultPartitioner
 
 from contracts.topics import VISITOR
 from runtime.kafka import ensure_topics, idempotent_producer
@@ -19,8 +20,16 @@ from runtime.projection import ProjectionRunner
 from runtime.settings import ServiceSettings
 from services.visitor.contract import contract_for
 from services.visitor.projections import VisitorReadModel
-from tests.infra import process, publish_all, read_topic, run_until_caught_up
+from tests.infra import (
+    end_offsets,
+    process,
+    publish_all,
+    read_topic,
+    run_until_caught_up,
+    topic_partitions,
+)
 from tests.integration.fixtures import complete_visits, visitor_app
+from tests.integration.pipeline import message_as_built_before
 
 VISITS = 1250  # x 4 events = 5,000
 
@@ -122,6 +131,44 @@ def test_events_sent_but_not_recorded_are_not_sent_again(infra) -> None:  # type
     expected = {f"{v.id}:{n}" for v in first + second for n in (1, 2, 3, 4)}
     assert set(ids) == expected, "every event is on the topic"
     assert len(ids) == len(expected), f"{len(ids) - len(expected)} events sent twice"
+
+
+def test_each_event_is_sent_byte_for_byte_where_the_producer_would_put_it(infra) -> None:  # type: ignore[no-untyped-def]
+    """The relay builds its messages on a fast path and names their partitions itself:
+    on the topic each is the message built the slow way, in the partition aiokafka's
+    producer picks for its key, in per-aggregate order; the recorded end offsets are the
+    topic's (a batch's ack gives its first offset, the relay adds its events)."""
+    namespace = f"{infra.namespace}bytes_"
+    app = visitor_app(infra, namespace)
+    topic = f"{namespace}{VISITOR}"
+    visits = complete_visits(app, uuid4(), 120) + complete_visits(app, uuid4(), 80)
+    asyncio.run(ensure_topics(ServiceSettings(kafka_bootstrap_servers=infra.kafka), [topic]))
+    asyncio.run(publish_all(app, topic, contract_for, infra, batch_size=150))  # pipelined batches
+    # 6,000 events in one batch: over 512 KiB a partition, so each partition's producer
+    # batch fills and others follow it
+    visits += complete_visits(app, uuid4(), 1500, per_save=500)
+    asyncio.run(publish_all(app, topic, contract_for, infra, batch_size=6000))
+
+    messages = asyncio.run(read_topic(infra.kafka, topic))
+    partitions = asyncio.run(topic_partitions(infra.kafka, topic))
+    assert len(partitions) > 1, "one partition would prove nothing about placement"
+    expected = {}
+    for notification in app.recorder.select_notifications(1, 10_000):
+        message = message_as_built_before(app, contract_for, notification)
+        assert message is not None
+        expected[dict(message.headers)["ce_id"]] = message
+    assert len(messages) == len(expected) == len(visits) * 4
+    versions = defaultdict(list)
+    for m in messages:
+        sent = expected[dict(m.headers)["ce_id"]]
+        assert (m.key, m.value, list(m.headers)) == (sent.key, sent.value, sent.headers)
+        assert m.partition == DefaultPartitioner()(m.key, partitions, partitions)
+        versions[m.key].append(int(dict(m.headers)["ce_id"].decode().rsplit(":", 1)[1]))
+    assert all(v == [1, 2, 3, 4] for v in versions.values()), "per-aggregate order kept"
+    with psycopg.connect(infra.database_url) as conn:
+        recorded = dict(conn.execute(f'SELECT partition, next_offset FROM "{app.schema}".outbox_offsets').fetchall())  # fmt: skip
+    ends = asyncio.run(end_offsets(infra.kafka, topic))
+    assert recorded == {p: end for p, end in ends.items() if end > 0}
 
 
 async def send_unrecorded(app, topic: str, infra, *, after: int, count: int) -> None:  # type: ignore[no-untyped-def]

@@ -61,7 +61,7 @@ async def test_a_months_waits_are_held_to_the_sites_standard(visitor: Pipeline) 
         standard = api.SetReceptionStandard(standard_minutes=10, set_by="Manager Ma")
         set_reply = await pipe.call(api.SET_RECEPTION_STANDARD, site, standard)
         assert set_reply["standard_minutes"] == 10
-        await pipe.project(pipe.published(start), 3)
+        await pipe.project(await pipe.published(start), 3)
 
         january = await pipe.call(api.MONTHLY_RECEPTION_TIME, site, period="2026-01")
         assert api.MonthlyReceptionTime.model_validate(january) == api.MonthlyReceptionTime(
