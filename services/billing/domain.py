@@ -702,7 +702,8 @@ class UnitAccount(SiteAggregate):
             return False
         self._require_open(period)
         self._require_unissued(period)
-        self._charge_posted(
+        self.trigger_event(
+            self.ChargePosted,
             charge_id=charge_id,
             period=str(period),
             fee_type=kind.value,
@@ -730,18 +731,26 @@ class UnitAccount(SiteAggregate):
             for line in lines
         )
 
-    @event("ChargePosted")
-    def _charge_posted(
-        self,
-        charge_id: str,
-        period: str,
-        fee_type: str,
-        amount: Decimal,
-        description: str,
-        due_date: date | None,
-        at: datetime,
-    ) -> None:
-        self._add_line(charge_id, "charge", period, fee_type, amount, description, due_date)
+    class ChargePosted(Event):
+        """A charge posted (`post_charge`). The monthly run posts one per charge line
+        for every unit, so the hot events are explicit event classes, triggered with
+        `trigger_event` and applied by their own `apply`: the library's `@event`
+        command methods filter the keyword arguments against the method's signature
+        twice per event (when triggered and when applied), a sixth of the run's CPU
+        (py-spy). Same class name, fields and stored state as the decorated method's
+        event it replaces (the billing run's stored-events equality test)."""
+
+        charge_id: str
+        period: str
+        fee_type: str
+        amount: Decimal
+        description: str
+        due_date: date | None
+        at: datetime
+
+        def apply(self, account: UnitAccount) -> None:
+            account._add_line(self.charge_id, "charge", self.period, self.fee_type, self.amount,
+                              self.description, self.due_date)  # fmt: skip
 
     def _add_line(
         self,
@@ -848,7 +857,8 @@ class UnitAccount(SiteAggregate):
         if due_date < period.first_day:
             raise Invalid("a statement falls due after its period starts", field="due_date")
         lines = [line for line in self._lines.values() if line.period == period]
-        self._statement_issued(
+        self.trigger_event(
+            self.StatementIssued,
             period=str(period),
             due_date=due_date,
             charge_ids=[line.line_id for line in lines if line.due_date is None],
@@ -857,18 +867,20 @@ class UnitAccount(SiteAggregate):
         )
         return True
 
-    @event("StatementIssued")
-    def _statement_issued(
-        self,
-        period: str,
-        due_date: date,
-        charge_ids: list[str],
-        amount_due: Decimal,
-        at: datetime,
-    ) -> None:
-        self.statements[Period.parse(period)] = due_date
-        for charge_id in charge_ids:
-            self._lines[charge_id].due_date = due_date
+    class StatementIssued(Event):
+        """A period's payment notice (`issue_statement`): its unbilled lines fall due.
+        An explicit event class, as `ChargePosted` (one per unit in every issue)."""
+
+        period: str
+        due_date: date
+        charge_ids: list[str]
+        amount_due: Decimal
+        at: datetime
+
+        def apply(self, account: UnitAccount) -> None:
+            account.statements[Period.parse(self.period)] = self.due_date
+            for charge_id in self.charge_ids:
+                account._lines[charge_id].due_date = self.due_date
 
     def close_period(self, *, period: Period, at: datetime) -> bool:
         """Month end: a closed period accepts no postings. False when already closed."""

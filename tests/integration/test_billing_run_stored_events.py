@@ -37,22 +37,26 @@ def a_month(app: BillingApplication) -> None:
     """Rates, units of every shape, a tenancy from mid-month, water, a payment before
     the run (credit placed on the charges as they post), a re-run, sign-off, issue."""
     with patch.object(clock, "now", return_value=AT):  # stands still: `at` fields compare
-        for fee_type, rate in (("management", "3.80"), ("parking", "350"), ("phone", "25"),
-                               ("water", "4.5"), ("other_service", "12")):  # fmt: skip
-            app.set_rate(SITE, api.SetRate(fee_type=fee_type, amount_per_unit=rate,
-                                           effective_from=str(PERIOD)), f"rate-{fee_type}")  # fmt: skip
+        rates = {"management": "3.80", "parking": "350", "phone": "25", "water": "4.5",
+                 "other_service": "12"}  # fmt: skip
+        for fee_type, rate in rates.items():
+            rate_cmd = api.SetRate(
+                fee_type=fee_type, amount_per_unit=rate, effective_from=str(PERIOD)
+            )
+            app.set_rate(SITE, rate_cmd, f"rate-{fee_type}")
         specs = [
             api.UnitSpec(
-                unit=f"U{i:03d}", area_m2=str(60 + i * 7 % 140) + ".25",
-                parking_spaces=i % 3, phone_lines=i % 4 // 2,
+                unit=f"U{i:03d}",
+                area_m2=str(60 + i * 7 % 140) + ".25",
+                parking_spaces=i % 3,
+                phone_lines=i % 4 // 2,
                 other_services={"laundry": "30"} if i % 5 == 0 else {},
-            )  # fmt: skip
+            )
             for i in range(24)
         ]
         app.register_units(SITE, api.RegisterUnits(units=specs), "register")
-        app.record_water(SITE, api.RecordWater(period=str(PERIOD), readings={"U001": "3.5",
-                                                                               "U002": "0"}),
-                         "water")  # fmt: skip
+        water = api.RecordWater(period=str(PERIOD), readings={"U001": "3.5", "U002": "0"})
+        app.record_water(SITE, water, "water")
         app.begin_tenancy(SITE, "U003", UUID("7e000000-0000-4000-8000-000000000003"),
                           date(2033, 1, 16), AT, "move-in")  # fmt: skip
         app.receive_payment(SITE, "U004", api.ReceivePayment(reference="PRE-1", amount="5000",
