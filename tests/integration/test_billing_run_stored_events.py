@@ -20,6 +20,8 @@ from typing import Any
 from unittest.mock import patch
 from uuid import UUID
 
+import pytest
+
 from contracts import billing_api as api
 from runtime.clock import clock
 from services.billing.application import BillingApplication
@@ -87,8 +89,12 @@ def stored_events(app: BillingApplication) -> list[dict[str, Any]]:
     return rows
 
 
-def test_the_run_stores_the_same_events_as_before(infra) -> None:  # type: ignore[no-untyped-def]
-    with billing_app(infra, f"{infra.namespace}golden_run_") as app:
+@pytest.mark.parametrize("chunk_size", [1000, 5])
+def test_the_run_stores_the_same_events_as_before(infra, chunk_size: int) -> None:  # type: ignore[no-untyped-def]
+    """In one chunk, and in chunks of 5 saved behind (`_saving_behind`): the same
+    events in the same order."""
+    with billing_app(infra, f"{infra.namespace}golden_run_{chunk_size}_") as app:
+        app.chunk_size = chunk_size
         a_month(app)
         stored = stored_events(app)
         app.account(SITE, "U000")  # the stored events load with the store's transcoder
