@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from contextvars import copy_context
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -49,6 +46,7 @@ from services.billing.domain import (
     monthly_charges,
 )
 from services.billing.money import ZERO, Period, money
+from services.billing.saved_behind import saving_behind
 
 A = TypeVar("A")
 Progress = Callable[[int], None]  # units done so far in this step
@@ -185,7 +183,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             rates = self.monthly_rates(site_id, self._get(FeeSchedule.create_id(site_id)), period)
             totals: dict[str, Decimal] = defaultdict(Decimal)
             posted = done = 0
-            with self._saving_behind() as save_behind:
+            with saving_behind() as save_behind:
                 for accounts in self._account_chunks(site_id):
                     changed = []
                     for account in accounts:
@@ -757,7 +755,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
     ) -> int:
         """Apply `change` to every account of the site, saving each chunk at once (with
         the runs `saved_with` returns for it, in the same transaction); returns how many
-        accounts it changed. Without runs the chunks are saved behind (`_saving_behind`);
+        accounts it changed. Without runs the chunks are saved behind (`saving_behind`);
         the runs `saved_with` returns change from chunk to chunk, so those chunks are
         saved one after the other.
 
@@ -767,7 +765,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         store it, and a stale copy is caught by the save's version check (`_save_lasting`
         reads it again)."""
         done = changed_total = 0
-        with self._saving_behind() as save_behind:
+        with saving_behind() as save_behind:
             for accounts in self._account_chunks(site_id, trusted=lasting):
                 changed = [account for account in accounts if change(account)]
                 if changed and saved_with:
@@ -781,20 +779,6 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
                 if progress:
                     progress(done)
         return changed_total + save_behind.saved
-
-    @contextmanager
-    def _saving_behind(self) -> Iterator[SavedBehind]:
-        """Save a bulk job's chunks in a second thread, in order and one at a time, while
-        this thread loads and changes the next chunk: PostgreSQL stores one chunk while
-        Python works on the next, where the job waited for each save in turn (12-28 % of
-        the run's samples waited on the database, py-spy). Every chunk is saved when the
-        block ends. A failed save is raised at the next chunk or at the end, and no chunk
-        after it is saved: the accounts that chunk changed in memory are not used again
-        (`_accounts`), the next job reads them from the store."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-chunks") as saver:
-            behind = SavedBehind(saver)
-            yield behind
-            behind.wait()
 
     def _month_taking_charges(
         self,
@@ -828,27 +812,6 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         if period > Period.of(today).next():
             raise Invalid(f"{period} is too far ahead: money is booked up to next month "
                           f"(today is {today} at this site)", field="period")  # fmt: skip
-
-
-class SavedBehind:
-    """A bulk job's chunk saves (`BillingApplication._saving_behind`): each task runs in
-    the saver thread under the job's context (its correlation id), after the one before
-    it has finished; `saved` sums what the finished tasks returned."""
-
-    def __init__(self, saver: ThreadPoolExecutor) -> None:
-        self._saver = saver
-        self._saving: Future[int] | None = None
-        self.saved = 0
-
-    def __call__(self, task: Callable[[], int]) -> None:
-        self.wait()
-        self._saving = self._saver.submit(copy_context().run, task)
-
-    def wait(self) -> None:
-        """Until the task in flight has finished; raises what it raised."""
-        saving, self._saving = self._saving, None
-        if saving is not None:
-            self.saved += saving.result()
 
 
 def _chunks(items: list[A], size: int) -> Iterator[list[A]]:

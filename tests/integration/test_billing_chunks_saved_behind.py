@@ -1,4 +1,4 @@
-"""Chunks saved behind the run (`BillingApplication._saving_behind`): a chunk whose save
+"""Chunks saved behind the run (`services.billing.saved_behind`): a chunk whose save
 loses a race fails the run, no chunk after it is saved, and running the month again
 charges every unit exactly once."""
 

@@ -91,7 +91,7 @@ def stored_events(app: BillingApplication) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("chunk_size", [1000, 5])
 def test_the_run_stores_the_same_events_as_before(infra, chunk_size: int) -> None:  # type: ignore[no-untyped-def]
-    """In one chunk, and in chunks of 5 saved behind (`_saving_behind`): the same
+    """In one chunk, and in chunks of 5 saved behind (`saved_behind`): the same
     events in the same order."""
     with billing_app(infra, f"{infra.namespace}golden_run_{chunk_size}_") as app:
         app.chunk_size = chunk_size
