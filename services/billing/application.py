@@ -697,7 +697,8 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         else:
             stored = self.current_versions(list(seen)) if seen else {}
             fresh = {i: a for i, a in seen.items() if stored.get(i) == a.version}
-        read = self.load_many([i for i in ids if i not in fresh])
+        missing = [i for i in ids if i not in fresh]
+        read = self.load_many(missing) if missing else {}
         self._remember(read.values())
         return {ids[i]: a for i, a in {**fresh, **read}.items()}
 
