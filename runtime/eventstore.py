@@ -17,10 +17,12 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import BaseAggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
     RecordConflictError,
+    Recording,
     StoredEvent,
     Transcoding,
 )
@@ -97,6 +99,25 @@ class OrderedInsertRecorder(PostgresApplicationRecorder):
 BULK_EVENTS = 200  # from this many events per save, COPY beats the insert function
 
 
+class AggregateEvents(ProcessingEvent[UUID]):
+    """What one save records: the pending events of the aggregates it is given, in order.
+
+    An aggregate is recognised by its class, not by the library's runtime-checkable
+    Protocol checks (two per object): on Python 3.11 each one gathers the protocol's
+    attributes again (`typing._get_protocol_attrs`), a fifth of issuing a month's
+    statements in chunks of 1,000 accounts (py-spy). Anything else (a bare domain
+    event) is collected by the library, in its place."""
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        for obj in objs:
+            if isinstance(obj, BaseAggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            else:
+                super().collect_events(obj)
+        super().collect_events(**kwargs)
+
+
 class DateAsISO(Transcoding):
     type = date
     name = "date_iso"
@@ -140,6 +161,20 @@ class ServiceApplication(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """`Application.save`, collecting the events with `AggregateEvents`."""
+        processing_event = AggregateEvents()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, called as it does
+        return recordings
 
     def run(self, correlation_id: str | None, command: Callable[[], T], retries: int = 0) -> T:
         """Run one command under a correlation id.

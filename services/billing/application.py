@@ -13,10 +13,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError
 
 from contracts import billing_api as api
 from runtime.clock import clock, local_date
@@ -44,6 +46,7 @@ from services.billing.domain import (
     monthly_charges,
 )
 from services.billing.money import ZERO, Period, money
+from services.billing.saved_behind import saving_behind
 
 A = TypeVar("A")
 Progress = Callable[[int], None]  # units done so far in this step
@@ -63,7 +66,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         self.chunk_size = settings.billing_chunk_size
         # Accounts as last saved or loaded by a bulk job, checked against the stored
         # version before use: issuing right after the monthly run reads no history again.
-        self._accounts_seen: dict[UUID, UnitAccount] = {}
+        self._accounts_seen: dict[UUID, tuple[UnitAccount, int]] = {}  # and its version then
         self._accounts_seen_max = settings.billing_account_cache
 
     # -- site settings ------------------------------------------------------------------
@@ -180,24 +183,26 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             rates = self.monthly_rates(site_id, self._get(FeeSchedule.create_id(site_id)), period)
             totals: dict[str, Decimal] = defaultdict(Decimal)
             posted = done = 0
-            for accounts in self._account_chunks(site_id):
-                changed = []
-                for account in accounts:
-                    profile = account.billing_profile(period)
-                    lines = (monthly_charges(rates, profile, period, account.occupied_days(period))
-                             if profile else [])  # fmt: skip
-                    new = account.post_monthly_charges(lines=lines, period=period, at=now)
-                    if new:
-                        changed.append(account)
-                        posted += int(new)
-                    for line in account.lines():
-                        if line.period == period and line.kind != "adjustment":
-                            totals[line.fee_type or line.kind] += line.amount
-                if changed:
-                    self._save_accounts(changed)
-                done += len(accounts)
-                if progress:
-                    progress(done)
+            with saving_behind() as save_behind:
+                for accounts in self._account_chunks(site_id):
+                    changed = []
+                    for account in accounts:
+                        profile = account.billing_profile(period)
+                        lines = (monthly_charges(rates, profile, period,
+                                                 account.occupied_days(period))
+                                 if profile else [])  # fmt: skip
+                        new = account.post_monthly_charges(lines=lines, period=period, at=now)
+                        if new:
+                            changed.append(account)
+                            posted += int(new)
+                        for line in account.lines():
+                            if line.period == period and line.kind != "adjustment":
+                                totals[line.fee_type or line.kind] += line.amount
+                    if changed:
+                        save_behind(partial(self._save_chunk, changed))
+                    done += len(accounts)
+                    if progress:
+                        progress(done)
             receivable = {fee: money(total) for fee, total in sorted(totals.items())}
             chain = self.policy(site_id).approval_chain
             if run is None:
@@ -239,6 +244,7 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
                 site_id,
                 lambda a: a.issue_statement(period=period, due_date=due_by, at=now),
                 progress,
+                lasting=True,
             )
             return {**self.run_view(run), "statements_issued": issued}
 
@@ -253,7 +259,9 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             if run.status != BillingRunStatus.CLOSED:
                 run.close(at=now)
                 self.save(run)
-            self._each_account(site_id, lambda a: a.close_period(period=period, at=now))
+            self._each_account(
+                site_id, lambda a: a.close_period(period=period, at=now), lasting=True
+            )
             return self.run_view(run)
 
         return self.run(cid, command)
@@ -673,13 +681,24 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         register = self._get(UnitRegister.create_id(site_id))
         return list(register.units) if register else []
 
-    def _accounts(self, site_id: UUID, units: list[str]) -> dict[str, UnitAccount]:
-        """The site's accounts for `units` (missing ones left out), with one or two queries."""
+    def _accounts(
+        self, site_id: UUID, units: list[str], *, trusted: bool = False
+    ) -> dict[str, UnitAccount]:
+        """The site's accounts for `units` (missing ones left out), with one or two queries.
+
+        An account remembered from an earlier job and not changed in memory since is
+        used again: as it is when `trusted` (see `_each_account`), else only if the
+        store still holds its version (one query for the chunk)."""
         ids = {UnitAccount.create_id(site_id, unit): unit for unit in units}
-        seen = {i: self._accounts_seen[i] for i in ids if i in self._accounts_seen}
-        stored = self.current_versions(list(seen)) if seen else {}
-        fresh = {i: a for i, a in seen.items() if stored.get(i) == a.version}
-        read = self.load_many([i for i in ids if i not in fresh])
+        seen = {i: kept[0] for i in ids if (kept := self._accounts_seen.get(i)) is not None
+                and kept[0].version == kept[1]}  # fmt: skip
+        if trusted:
+            fresh = seen
+        else:
+            stored = self.current_versions(list(seen)) if seen else {}
+            fresh = {i: a for i, a in seen.items() if stored.get(i) == a.version}
+        missing = [i for i in ids if i not in fresh]
+        read = self.load_many(missing) if missing else {}
         self._remember(read.values())
         return {ids[i]: a for i, a in {**fresh, **read}.items()}
 
@@ -694,15 +713,36 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             raise
         self._remember(accounts)
 
+    def _save_chunk(self, accounts: list[UnitAccount]) -> int:
+        self._save_accounts(accounts)
+        return len(accounts)
+
+    def _save_lasting(
+        self, changed: list[UnitAccount], change: Callable[[UnitAccount], bool]
+    ) -> int:
+        """Save a chunk that a lasting change changed on trusted copies (`_each_account`);
+        returns how many accounts it changed. A copy another replica changed since is
+        stale, and the save's version check refuses the whole chunk: then those accounts
+        are read from the store, changed again, and what that changes is saved."""
+        try:
+            return self._save_chunk(changed)
+        except RecordConflictError:
+            read = self.load_many([account.id for account in changed])
+            self._remember(read.values())
+            again = [account for account in read.values() if change(account)]
+            return self._save_chunk(again) if again else 0
+
     def _remember(self, accounts: Iterable[UnitAccount]) -> None:
         batch = list(accounts)
         if len(self._accounts_seen) + len(batch) > self._accounts_seen_max:
             self._accounts_seen.clear()
-        self._accounts_seen.update((account.id, account) for account in batch)
+        self._accounts_seen.update((account.id, (account, account.version)) for account in batch)
 
-    def _account_chunks(self, site_id: UUID) -> Iterator[list[UnitAccount]]:
+    def _account_chunks(
+        self, site_id: UUID, *, trusted: bool = False
+    ) -> Iterator[list[UnitAccount]]:
         for chunk in _chunks(self._units(site_id), self.chunk_size):
-            loaded = self._accounts(site_id, chunk)
+            loaded = self._accounts(site_id, chunk, trusted=trusted)
             yield [loaded[unit] for unit in chunk if unit in loaded]
 
     def _each_account(
@@ -711,19 +751,35 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
         change: Callable[[UnitAccount], bool],
         progress: Progress | None = None,
         saved_with: Callable[[], list[BillingRun]] | None = None,
+        *,
+        lasting: bool = False,
     ) -> int:
         """Apply `change` to every account of the site, saving each chunk at once (with
-        the runs `saved_with` returns for it, in the same transaction)."""
+        the runs `saved_with` returns for it, in the same transaction); returns how many
+        accounts it changed. Without runs the chunks are saved behind (`saving_behind`);
+        the runs `saved_with` returns change from chunk to chunk, so those chunks are
+        saved one after the other.
+
+        `lasting`: once stored, the change is never undone (a statement issued, a period
+        closed). A remembered copy is then trusted without asking the store for its
+        version: if it has the change, the store has it too; if it lacks it, it tries to
+        store it, and a stale copy is caught by the save's version check (`_save_lasting`
+        reads it again)."""
         done = changed_total = 0
-        for accounts in self._account_chunks(site_id):
-            changed = [account for account in accounts if change(account)]
-            if changed:
-                self._save_accounts(changed, *(saved_with() if saved_with else ()))
-            changed_total += len(changed)
-            done += len(accounts)
-            if progress:
-                progress(done)
-        return changed_total
+        with saving_behind() as save_behind:
+            for accounts in self._account_chunks(site_id, trusted=lasting):
+                changed = [account for account in accounts if change(account)]
+                if changed and saved_with:
+                    self._save_accounts(changed, *saved_with())
+                    changed_total += len(changed)
+                elif changed and lasting:
+                    save_behind(partial(self._save_lasting, changed, change))
+                elif changed:
+                    save_behind(partial(self._save_chunk, changed))
+                done += len(accounts)
+                if progress:
+                    progress(done)
+        return changed_total + save_behind.saved
 
     def _month_taking_charges(
         self,

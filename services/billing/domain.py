@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -418,6 +419,14 @@ class _Source:
         return ZERO if self.reversed else self.amount - sum(self.allocated.values(), ZERO)
 
 
+@lru_cache(maxsize=1 << 18)
+def _account_id(site_id: UUID, unit: str) -> UUID:
+    """`UnitAccount.create_id`, remembered: every bulk job names every unit's account
+    again (and the relay each account event's), and a name-based UUID costs a SHA-1
+    and a UUID object each time: a sixth of the monthly run's main thread (py-spy)."""
+    return uuid5(NAMESPACE_URL, f"concierge:billing:account:{site_id}:{unit}")
+
+
 class UnitAccount(SiteAggregate):
     """One unit's receivable at a site: charges, statements, payments, credit, arrears."""
 
@@ -436,7 +445,7 @@ class UnitAccount(SiteAggregate):
     @classmethod
     def create_id(cls, site_id: UUID, unit: str) -> UUID:
         """One account per site and unit, found by both."""
-        return uuid5(NAMESPACE_URL, f"concierge:billing:account:{site_id}:{unit}")
+        return _account_id(site_id, unit)
 
     @event("Opened")
     def __init__(self, site_id: UUID, unit: str, currency: str, at: datetime) -> None:
@@ -702,7 +711,8 @@ class UnitAccount(SiteAggregate):
             return False
         self._require_open(period)
         self._require_unissued(period)
-        self._charge_posted(
+        self.trigger_event(
+            self.ChargePosted,
             charge_id=charge_id,
             period=str(period),
             fee_type=kind.value,
@@ -730,18 +740,26 @@ class UnitAccount(SiteAggregate):
             for line in lines
         )
 
-    @event("ChargePosted")
-    def _charge_posted(
-        self,
-        charge_id: str,
-        period: str,
-        fee_type: str,
-        amount: Decimal,
-        description: str,
-        due_date: date | None,
-        at: datetime,
-    ) -> None:
-        self._add_line(charge_id, "charge", period, fee_type, amount, description, due_date)
+    class ChargePosted(Event):
+        """A charge posted (`post_charge`). The monthly run posts one per charge line
+        for every unit, so the hot events are explicit event classes, triggered with
+        `trigger_event` and applied by their own `apply`: the library's `@event`
+        command methods filter the keyword arguments against the method's signature
+        twice per event (when triggered and when applied), a sixth of the run's CPU
+        (py-spy). Same class name, fields and stored state as the decorated method's
+        event it replaces (the billing run's stored-events equality test)."""
+
+        charge_id: str
+        period: str
+        fee_type: str
+        amount: Decimal
+        description: str
+        due_date: date | None
+        at: datetime
+
+        def apply(self, account: UnitAccount) -> None:
+            account._add_line(self.charge_id, "charge", self.period, self.fee_type, self.amount,
+                              self.description, self.due_date)  # fmt: skip
 
     def _add_line(
         self,
@@ -848,7 +866,8 @@ class UnitAccount(SiteAggregate):
         if due_date < period.first_day:
             raise Invalid("a statement falls due after its period starts", field="due_date")
         lines = [line for line in self._lines.values() if line.period == period]
-        self._statement_issued(
+        self.trigger_event(
+            self.StatementIssued,
             period=str(period),
             due_date=due_date,
             charge_ids=[line.line_id for line in lines if line.due_date is None],
@@ -857,18 +876,20 @@ class UnitAccount(SiteAggregate):
         )
         return True
 
-    @event("StatementIssued")
-    def _statement_issued(
-        self,
-        period: str,
-        due_date: date,
-        charge_ids: list[str],
-        amount_due: Decimal,
-        at: datetime,
-    ) -> None:
-        self.statements[Period.parse(period)] = due_date
-        for charge_id in charge_ids:
-            self._lines[charge_id].due_date = due_date
+    class StatementIssued(Event):
+        """A period's payment notice (`issue_statement`): its unbilled lines fall due.
+        An explicit event class, as `ChargePosted` (one per unit in every issue)."""
+
+        period: str
+        due_date: date
+        charge_ids: list[str]
+        amount_due: Decimal
+        at: datetime
+
+        def apply(self, account: UnitAccount) -> None:
+            account.statements[Period.parse(self.period)] = self.due_date
+            for charge_id in self.charge_ids:
+                account._lines[charge_id].due_date = self.due_date
 
     def close_period(self, *, period: Period, at: datetime) -> bool:
         """Month end: a closed period accepts no postings. False when already closed."""

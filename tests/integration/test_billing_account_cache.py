@@ -48,3 +48,37 @@ def a_change_between_bulk_jobs(first: BillingApplication, other: BillingApplicat
         if type(e).__name__ == "StatementIssued"
     ]
     assert issued[0].amount_due == 50  # the statement knew of the payment made in between
+
+
+def test_issuing_on_remembered_accounts_a_stale_chunk_is_read_again(infra) -> None:  # type: ignore[no-untyped-def]
+    """Issuing trusts the accounts the run left in memory (a statement, once stored, is
+    never undone); a payment another replica saved in between makes one copy stale:
+    the chunk's save (one COPY of 250 events) is refused and the chunk is read again.
+    The statements issued again carry the command's correlation id."""
+    namespace = f"{infra.namespace}cache_bulk_"
+    units = [f"U{i:03d}" for i in range(250)]
+    with billing_app(infra, namespace) as first, billing_app(infra, namespace) as other:
+        site, period = uuid4(), this_month()
+        rate = api.SetRate(fee_type="management", amount_per_unit="2", effective_from=str(period))
+        first.set_rate(site, rate, None)
+        specs = [api.UnitSpec(unit=u, area_m2="100") for u in units]
+        first.register_units(site, api.RegisterUnits(units=specs), None)
+        first.run_month(site, period, None)
+        payment = api.ReceivePayment(reference="R7", amount="150.00", method="cash")
+        other.receive_payment(site, "U117", payment, None)
+        sign_off(first, site, period)
+        answer = first.issue(site, period, period.last_day, "issue-after-payment")
+        assert answer["statements_issued"] == 250
+        issued = {
+            unit: [
+                e
+                for e in first.events_of(UnitAccount.create_id(site, unit))
+                if type(e).__name__ == "StatementIssued"
+            ]
+            for unit in units
+        }
+        assert all(len(events) == 1 for events in issued.values())
+        assert {e.correlation_id for events in issued.values() for e in events} == {
+            "issue-after-payment"
+        }
+        assert issued["U117"][0].amount_due == 50 and issued["U000"][0].amount_due == 200
