@@ -41,7 +41,7 @@ from faststream.middlewares import AckPolicy
 
 from runtime.kafka import idempotent_producer
 from runtime.projection.bookkeeping import Positions
-from runtime.projection.runner import ProjectionRunner, _Rewind
+from runtime.projection.runner import FETCH_MAX_WAIT_MS, ProjectionRunner, _Rewind
 
 App = TypeVar("App")
 
@@ -86,6 +86,7 @@ class ReactionSubscriber(ProjectionRunner):
             group_id=self.group_id,
             auto_offset_reset="earliest",
             max_records=self.batch_size,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
             ack_policy=AckPolicy.MANUAL,  # offsets are committed below, per partition
             listener=_Rewind(self),
             include_in_schema=False,

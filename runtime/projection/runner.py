@@ -50,6 +50,11 @@ LAG = Gauge(
     ["projection", "topic", "partition"],
 )
 HEALTH_SECONDS = 2.0  # how often a runner refreshes its health (lag, dead letters, swaps)
+# How long the broker may hold an empty fetch. aiokafka sends no fetch to a broker while
+# one is in flight there, and leaves out of it a partition whose records wait unconsumed
+# (past `prefetch_backoff`, 100 ms: a slow batch); that partition's next event then waits
+# for the held fetch to end: up to 500 ms by default, a spike in "check-in -> visible".
+FETCH_MAX_WAIT_MS = 100
 CONTENTION_ATTEMPTS = 5  # a batch that deadlocks with another replica's is retried
 
 
@@ -158,6 +163,7 @@ class ProjectionRunner:
             max_poll_records=self.batch_size,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=16 * 1024 * 1024,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
         consumer.subscribe(self.topics, listener=_Rewind(self))
         self.consumer = consumer
