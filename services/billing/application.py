@@ -688,10 +688,15 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
 
         An account remembered from an earlier job and not changed in memory since is
         used again: as it is when `trusted` (see `_each_account`), else only if the
-        store still holds its version (one query for the chunk)."""
+        store still holds its version (one query for the chunk). A remembered account
+        is lent to one caller at a time: taken out of memory here, remembered again once
+        saved (`_save_accounts`), so two jobs at once (a gRPC call, the scheduler's
+        sweep) never change one object; the second reads its own copy from the store
+        and the save's version check decides between them."""
         ids = {UnitAccount.create_id(site_id, unit): unit for unit in units}
-        seen = {i: kept[0] for i in ids if (kept := self._accounts_seen.get(i)) is not None
-                and kept[0].version == kept[1]}  # fmt: skip
+        taken = {i: kept for i in ids if (kept := self._accounts_seen.pop(i, None)) is not None}
+        seen = {i: account for i, (account, version) in taken.items()
+                if account.version == version}  # fmt: skip
         if trusted:
             fresh = seen
         else:
@@ -699,7 +704,6 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             fresh = {i: a for i, a in seen.items() if stored.get(i) == a.version}
         missing = [i for i in ids if i not in fresh]
         read = self.load_many(missing) if missing else {}
-        self._remember(read.values())
         return {ids[i]: a for i, a in {**fresh, **read}.items()}
 
     def _save_accounts(self, accounts: list[UnitAccount], *with_them: Any) -> None:
@@ -728,7 +732,6 @@ class BillingApplication(CollectionCommands, PhoneChargeCommands, ServiceApplica
             return self._save_chunk(changed)
         except RecordConflictError:
             read = self.load_many([account.id for account in changed])
-            self._remember(read.values())
             again = [account for account in read.values() if change(account)]
             return self._save_chunk(again) if again else 0
 

@@ -82,3 +82,22 @@ def test_issuing_on_remembered_accounts_a_stale_chunk_is_read_again(infra) -> No
             "issue-after-payment"
         }
         assert issued["U117"][0].amount_due == 50 and issued["U000"][0].amount_due == 200
+
+
+def test_two_jobs_at_once_never_share_a_remembered_account(infra) -> None:  # type: ignore[no-untyped-def]
+    """A remembered account is lent to one job at a time: a second job (another gRPC
+    call, the scheduler's sweep) that asks for it meanwhile reads its own copy from the
+    store, so the two never change one object (the save's version check then decides),
+    and the account is remembered again once its job has saved it."""
+    namespace = f"{infra.namespace}cache_lent_"
+    with billing_app(infra, namespace) as app:
+        site, units = uuid4(), ["A", "B", "C"]
+        specs = [api.UnitSpec(unit=u, area_m2="100") for u in units]
+        app.register_units(site, api.RegisterUnits(units=specs), None)  # remembers them
+        first = app._accounts(site, units)
+        second = app._accounts(site, units)
+        assert all(first[u] is not second[u] for u in units)
+        assert [second[u].version for u in units] == [first[u].version for u in units]
+        app._save_accounts(list(first.values()))  # nothing pending: remembered again
+        third = app._accounts(site, units)
+        assert all(third[u] is first[u] for u in units)
