@@ -79,6 +79,8 @@ def measure(infra: Any) -> dict[str, Any]:
         "samples": len(visible),
         "checkin_to_visible_ms_p50": round(statistics.median(visible), 1),
         "checkin_to_visible_ms_p99": round(percentile(visible, 0.99), 1),
+        "checkin_to_visible_ms_max": round(max(visible), 1),
+        "checkin_to_visible_over_200ms": sum(1 for ms in visible if ms > 200),
         "checkin_command_ms_p50": round(statistics.median(command), 1),
         "checkin_command_ms_p99": round(percentile(command, 0.99), 1),
         "finding_poll_ms_p50": round(statistics.median(poll), 1),
