@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 from uuid import uuid4
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from contracts import (
@@ -45,26 +44,15 @@ from services.gateway import (
     visitor_routes,
     workorder_routes,
 )
-from services.gateway.console import headers as console_headers
 from services.gateway.console import routes as console_routes
 from services.gateway.console import session as console_session
 from services.gateway.console.live import LiveBoards
 from services.gateway.console.oidc import OidcSignIn
 from services.gateway.console.sites import SiteDirectory
+from services.gateway.correlation import Correlation
 from services.gateway.limits import BodyLimit
 from services.gateway.security import CurrentPrincipal
 from services.gateway.settings import GatewaySettings
-
-DOC_PAGES = ("/docs", "/redoc")
-# The doc pages load nothing from beyond the gateway: ReDoc's bundle links its logo on a
-# CDN, which the browser now refuses to fetch instead of leaking a request.
-DOC_PAGES_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; font-src 'self' data:"
-)
-REQUEST_SECONDS = Histogram(
-    "concierge_request_duration_seconds", "Gateway request duration", ["method", "route"]
-)
 
 
 class Liveness(BaseModel):
@@ -169,23 +157,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         routes=[route for router in ROUTERS for route in router.routes],
     )
 
-    @app.middleware("http")
-    async def correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        REQUEST_SECONDS.labels(request.method, getattr(route, "path", "unmatched")).observe(
-            time.perf_counter() - started
-        )
-        response.headers["x-correlation-id"] = request.state.correlation_id
-        if request.url.path in DOC_PAGES:
-            response.headers["Content-Security-Policy"] = DOC_PAGES_POLICY
-        if console_headers.covers(request.url.path):
-            response.headers.update(console_headers.HEADERS)
-        return response
+    app.add_middleware(Correlation)  # outermost: the body limit reads its id
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     async def healthz() -> Liveness:
