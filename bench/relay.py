@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 import asyncpg
@@ -78,7 +78,19 @@ async def raw_producer(bootstrap: str, topic: str, records: list[tuple[Any, Any,
         await producer.stop()
 
 
-async def relay_and_raw(infra: Any, namespace: str, visits: int) -> dict[str, float]:
+class Run(NamedTuple):
+    """One relay run and the raw producer's on the same messages (seconds, CPU seconds)."""
+
+    events: int
+    records: int
+    relay_seconds: float
+    steady_seconds: float
+    relay_cpu: float
+    raw_seconds: float
+    raw_cpu: float
+
+
+async def relay_and_raw(infra: Any, namespace: str, visits: int) -> Run:
     """Relay `visits` completed visits' events, then send the same messages raw."""
     app = visitor_app(infra, namespace)
     complete_visits(app, uuid4(), visits, per_save=500)
@@ -102,9 +114,8 @@ async def relay_and_raw(infra: Any, namespace: str, visits: int) -> dict[str, fl
     cpu = time.process_time()
     raw_seconds = await raw_producer(infra.kafka, raw_topic, records)
     raw_cpu = time.process_time() - cpu
-    return {"total": total, "records": len(records), "relay_seconds": relay_seconds,
-            "steady_seconds": steady_seconds, "relay_cpu": relay_cpu,
-            "raw_seconds": raw_seconds, "raw_cpu": raw_cpu}  # fmt: skip
+    return Run(total, len(records), relay_seconds, steady_seconds, relay_cpu, raw_seconds,
+               raw_cpu)  # fmt: skip
 
 
 async def measure(infra: Any) -> dict[str, Any]:
@@ -112,10 +123,16 @@ async def measure(infra: Any) -> dict[str, Any]:
     # makes its first calls; the first profile's relay paid for that, its raw baseline not.
     await relay_and_raw(infra, f"{infra.namespace}bench_relay_warm_", WARM_UP_VISITS)
     namespace = f"{infra.namespace}bench_relay_"
-    run = await relay_and_raw(infra, namespace, VISITS)
-    total, records, topic = int(run["total"]), int(run["records"]), f"{namespace}{VISITOR}"
-    relay_seconds, steady_seconds = run["relay_seconds"], run["steady_seconds"]
-    relay_cpu, raw_seconds, raw_cpu = run["relay_cpu"], run["raw_seconds"], run["raw_cpu"]
+    (
+        total,
+        records,
+        relay_seconds,
+        steady_seconds,
+        relay_cpu,
+        raw_seconds,
+        raw_cpu,
+    ) = await relay_and_raw(infra, namespace, VISITS)
+    topic = f"{namespace}{VISITOR}"
     relay_rate, raw_rate = total / steady_seconds, records / raw_seconds
     return {
         "events": total,
